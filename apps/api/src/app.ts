@@ -1,0 +1,44 @@
+import type { PrismaClient } from '@drydock/db';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import { healthRoutes } from './modules/health/health-routes.ts';
+import { createHealthService } from './modules/health/health-service.ts';
+import consolePlugin from './plugins/console.ts';
+import openapi from './plugins/openapi.ts';
+import problemDetails from './plugins/problem-details.ts';
+import { VERSION } from './version.ts';
+
+export interface AppDeps {
+  config: Pick<Config, 'webDist' | 'logLevel'>;
+  prisma: PrismaClient;
+  logger?: FastifyServerOptions['logger'];
+  now?: () => number;
+}
+
+/** Builds an unstarted API instance: external plugins, then app plugins, then routes. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? { level: deps.config.logLevel },
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(problemDetails);
+  await app.register(openapi);
+
+  const startedAt = (deps.now ?? Date.now)();
+  await app.register(healthRoutes, {
+    service: createHealthService({ prisma: deps.prisma, version: VERSION, startedAt, now: deps.now }),
+  });
+
+  await app.register(consolePlugin, { webDist: deps.config.webDist });
+  return app;
+}

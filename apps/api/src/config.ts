@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * The API's configuration, parsed once from the environment. This is the only module that reads
+ * process.env. There are no default secrets: DRYDOCK_SECRET_KEY must be given (the `pnpm start`
+ * launcher generates one per installation and keeps it in the data directory).
+ */
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string({ error: 'is required (the launcher sets it to the embedded database when unset)' })
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  DRYDOCK_SECRET_KEY: z
+    .string({ error: 'is required: a random string of at least 32 characters' })
+    .min(32, 'must be at least 32 characters'),
+  DRYDOCK_WEB_DIST: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  secretKey: string;
+  /** Folder of the built console; served at `/` when it exists. */
+  webDist: string | undefined;
+  logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    secretKey: c.DRYDOCK_SECRET_KEY,
+    webDist: c.DRYDOCK_WEB_DIST,
+    logLevel: c.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,2 @@
+export { type AppDeps, buildApp } from './app.ts';
+export { type Config, ConfigError, loadConfig } from './config.ts';

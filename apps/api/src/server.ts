@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { createPrismaClient } from '@drydock/db';
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`drydock api: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const prisma = createPrismaClient(config.databaseUrl);
+  const app = await buildApp({
+    config: {
+      ...config,
+      webDist: config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist'),
+    },
+    prisma,
+  });
+  app.addHook('onClose', async () => prisma.$disconnect());
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+}
+
+await main();

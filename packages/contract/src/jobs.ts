@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/**
+ * Jobs on the pg-boss queue. The name is the queue; the schema validates the payload on both
+ * sides (the producer before `send`, the worker before it acts).
+ */
+export const RegistryCheckJobSchema = z.object({
+  instanceId: z.uuid(),
+});
+export type RegistryCheckJob = z.infer<typeof RegistryCheckJobSchema>;
+
+export const JOBS = {
+  'registry.check': RegistryCheckJobSchema,
+} as const;
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]>;

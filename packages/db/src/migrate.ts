@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+// `prisma migrate deploy` in engine-less mode prints its verdict and then idles ~10 s on an open
+// handle before exiting; once the verdict is printed the work is committed, so we stop it there.
+const SUCCESS = /No pending migrations to apply|All migrations have been successfully applied/;
+
+/**
+ * Applies pending migrations from prisma/migrations with `prisma migrate deploy`, in the offline
+ * engine-less mode (scripts/prisma.mjs). Resolves when the database is up to date.
+ */
+export async function applyMigrations(databaseUrl: string): Promise<void> {
+  let output = '';
+  const ok = await new Promise<boolean>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'scripts/prisma.mjs'), 'migrate', 'deploy'],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: databaseUrl },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (SUCCESS.test(output)) {
+        resolve(true);
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code === 0 && SUCCESS.test(output)));
+  });
+  if (!ok) {
+    throw new Error(`database migration failed:\n${output.trim()}`);
+  }
+}

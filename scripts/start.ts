@@ -1,0 +1,106 @@
+// `pnpm start`: the one-command installation. Uses DATABASE_URL when set, otherwise starts the
+// embedded PostgreSQL in $DRYDOCK_DATA_DIR/postgres; applies migrations; then runs the API (which
+// serves the console) and one worker as child processes, and stops all of them, in order, on
+// Ctrl-C or SIGTERM.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { applyMigrations, type EmbeddedDatabase, startEmbeddedPostgres } from '@drydock/db';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+// A terminal's Ctrl-C signals its whole foreground process group, PostgreSQL included, which
+// would stop the database under a still-running API. So this front process re-runs itself in a
+// session of its own and forwards the signal; the supervisor then stops API and worker first and
+// the database last.
+if (process.env.DRYDOCK_SUPERVISED !== '1') {
+  const supervisor = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    env: { ...process.env, DRYDOCK_SUPERVISED: '1' },
+    stdio: 'inherit',
+    detached: true,
+  });
+  const forward = () => supervisor.kill('SIGTERM');
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
+  supervisor.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  await new Promise(() => {});
+}
+
+const dataDir = path.resolve(process.env.DRYDOCK_DATA_DIR ?? path.join(root, '.drydock'));
+const log = (message: string) => console.error(`[drydock] ${message}`);
+
+async function secretKey(): Promise<string> {
+  if (process.env.DRYDOCK_SECRET_KEY) return process.env.DRYDOCK_SECRET_KEY;
+  // Generated once per installation and kept with its data; never a built-in default.
+  const file = path.join(dataDir, 'secret-key');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const key = randomBytes(32).toString('base64url');
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  log(`generated a secret key in ${file}`);
+  return key;
+}
+
+await mkdir(dataDir, { recursive: true });
+let embedded: EmbeddedDatabase | undefined;
+let databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  log(`starting embedded PostgreSQL in ${path.join(dataDir, 'postgres')}`);
+  embedded = await startEmbeddedPostgres({
+    dataDir,
+    port: process.env.DRYDOCK_PG_PORT ? Number(process.env.DRYDOCK_PG_PORT) : undefined,
+  });
+  databaseUrl = embedded.url;
+  log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
+}
+log('applying database migrations');
+await applyMigrations(databaseUrl);
+
+const env = { ...process.env, DATABASE_URL: databaseUrl, DRYDOCK_SECRET_KEY: await secretKey() };
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+function run(name: string, entry: string): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      log(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping`);
+      void shutdown(1);
+    } else if (children.size === 0) {
+      void finish();
+    }
+  });
+}
+
+let exitCode = 0;
+async function finish(): Promise<void> {
+  if (embedded) {
+    log('stopping embedded PostgreSQL');
+    await embedded.stop();
+  }
+  log('stopped');
+  process.exit(exitCode);
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  exitCode = code;
+  if (children.size === 0) return finish();
+  for (const child of children.values()) child.kill('SIGTERM');
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+run('api', 'apps/api/src/server.ts');
+run('worker', 'apps/worker/src/main.ts');
+log(`console on http://localhost:${env.PORT ?? '8080'}`);
