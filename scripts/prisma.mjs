@@ -16,7 +16,11 @@ const env = {
   CHECKPOINT_DISABLE: '1',
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused:unused@127.0.0.1:1/unused',
 };
-const args = [...process.argv.slice(2), '--config', path.join(root, 'packages/db/prisma.config.ts')];
+const args = [
+  ...process.argv.slice(2),
+  '--config',
+  path.join(root, 'packages/db/prisma.config.ts'),
+];
 const result = spawnSync(process.execPath, [cli, ...args], {
   cwd: root,
   env,

@@ -1,7 +1,7 @@
 // `pnpm start`: the one-command installation. Uses DATABASE_URL when set, otherwise starts the
 // embedded PostgreSQL in $DRYDOCK_DATA_DIR/postgres; applies migrations; then runs the API (which
 // serves the console) and one worker as child processes, and stops all of them, in order, on
-// Ctrl-C or SIGTERM.
+// Ctrl-C or SIGTERM. `--dev` (pnpm dev) adds reload and the Vite dev server. DRYDOCK_ROLE=api|worker runs only one of them (docker-compose, scale-out).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -32,15 +32,27 @@ if (process.env.DRYDOCK_SUPERVISED !== '1') {
 const dataDir = path.resolve(process.env.DRYDOCK_DATA_DIR ?? path.join(root, '.drydock'));
 const log = (message: string) => console.error(`[drydock] ${message}`);
 
-async function secretKey(): Promise<string> {
+async function secretKey(): Promise<string | undefined> {
   if (process.env.DRYDOCK_SECRET_KEY) return process.env.DRYDOCK_SECRET_KEY;
-  // Generated once per installation and kept with its data; never a built-in default.
+  // With an external database the operator provides the key (the API refuses to start without
+  // one). The embedded default generates one per installation and keeps it with its data.
+  if (process.env.DATABASE_URL) return undefined;
   const file = path.join(dataDir, 'secret-key');
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   const key = randomBytes(32).toString('base64url');
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   log(`generated a secret key in ${file}`);
   return key;
+}
+
+const role = process.env.DRYDOCK_ROLE ?? 'all';
+if (!['all', 'api', 'worker'].includes(role)) {
+  log(`DRYDOCK_ROLE must be all, api or worker (got '${role}')`);
+  process.exit(2);
+}
+if (role !== 'all' && !process.env.DATABASE_URL) {
+  log(`DRYDOCK_ROLE=${role} needs DATABASE_URL: the embedded database serves only role 'all'`);
+  process.exit(2);
 }
 
 await mkdir(dataDir, { recursive: true });
@@ -55,6 +67,7 @@ if (!databaseUrl) {
   databaseUrl = embedded.url;
   log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
 }
+// Every role migrates: `migrate deploy` takes an advisory lock, so concurrent starts are safe.
 log('applying database migrations');
 await applyMigrations(databaseUrl);
 
@@ -62,12 +75,17 @@ const env = { ...process.env, DATABASE_URL: databaseUrl, DRYDOCK_SECRET_KEY: awa
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-function run(name: string, entry: string): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
-    cwd: root,
-    env,
-    stdio: 'inherit',
-  });
+const dev = process.argv.includes('--dev');
+
+function run(name: string, entry: string, args?: string[]): void {
+  const argv = args ?? [
+    '--import',
+    'tsx',
+    // `pnpm dev`: restart on source changes.
+    ...(dev ? ['--watch', '--watch-preserve-output'] : []),
+    path.join(root, entry),
+  ];
+  const child = spawn(process.execPath, argv, { cwd: root, env, stdio: 'inherit' });
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);
@@ -101,6 +119,13 @@ async function shutdown(code: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-run('api', 'apps/api/src/server.ts');
-run('worker', 'apps/worker/src/main.ts');
-log(`console on http://localhost:${env.PORT ?? '8080'}`);
+if (role !== 'worker') {
+  run('api', 'apps/api/src/server.ts');
+  log(`console on http://localhost:${process.env.PORT ?? '8080'}`);
+}
+if (role !== 'api') run('worker', 'apps/worker/src/main.ts');
+if (dev && role !== 'worker') {
+  const vite = path.join(root, 'apps/web/node_modules/vite/bin/vite.js');
+  run('console', '', [vite, path.join(root, 'apps/web')]);
+  log('console with hot reload on http://localhost:5173');
+}

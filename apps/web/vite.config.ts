@@ -6,7 +6,7 @@ export default defineConfig({
   server: {
     port: 5173,
     // In `pnpm dev` the API runs on PORT (default 8080); the console proxies /api to it.
-    proxy: { '/api': `http://127.0.0.1:${process.env.DRYDOCK_API_PORT ?? '8080'}` },
+    proxy: { '/api': `http://127.0.0.1:${process.env.PORT ?? '8080'}` },
   },
   build: { outDir: 'dist', emptyOutDir: true },
 });

@@ -36,7 +36,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const startedAt = (deps.now ?? Date.now)();
   await app.register(healthRoutes, {
-    service: createHealthService({ prisma: deps.prisma, version: VERSION, startedAt, now: deps.now }),
+    service: createHealthService({
+      prisma: deps.prisma,
+      version: VERSION,
+      startedAt,
+      now: deps.now,
+    }),
   });
 
   await app.register(consolePlugin, { webDist: deps.config.webDist });

@@ -20,6 +20,8 @@ export interface EmbeddedOptions {
   /** Fixed port; by default a free loopback port is chosen at each start. */
   port?: number;
   database?: string;
+  /** Trade durability for speed (no fsync): for throw-away test clusters only. */
+  ephemeral?: boolean;
   onLog?: (line: string) => void;
 }
 
@@ -77,7 +79,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     authMethod: 'scram-sha-256',
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    initdbFlags: options.ephemeral ? ['--no-sync'] : [],
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      ...(options.ephemeral
+        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+        : []),
+    ],
     onLog: (message: unknown) => log(String(message).trimEnd()),
     onError: (error: unknown) => log(`[error] ${String(error)}`),
   });

@@ -25,15 +25,13 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
     );
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
-      if (SUCCESS.test(output)) {
-        resolve(true);
-        child.kill('SIGTERM');
-      }
+      // Resolved by 'close' below, once the process (and its connections) are gone.
+      if (SUCCESS.test(output)) child.kill('SIGTERM');
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', reject);
-    child.on('close', (code) => resolve(code === 0 && SUCCESS.test(output)));
+    child.on('close', () => resolve(SUCCESS.test(output)));
   });
   if (!ok) {
     throw new Error(`database migration failed:\n${output.trim()}`);

@@ -10,6 +10,18 @@ export interface HealthDeps {
 
 const DB_TIMEOUT_MS = 3000;
 
+/** Prisma's messages are multi-line and name the call site; keep the driver's own sentence. */
+function describeDatabaseError(error: unknown): string {
+  if (!(error instanceof Error)) return 'unreachable';
+  const quoted = /Message: `([^`]+)`/.exec(error.message);
+  if (quoted?.[1]) return quoted[1];
+  const lines = error.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines.at(-1) ?? 'unreachable';
+}
+
 export function createHealthService({ prisma, version, startedAt, now = Date.now }: HealthDeps) {
   return {
     async check(): Promise<Health> {
@@ -24,10 +36,7 @@ export function createHealthService({ prisma, version, startedAt, now = Date.now
         ]);
         database = { status: 'up', latencyMs: now() - started };
       } catch (error) {
-        database = {
-          status: 'down',
-          error: error instanceof Error ? error.message.split('\n')[0] : 'unreachable',
-        };
+        database = { status: 'down', error: describeDatabaseError(error) };
       }
       return {
         status: database.status === 'up' ? 'ok' : 'degraded',

@@ -1,5 +1,5 @@
 import { IMAGE_SECURITY_TABS, ImageSecurityTabSchema } from '@drydock/contract';
-import { NavLink, Navigate, useParams } from 'react-router';
+import { Navigate, NavLink, useParams } from 'react-router';
 import { paths } from '../../config/paths.ts';
 import { EMPTY_STATES } from './empty-states.ts';
 

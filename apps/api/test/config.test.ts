@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const valid = {
+  DATABASE_URL: 'postgresql://u:p@127.0.0.1:5432/drydock',
+  DRYDOCK_SECRET_KEY: 'k'.repeat(32),
+};
+
+describe('loadConfig', () => {
+  it('applies defaults and freezes the result', () => {
+    const config = loadConfig(valid);
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.databaseUrl).toBe(valid.DATABASE_URL);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('coerces PORT', () => {
+    expect(loadConfig({ ...valid, PORT: '9000' }).port).toBe(9000);
+  });
+
+  it('refuses to start without a secret key, naming the variable', () => {
+    expect(() => loadConfig({ DATABASE_URL: valid.DATABASE_URL })).toThrowError(ConfigError);
+    try {
+      loadConfig({ DATABASE_URL: valid.DATABASE_URL });
+    } catch (error) {
+      expect((error as ConfigError).message).toMatch(/DRYDOCK_SECRET_KEY: is required/);
+    }
+  });
+
+  it('rejects a short secret and a non-postgres DATABASE_URL, listing both', () => {
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', DRYDOCK_SECRET_KEY: 'short', PORT: 'abc' });
+      expect.unreachable();
+    } catch (error) {
+      const issues = (error as ConfigError).issues.join('\n');
+      expect(issues).toMatch(/DATABASE_URL: must be a postgresql/);
+      expect(issues).toMatch(/DRYDOCK_SECRET_KEY: must be at least 32/);
+      expect(issues).toMatch(/PORT/);
+    }
+  });
+});

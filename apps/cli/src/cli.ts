@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Exit codes are part of the CLI contract (docs/cli.md). */
+export const EXIT = { ok: 0, findings: 1, usage: 2, error: 3 } as const;
+
+const USAGE = `Usage: drydock <command> [options]
+
+Commands:
+  version        print the Drydock version
+  help           show this help
+
+Run \`drydock <command> --help\` for a command's options.
+`;
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [command] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout(USAGE);
+      return EXIT.ok;
+    case 'version':
+    case '--version':
+      io.stdout(`${VERSION}\n`);
+      return EXIT.ok;
+    default:
+      io.stderr(`drydock: unknown command '${command}'\n\n${USAGE}`);
+      return EXIT.usage;
+  }
+}
