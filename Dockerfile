@@ -8,4 +8,4 @@ RUN pnpm install --frozen-lockfile && pnpm --filter @drydock/web build
 ENV HOST=0.0.0.0 PORT=8080 DRYDOCK_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8080
-CMD ["node", "--import", "tsx", "scripts/start.ts"]
+CMD ["node", "scripts/start.mjs"]

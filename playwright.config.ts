@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
-// End-to-end tests run the real stack (`scripts/start.ts`: embedded PostgreSQL, API serving the
+// End-to-end tests run the real stack (`scripts/start.mjs`: embedded PostgreSQL, API serving the
 // built console, worker) on a throw-away data folder, in Debian's Chromium.
 const port = Number(process.env.E2E_PORT ?? 18123);
 const dataDir = path.join(os.tmpdir(), `drydock-e2e-${process.pid}`);
@@ -30,7 +30,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${dataDir} && node --import tsx scripts/start.ts`,
+    command: `rm -rf ${dataDir} && node scripts/start.mjs`,
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,

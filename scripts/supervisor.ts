@@ -1,7 +1,9 @@
-// `pnpm start`: the one-command installation. Uses DATABASE_URL when set, otherwise starts the
-// embedded PostgreSQL in $DRYDOCK_DATA_DIR/postgres; applies migrations; then runs the API (which
-// serves the console) and one worker as child processes, and stops all of them, in order, on
-// Ctrl-C or SIGTERM. `--dev` (pnpm dev) adds reload and the Vite dev server. DRYDOCK_ROLE=api|worker runs only one of them (docker-compose, scale-out).
+// The supervisor behind `pnpm start` (scripts/start.mjs runs it in a session of its own).
+// Uses DATABASE_URL when set, otherwise starts the embedded PostgreSQL in
+// $DRYDOCK_DATA_DIR/postgres; applies migrations; then runs the API (which serves the console)
+// and one worker as child processes, and stops all of them, in order, on SIGTERM.
+// `--dev` (pnpm dev) adds reload and the Vite dev server. DRYDOCK_ROLE=api|worker runs only one
+// of them (docker-compose, scale-out).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -10,24 +12,6 @@ import path from 'node:path';
 import { applyMigrations, type EmbeddedDatabase, startEmbeddedPostgres } from '@drydock/db';
 
 const root = path.resolve(import.meta.dirname, '..');
-
-// A terminal's Ctrl-C signals its whole foreground process group, PostgreSQL included, which
-// would stop the database under a still-running API. So this front process re-runs itself in a
-// session of its own and forwards the signal; the supervisor then stops API and worker first and
-// the database last.
-if (process.env.DRYDOCK_SUPERVISED !== '1') {
-  const supervisor = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    env: { ...process.env, DRYDOCK_SUPERVISED: '1' },
-    stdio: 'inherit',
-    detached: true,
-  });
-  const forward = () => supervisor.kill('SIGTERM');
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  process.on('SIGHUP', forward);
-  supervisor.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-  await new Promise(() => {});
-}
 
 const dataDir = path.resolve(process.env.DRYDOCK_DATA_DIR ?? path.join(root, '.drydock'));
 const log = (message: string) => console.error(`[drydock] ${message}`);
@@ -55,27 +39,32 @@ if (role !== 'all' && !process.env.DATABASE_URL) {
   process.exit(2);
 }
 
-await mkdir(dataDir, { recursive: true });
-let embedded: EmbeddedDatabase | undefined;
-let databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) {
-  log(`starting embedded PostgreSQL in ${path.join(dataDir, 'postgres')}`);
-  embedded = await startEmbeddedPostgres({
-    dataDir,
-    port: process.env.DRYDOCK_PG_PORT ? Number(process.env.DRYDOCK_PG_PORT) : undefined,
-  });
-  databaseUrl = embedded.url;
-  log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
-}
-// Every role migrates: `migrate deploy` takes an advisory lock, so concurrent starts are safe.
-log('applying database migrations');
-await applyMigrations(databaseUrl);
-
-const env = { ...process.env, DATABASE_URL: databaseUrl, DRYDOCK_SECRET_KEY: await secretKey() };
-const children = new Map<string, ChildProcess>();
-let stopping = false;
-
 const dev = process.argv.includes('--dev');
+const children = new Map<string, ChildProcess>();
+let embedded: EmbeddedDatabase | undefined;
+let stopping = false;
+let exitCode = 0;
+
+async function finish(): Promise<void> {
+  if (embedded) {
+    log('stopping embedded PostgreSQL');
+    await embedded.stop();
+  }
+  log('stopped');
+  process.exit(exitCode);
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  exitCode = code;
+  if (children.size === 0) return finish();
+  for (const child of children.values()) child.kill('SIGTERM');
+}
+
+// Registered before start-up, so a signal during start-up still stops the database.
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
 
 function run(name: string, entry: string, args?: string[]): void {
   const argv = args ?? [
@@ -98,26 +87,39 @@ function run(name: string, entry: string, args?: string[]): void {
   });
 }
 
-let exitCode = 0;
-async function finish(): Promise<void> {
-  if (embedded) {
-    log('stopping embedded PostgreSQL');
-    await embedded.stop();
+/** Runs a start-up step; a failure (or a signal meanwhile) stops what already runs. */
+async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    const value = await fn();
+    if (stopping) await finish();
+    return value;
+  } catch (error) {
+    log(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+    exitCode = 1;
+    stopping = true;
+    await finish();
+    throw error;
   }
-  log('stopped');
-  process.exit(exitCode);
 }
 
-async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  exitCode = code;
-  if (children.size === 0) return finish();
-  for (const child of children.values()) child.kill('SIGTERM');
+await mkdir(dataDir, { recursive: true });
+let databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  log(`starting embedded PostgreSQL in ${path.join(dataDir, 'postgres')}`);
+  embedded = await step('starting the embedded database', () =>
+    startEmbeddedPostgres({
+      dataDir,
+      port: process.env.DRYDOCK_PG_PORT ? Number(process.env.DRYDOCK_PG_PORT) : undefined,
+    }),
+  );
+  databaseUrl = embedded.url;
+  log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
 }
-
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+// Every role migrates: `migrate deploy` takes an advisory lock, so concurrent starts are safe.
+log('applying database migrations');
+await step('database migration', () => applyMigrations(databaseUrl));
+const key = await step('reading the secret key', secretKey);
+const env = { ...process.env, DATABASE_URL: databaseUrl, DRYDOCK_SECRET_KEY: key };
 
 if (role !== 'worker') {
   run('api', 'apps/api/src/server.ts');
