@@ -2,3 +2,4 @@ export * from './health.ts';
 export * from './image-security.ts';
 export * from './jobs.ts';
 export * from './problem.ts';
+export * from './scan-report.ts';

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/**
+ * The JSON that `drydock scan --format json` prints: a versioned contract. Additive changes keep
+ * `schemaVersion`; anything else bumps it.
+ */
+export const SCAN_REPORT_SCHEMA_VERSION = 1;
+
+export const Sha256DigestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+
+export const OsFamilySchema = z.enum([
+  'alpine',
+  'debian',
+  'ubuntu',
+  'rhel',
+  'centos',
+  'rocky',
+  'almalinux',
+  'fedora',
+  'amazon',
+  'oracle',
+  'suse',
+  'opensuse',
+  'photon',
+  'mariner',
+  'azurelinux',
+  'wolfi',
+  'chainguard',
+  'unknown',
+]);
+export type OsFamily = z.infer<typeof OsFamilySchema>;
+
+export const OsInfoSchema = z.object({
+  family: OsFamilySchema,
+  version: z.string(),
+  codename: z.string().optional(),
+  prettyName: z.string().optional(),
+  /** The file the answer came from, relative to the image root. */
+  source: z.string(),
+});
+export type OsInfo = z.infer<typeof OsInfoSchema>;
+
+export const LayerInfoSchema = z.object({
+  index: z.number().int().min(0),
+  diffId: Sha256DigestSchema,
+  /** Digest of the blob as stored (compressed); equals diffId for uncompressed layers. */
+  digest: Sha256DigestSchema,
+  /** The Dockerfile step (history `created_by`) that made the layer, when recorded. */
+  createdBy: z.string().optional(),
+  /** Bytes of the blob as stored. */
+  size: z.number().int().min(0),
+  compression: z.enum(['gzip', 'zstd', 'none']),
+});
+export type LayerInfo = z.infer<typeof LayerInfoSchema>;
+
+export const PackageTypeSchema = z.enum([
+  'deb',
+  'apk',
+  'rpm',
+  'npm',
+  'pypi',
+  'maven',
+  'golang',
+  'cargo',
+  'gem',
+  'composer',
+  'nuget',
+]);
+export type PackageType = z.infer<typeof PackageTypeSchema>;
+
+export const PackageSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  type: PackageTypeSchema,
+  /** Source package (Debian source, Alpine origin, source rpm name): advisories use it. */
+  sourceName: z.string().optional(),
+  sourceVersion: z.string().optional(),
+  /** rpm epoch, when set. */
+  epoch: z.number().int().optional(),
+  arch: z.string().optional(),
+  licenses: z.array(z.string()).optional(),
+  purl: z.string(),
+  /** The layer that introduced this name and version. */
+  layerDiffId: Sha256DigestSchema,
+  layerIndex: z.number().int().min(0),
+  /** The file the package was read from, relative to the image root. */
+  path: z.string(),
+});
+export type Package = z.infer<typeof PackageSchema>;
+
+export const ScanWarningSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  path: z.string().optional(),
+  layerIndex: z.number().int().optional(),
+});
+export type ScanWarning = z.infer<typeof ScanWarningSchema>;
+
+export const ScanReportSchema = z.object({
+  schemaVersion: z.literal(SCAN_REPORT_SCHEMA_VERSION),
+  scanner: z.object({ name: z.literal('drydock'), version: z.string() }),
+  target: z.object({
+    /** What was scanned, as given (file or directory path). */
+    input: z.string(),
+    format: z.enum(['docker-archive', 'oci-archive', 'oci-layout']),
+    repoTags: z.array(z.string()),
+    manifestDigest: Sha256DigestSchema.optional(),
+    configDigest: Sha256DigestSchema,
+    platform: z.string(),
+  }),
+  os: OsInfoSchema.optional(),
+  layers: z.array(LayerInfoSchema),
+  packages: z.array(PackageSchema),
+  warnings: z.array(ScanWarningSchema),
+});
+export type ScanReport = z.infer<typeof ScanReportSchema>;

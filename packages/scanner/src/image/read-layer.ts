@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { type Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ScanError } from '../errors.ts';
+import { type Compression, decompressor, detectCompression, peek } from '../io/decompress.ts';
+import { baseName, normalizeEntryPath, parentOf } from '../tar/paths.ts';
+import { type EntryType, TarError, TarParser } from '../tar/tar-parser.ts';
+
+export interface LayerEntry {
+  path: string;
+  type: EntryType;
+  size: number;
+  mode: number;
+  /** Symlink target as stored, or the normalised path a hardlink points to. */
+  linkname?: string;
+  /** File bytes, only for files an analyzer asked to keep. */
+  content?: Buffer;
+}
+
+export interface LayerContents {
+  /** Entries in archive order (a path written twice keeps its last entry). */
+  entries: Map<string, LayerEntry>;
+  /** Paths deleted from lower layers (`.wh.<name>`). */
+  whiteouts: string[];
+  /** Directories whose lower-layer content is hidden (`.wh..wh..opq`). */
+  opaqueDirs: string[];
+  digest: string;
+  diffId: string;
+  size: number;
+  compression: Compression;
+}
+
+/** Decides which files are kept in memory; everything else is only listed. */
+export interface CapturePolicy {
+  wants(path: string, size: number): boolean;
+  maxFileSize: number;
+}
+
+export interface FileVisitor {
+  /** Called for every regular file, with its bytes as they stream by (e.g. malware scanning). */
+  onFile?(path: string, size: number): { data(chunk: Buffer): void; end(): void } | undefined;
+}
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+/**
+ * Reads one layer blob as a stream: detects its compression, verifies the blob digest and the
+ * diffID, applies nothing (the filesystem model merges layers), and keeps only the files the
+ * capture policy wants. Memory is bounded by what is captured, not by the layer's size.
+ */
+export async function readLayer(
+  stream: Readable,
+  layer: { index: number; diffId: string; expectedDigest?: string },
+  capture: CapturePolicy,
+  visitor: FileVisitor = {},
+): Promise<LayerContents> {
+  const where = `layer ${layer.index} (${layer.diffId})`;
+  const head = await peek(stream, 8);
+  const compression = detectCompression(head);
+  const blobHash = createHash('sha256');
+  const diffHash = createHash('sha256');
+  let size = 0;
+  const contents: LayerContents = {
+    entries: new Map(),
+    whiteouts: [],
+    opaqueDirs: [],
+    digest: '',
+    diffId: '',
+    size: 0,
+    compression,
+  };
+  let entryError: ScanError | undefined;
+
+  const parser = new TarParser((entry) => {
+    let path: string;
+    try {
+      path = normalizeEntryPath(entry.name, where);
+    } catch (error) {
+      entryError ??= error as ScanError;
+      return undefined;
+    }
+    if (path === '') return undefined;
+    const name = baseName(path);
+    if (name.startsWith(WHITEOUT)) {
+      if (name === OPAQUE) contents.opaqueDirs.push(parentOf(path));
+      else if (!name.startsWith('.wh..wh.')) {
+        const target = parentOf(path);
+        contents.whiteouts.push(
+          target ? `${target}/${name.slice(WHITEOUT.length)}` : name.slice(WHITEOUT.length),
+        );
+      }
+      return undefined;
+    }
+    const record: LayerEntry = { path, type: entry.type, size: entry.size, mode: entry.mode };
+    if (entry.type === 'symlink') record.linkname = entry.linkname;
+    if (entry.type === 'hardlink') {
+      try {
+        record.linkname = normalizeEntryPath(entry.linkname, where);
+      } catch (error) {
+        entryError ??= error as ScanError;
+        return undefined;
+      }
+      const target = contents.entries.get(record.linkname);
+      if (target?.content) record.content = target.content;
+    }
+    contents.entries.delete(path);
+    contents.entries.set(path, record);
+    if (entry.type !== 'file') return undefined;
+
+    const fileSink = visitor.onFile?.(path, entry.size);
+    const keep = entry.size <= capture.maxFileSize && capture.wants(path, entry.size);
+    if (!keep && !fileSink) return undefined;
+    const chunks: Buffer[] = [];
+    return {
+      data(chunk) {
+        if (keep) chunks.push(Buffer.from(chunk));
+        fileSink?.data(chunk);
+      },
+      end() {
+        if (keep) record.content = Buffer.concat(chunks);
+        fileSink?.end();
+      },
+    };
+  });
+
+  try {
+    await pipeline(
+      stream,
+      new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          blobHash.update(chunk);
+          size += chunk.length;
+          cb(null, chunk);
+        },
+      }),
+      decompressor(compression),
+      new Writable({
+        highWaterMark: 1024 * 1024,
+        write(chunk: Buffer, _enc, cb) {
+          diffHash.update(chunk);
+          try {
+            parser.write(chunk);
+            cb(entryError ?? null);
+          } catch (error) {
+            cb(error as Error);
+          }
+        },
+        final(cb) {
+          try {
+            parser.end();
+            cb();
+          } catch (error) {
+            cb(error as Error);
+          }
+        },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ScanError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const what =
+      error instanceof TarError
+        ? message
+        : compression === 'none'
+          ? message
+          : `corrupt ${compression} data (${message})`;
+    throw new ScanError('corrupt_layer', `${where}: ${what}`);
+  }
+
+  contents.digest = `sha256:${blobHash.digest('hex')}`;
+  contents.diffId = `sha256:${diffHash.digest('hex')}`;
+  contents.size = size;
+  if (layer.expectedDigest && layer.expectedDigest !== contents.digest) {
+    throw new ScanError(
+      'digest_mismatch',
+      `${where}: blob digest mismatch: manifest says ${layer.expectedDigest}, content is ${contents.digest}`,
+    );
+  }
+  if (contents.diffId !== layer.diffId) {
+    throw new ScanError(
+      'digest_mismatch',
+      `${where}: diffID mismatch: config says ${layer.diffId}, uncompressed content is ${contents.diffId}`,
+    );
+  }
+  return contents;
+}

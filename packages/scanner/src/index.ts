@@ -1,0 +1,11 @@
+export { ScanError, type ScanErrorCode } from './errors.ts';
+export { ImageFs, type RemovedFile } from './fs/image-fs.ts';
+export { openImage } from './image/open-image.ts';
+export {
+  type InventoryPackage,
+  OS_ANALYZERS,
+  type ScanOptions,
+  type ScanProgress,
+  type ScanResult,
+  scanImage,
+} from './scan.ts';

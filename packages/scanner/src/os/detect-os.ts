@@ -1,0 +1,123 @@
+import type { OsFamily, OsInfo } from '@drydock/contract';
+import type { ImageFs } from '../fs/image-fs.ts';
+
+/** Files read to identify the distribution, in order of preference. */
+export const OS_FILES = [
+  'etc/os-release',
+  'usr/lib/os-release',
+  'etc/alpine-release',
+  'etc/debian_version',
+  'etc/redhat-release',
+  'etc/centos-release',
+  'etc/fedora-release',
+  'etc/system-release',
+];
+
+const FAMILIES: Record<string, OsFamily> = {
+  alpine: 'alpine',
+  debian: 'debian',
+  ubuntu: 'ubuntu',
+  rhel: 'rhel',
+  centos: 'centos',
+  rocky: 'rocky',
+  almalinux: 'almalinux',
+  fedora: 'fedora',
+  amzn: 'amazon',
+  ol: 'oracle',
+  sles: 'suse',
+  sled: 'suse',
+  sle_hpc: 'suse',
+  sles_sap: 'suse',
+  'sle-micro': 'suse',
+  'opensuse-leap': 'opensuse',
+  'opensuse-tumbleweed': 'opensuse',
+  opensuse: 'opensuse',
+  photon: 'photon',
+  mariner: 'mariner',
+  azurelinux: 'azurelinux',
+  wolfi: 'wolfi',
+  chainguard: 'chainguard',
+};
+
+export function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match) continue;
+    let value = match[2] as string;
+    if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1).replace(/\\(["'$`\\])/g, '$1');
+    out[match[1] as string] = value;
+  }
+  return out;
+}
+
+function read(fs: ImageFs, path: string): string | undefined {
+  try {
+    return fs.readFile(path)?.toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const RELEASE_PATTERNS: [RegExp, OsFamily][] = [
+  [/^Red Hat Enterprise Linux.* release (\d[\w.]*)/i, 'rhel'],
+  [/^CentOS.* release (\d[\w.]*)/i, 'centos'],
+  [/^Rocky Linux.* release (\d[\w.]*)/i, 'rocky'],
+  [/^AlmaLinux.* release (\d[\w.]*)/i, 'almalinux'],
+  [/^Fedora.* release (\d[\w.]*)/i, 'fedora'],
+  [/^Amazon Linux.* release (\d[\w.]*)/i, 'amazon'],
+  [/^Oracle Linux.* release (\d[\w.]*)/i, 'oracle'],
+];
+
+/**
+ * Identifies the distribution from os-release (ID, VERSION_ID, VERSION_CODENAME), refined by the
+ * distribution's own release file: Alpine's full version, Debian's release for testing/sid.
+ */
+export function detectOs(fs: ImageFs): OsInfo | undefined {
+  for (const file of ['etc/os-release', 'usr/lib/os-release']) {
+    const text = read(fs, file);
+    if (!text) continue;
+    const fields = parseOsRelease(text);
+    const id = (fields.ID ?? '').toLowerCase();
+    const family =
+      FAMILIES[id] ??
+      (fields.ID_LIKE ?? '')
+        .split(/\s+/)
+        .map((like) => FAMILIES[like.toLowerCase()])
+        .find(Boolean);
+    if (!family) continue;
+    let version = fields.VERSION_ID ?? '';
+    if (family === 'alpine') version = read(fs, 'etc/alpine-release')?.trim() || version;
+    if (family === 'debian' && !version) {
+      version = read(fs, 'etc/debian_version')?.trim() ?? '';
+    }
+    return {
+      family,
+      version,
+      ...(fields.VERSION_CODENAME ? { codename: fields.VERSION_CODENAME } : {}),
+      ...(fields.PRETTY_NAME ? { prettyName: fields.PRETTY_NAME } : {}),
+      source: file,
+    };
+  }
+  const alpine = read(fs, 'etc/alpine-release')?.trim();
+  if (alpine) return { family: 'alpine', version: alpine, source: 'etc/alpine-release' };
+  for (const file of [
+    'etc/redhat-release',
+    'etc/centos-release',
+    'etc/fedora-release',
+    'etc/system-release',
+  ]) {
+    const text = read(fs, file)?.trim();
+    if (!text) continue;
+    for (const [pattern, family] of RELEASE_PATTERNS) {
+      const match = pattern.exec(text);
+      if (match) return { family, version: match[1] as string, prettyName: text, source: file };
+    }
+  }
+  const debian = read(fs, 'etc/debian_version')?.trim();
+  if (debian) {
+    const major = /^(\d+)/.exec(debian)?.[1];
+    return { family: 'debian', version: major ?? debian, source: 'etc/debian_version' };
+  }
+  return undefined;
+}

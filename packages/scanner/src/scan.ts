@@ -1,0 +1,225 @@
+import {
+  type LayerInfo,
+  type OsInfo,
+  type Package,
+  SCAN_REPORT_SCHEMA_VERSION,
+  type ScanReport,
+  type ScanWarning,
+} from '@drydock/contract';
+import { apkAnalyzer } from './analyzers/os/apk.ts';
+import { dpkgAnalyzer } from './analyzers/os/dpkg.ts';
+import { rpmAnalyzer } from './analyzers/os/rpm.ts';
+import type { OsPackageAnalyzer, OsPackageRecord } from './analyzers/os/types.ts';
+import { ImageFs, type RemovedFile, SymlinkLoopError } from './fs/image-fs.ts';
+import { type ImageHandle, openImage } from './image/open-image.ts';
+import { type CapturePolicy, type LayerContents, readLayer } from './image/read-layer.ts';
+import { detectOs, OS_FILES } from './os/detect-os.ts';
+
+export const OS_ANALYZERS: OsPackageAnalyzer[] = [dpkgAnalyzer, apkAnalyzer, rpmAnalyzer];
+
+export type ScanProgress =
+  | { phase: 'open'; input: string }
+  | { phase: 'layer'; index: number; total: number; bytes: number }
+  | { phase: 'analyze' };
+
+export interface ScanOptions {
+  /** `os/arch[/variant]`; default linux/amd64 for multi-platform images. */
+  platform?: string;
+  /** Largest single file kept in memory for analysis (package databases). */
+  maxCapturedFileSize?: number;
+  scannerVersion?: string;
+  onProgress?: (event: ScanProgress) => void;
+}
+
+/** An OS package with what the application analyzers and the malware scanner need beyond JSON. */
+export interface InventoryPackage extends Package {
+  ownedFiles: string[];
+}
+
+export interface ScanResult {
+  report: ScanReport;
+  packages: InventoryPackage[];
+  /** Files deleted or overwritten by a later layer: they still ship inside the image. */
+  removedFiles: RemovedFile[];
+}
+
+const DEFAULT_MAX_CAPTURE = 256 * 1024 * 1024;
+
+function capturePolicy(analyzers: OsPackageAnalyzer[], maxFileSize: number): CapturePolicy {
+  const osFiles = new Set(OS_FILES);
+  return {
+    maxFileSize,
+    wants: (path) => osFiles.has(path) || analyzers.some((a) => a.captures(path)),
+  };
+}
+
+const keyOf = (r: OsPackageRecord) =>
+  `${r.type}|${r.name}|${r.epoch ?? ''}|${r.version}|${r.arch ?? ''}`;
+
+/**
+ * Tracks, for every package, the layer from which it has been continuously present: the layer that
+ * introduced the version the final image has.
+ */
+class Attribution {
+  private readonly since = new Map<string, number>();
+  update(layer: number, records: OsPackageRecord[]): void {
+    const present = new Set(records.map(keyOf));
+    for (const key of this.since.keys()) if (!present.has(key)) this.since.delete(key);
+    for (const key of present) if (!this.since.has(key)) this.since.set(key, layer);
+  }
+  layerOf(record: OsPackageRecord): number {
+    return this.since.get(keyOf(record)) ?? 0;
+  }
+}
+
+/**
+ * Turns an image (docker-archive, OCI archive or OCI layout) into an inventory: OS, layers with
+ * their Dockerfile steps, and OS packages attributed to the layer that introduced them. Layers are
+ * streamed one at a time; nothing is extracted to disk.
+ */
+export async function scanImage(input: string, options: ScanOptions = {}): Promise<ScanResult> {
+  options.onProgress?.({ phase: 'open', input });
+  const image = await openImage(input, { platform: options.platform });
+  try {
+    return await scanOpenedImage(image, options);
+  } finally {
+    await image.close();
+  }
+}
+
+async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promise<ScanResult> {
+  const analyzers = OS_ANALYZERS;
+  const capture = capturePolicy(analyzers, options.maxCapturedFileSize ?? DEFAULT_MAX_CAPTURE);
+  const warnings: ScanWarning[] = [];
+  const warn = (w: ScanWarning) => warnings.push(w);
+  const fs = new ImageFs();
+  const attributions = new Map(analyzers.map((a) => [a, new Attribution()]));
+  const layerInfos: LayerInfo[] = [];
+  const pending = new Map<number, LayerContents>();
+  let next = 0;
+
+  const apply = async (index: number, contents: LayerContents) => {
+    const ref = image.layers[index];
+    if (!ref) return;
+    layerInfos[index] = {
+      index,
+      diffId: ref.diffId,
+      digest: contents.digest,
+      ...(ref.createdBy ? { createdBy: ref.createdBy } : {}),
+      size: contents.size,
+      compression: contents.compression,
+    };
+    const touched = fs.applyLayer(index, contents);
+    for (const analyzer of analyzers) {
+      let changed = false;
+      for (const path of touched) {
+        if (analyzer.captures(path)) {
+          changed = true;
+          break;
+        }
+      }
+      if (!changed) continue;
+      const records = await collectSafely(analyzer, fs, warn, index);
+      attributions.get(analyzer)?.update(index, records);
+    }
+  };
+
+  const byBlob = new Map<string, number[]>();
+  image.layers.forEach((l) => byBlob.set(l.blobName, [...(byBlob.get(l.blobName) ?? []), l.index]));
+  await image.source.forEach([...byBlob.keys()], async (blobName, stream) => {
+    const indexes = byBlob.get(blobName) ?? [];
+    const first = image.layers[indexes[0] ?? 0];
+    if (!first) return;
+    const contents = await readLayer(stream, first, capture);
+    for (const index of indexes) pending.set(index, contents);
+    // Layers arrive in archive order; merge them in image order.
+    while (pending.has(next)) {
+      const ready = pending.get(next) as LayerContents;
+      pending.delete(next);
+      options.onProgress?.({
+        phase: 'layer',
+        index: next,
+        total: image.layers.length,
+        bytes: ready.size,
+      });
+      await apply(next, ready);
+      next++;
+    }
+  });
+
+  options.onProgress?.({ phase: 'analyze' });
+  let os: OsInfo | undefined;
+  try {
+    os = detectOs(fs);
+  } catch (error) {
+    if (!(error instanceof SymlinkLoopError)) throw error;
+    warn({ code: 'symlink_loop', message: `OS detection: ${error.message}`, path: error.path });
+  }
+
+  const packages: InventoryPackage[] = [];
+  for (const analyzer of analyzers) {
+    const attribution = attributions.get(analyzer) as Attribution;
+    for (const record of await collectSafely(analyzer, fs, warn, undefined)) {
+      const layerIndex = attribution.layerOf(record);
+      const layer = image.layers[layerIndex];
+      packages.push({
+        name: record.name,
+        version: record.version,
+        type: record.type,
+        ...(record.sourceName ? { sourceName: record.sourceName } : {}),
+        ...(record.sourceVersion ? { sourceVersion: record.sourceVersion } : {}),
+        ...(record.epoch !== undefined ? { epoch: record.epoch } : {}),
+        ...(record.arch ? { arch: record.arch } : {}),
+        ...(record.licenses?.length ? { licenses: record.licenses } : {}),
+        purl: analyzer.purl(record, os),
+        layerDiffId: layer?.diffId ?? '',
+        layerIndex,
+        path: record.path,
+        ownedFiles: record.ownedFiles,
+      });
+    }
+  }
+  packages.sort(
+    (a, b) =>
+      a.type.localeCompare(b.type) ||
+      a.name.localeCompare(b.name) ||
+      a.version.localeCompare(b.version),
+  );
+
+  const report: ScanReport = {
+    schemaVersion: SCAN_REPORT_SCHEMA_VERSION,
+    scanner: { name: 'drydock', version: options.scannerVersion ?? '0.0.0' },
+    target: {
+      input: image.input,
+      format: image.format,
+      repoTags: image.repoTags,
+      ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}),
+      configDigest: image.configDigest,
+      platform: image.platform,
+    },
+    ...(os ? { os } : {}),
+    layers: layerInfos,
+    packages: packages.map(({ ownedFiles: _owned, ...pkg }) => pkg),
+    warnings,
+  };
+  return { report, packages, removedFiles: fs.removed };
+}
+
+async function collectSafely(
+  analyzer: OsPackageAnalyzer,
+  fs: ImageFs,
+  warn: (w: ScanWarning) => void,
+  layerIndex: number | undefined,
+): Promise<OsPackageRecord[]> {
+  try {
+    return await analyzer.collect(fs, warn);
+  } catch (error) {
+    // A damaged package database costs its packages, not the scan.
+    warn({
+      code: `${analyzer.type}_unreadable`,
+      message: `${analyzer.type} database unreadable: ${error instanceof Error ? error.message : String(error)}`,
+      ...(layerIndex !== undefined ? { layerIndex } : {}),
+    });
+    return [];
+  }
+}
