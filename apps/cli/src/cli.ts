@@ -9,6 +9,9 @@ export const VERSION: string = (
 export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stderr is a terminal: progress may be drawn there. */
+  isTTY?: boolean;
+  writeFile?(path: string, data: string): Promise<void>;
 }
 
 /** Exit codes are part of the CLI contract (docs/cli.md). */
@@ -17,6 +20,7 @@ export const EXIT = { ok: 0, findings: 1, usage: 2, error: 3 } as const;
 const USAGE = `Usage: drydock <command> [options]
 
 Commands:
+  scan <image>   inventory an image tarball or OCI layout (see drydock scan --help)
   version        print the Drydock version
   help           show this help
 
@@ -24,8 +28,12 @@ Run \`drydock <command> --help\` for a command's options.
 `;
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
-  const [command] = argv;
+  const [command, ...rest] = argv;
   switch (command) {
+    case 'scan': {
+      const { scanCommand } = await import('./commands/scan.ts');
+      return scanCommand(rest, io);
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,6 @@
 import type { OsInfo } from '@drydock/contract';
 import type { ImageFs } from '../../fs/image-fs.ts';
+import { normalizeLicense } from '../../licenses.ts';
 import { purl } from '../../purl.ts';
 import type { OsPackageAnalyzer, OsPackageRecord } from './types.ts';
 
@@ -49,7 +50,8 @@ function splitLicense(license: string): string[] {
   return license
     .split(/\s+(?:AND|OR|and|or)\s+|\s+/)
     .map((l) => l.replace(/[()]/g, ''))
-    .filter(Boolean);
+    .filter(Boolean)
+    .map(normalizeLicense);
 }
 
 /** Alpine (and Wolfi/Chainguard): lib/apk/db/installed, with origin and owned files. */

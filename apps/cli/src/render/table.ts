@@ -1,0 +1,57 @@
+import type { ScanReport } from '@drydock/contract';
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
+
+/** Human-readable report: target, OS, layers with their Dockerfile steps, packages. */
+export function renderTable(report: ScanReport): string {
+  const out: string[] = [];
+  const t = report.target;
+  out.push(`Target:    ${t.input} (${t.format}, ${t.platform})`);
+  if (t.repoTags.length) out.push(`Tags:      ${t.repoTags.join(', ')}`);
+  out.push(`Config:    ${t.configDigest}`);
+  out.push(
+    `OS:        ${report.os ? `${report.os.prettyName ?? `${report.os.family} ${report.os.version}`}` : 'not detected'}`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['LAYER', 'DIFF ID', 'SIZE', 'CREATED BY'],
+      report.layers.map((l) => [
+        String(l.index),
+        short(l.diffId),
+        `${(l.size / 1024 / 1024).toFixed(1)} MiB`,
+        (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80),
+      ]),
+    ),
+  );
+  out.push('');
+  const byType = new Map<string, number>();
+  for (const p of report.packages) byType.set(p.type, (byType.get(p.type) ?? 0) + 1);
+  out.push(
+    `Packages:  ${report.packages.length}${byType.size ? ` (${[...byType].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+  );
+  if (report.packages.length) {
+    out.push('');
+    out.push(
+      table(
+        ['NAME', 'VERSION', 'TYPE', 'SOURCE', 'LAYER'],
+        report.packages.map((p) => [
+          p.name,
+          p.epoch ? `${p.epoch}:${p.version}` : p.version,
+          p.type,
+          p.sourceName && p.sourceName !== p.name ? p.sourceName : '',
+          String(p.layerIndex),
+        ]),
+      ),
+    );
+  }
+  for (const w of report.warnings) out.push(`warning: ${w.message}`);
+  return `${out.join('\n')}\n`;
+}
