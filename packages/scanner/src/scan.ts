@@ -11,6 +11,7 @@ import { dpkgAnalyzer } from './analyzers/os/dpkg.ts';
 import { rpmAnalyzer } from './analyzers/os/rpm.ts';
 import type { OsPackageAnalyzer, OsPackageRecord } from './analyzers/os/types.ts';
 import { ImageFs, type RemovedFile, SymlinkLoopError } from './fs/image-fs.ts';
+import { normalizeEntryPath } from './tar/paths.ts';
 import { type ImageHandle, openImage } from './image/open-image.ts';
 import { type CapturePolicy, type LayerContents, readLayer } from './image/read-layer.ts';
 import { detectOs, OS_FILES } from './os/detect-os.ts';
@@ -148,13 +149,8 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
   });
 
   options.onProgress?.({ phase: 'analyze' });
-  let os: OsInfo | undefined;
-  try {
-    os = detectOs(fs);
-  } catch (error) {
-    if (!(error instanceof SymlinkLoopError)) throw error;
-    warn({ code: 'symlink_loop', message: `OS detection: ${error.message}`, path: error.path });
-  }
+  await captureLinkedFiles(image, fs, capture, analyzers);
+  const os: OsInfo | undefined = detectOs(fs, warn);
 
   const packages: InventoryPackage[] = [];
   for (const analyzer of analyzers) {
@@ -203,6 +199,47 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
     warnings,
   };
   return { report, packages, removedFiles: fs.removed };
+}
+
+/**
+ * A well-known file (os-release, a package database) may be a symlink to a path nobody asked to
+ * keep while the layers streamed by. Such targets are fetched afterwards by reading again only the
+ * layers that hold them.
+ */
+async function captureLinkedFiles(
+  image: ImageHandle,
+  fs: ImageFs,
+  capture: CapturePolicy,
+  analyzers: OsPackageAnalyzer[],
+): Promise<void> {
+  const wanted = new Map<number, Set<string>>();
+  for (const path of [...OS_FILES, ...analyzers.flatMap((a) => a.wellKnownPaths)]) {
+    let resolved: ReturnType<ImageFs['resolve']>;
+    try {
+      resolved = fs.resolve(path);
+    } catch (error) {
+      if (error instanceof SymlinkLoopError) continue;
+      throw error;
+    }
+    const node = resolved?.node;
+    if (!resolved || node?.type !== 'file' || node.content || node.size > capture.maxFileSize) continue;
+    wanted.set(node.layer, (wanted.get(node.layer) ?? new Set()).add(resolved.path));
+  }
+  for (const [layerIndex, paths] of wanted) {
+    const ref = image.layers[layerIndex];
+    if (!ref) continue;
+    await image.source.forEach([ref.blobName], async (_name, stream) => {
+      const again = await readLayer(stream, ref, {
+        maxFileSize: capture.maxFileSize,
+        wants: (p) => paths.has(p),
+      });
+      for (const path of paths) {
+        const node = fs.lookupLiteral(normalizeEntryPath(path, 'capture'));
+        const content = again.entries.get(path)?.content;
+        if (node && content) node.content = content;
+      }
+    });
+  }
 }
 
 async function collectSafely(

@@ -1,5 +1,5 @@
-import type { OsFamily, OsInfo } from '@drydock/contract';
-import type { ImageFs } from '../fs/image-fs.ts';
+import type { OsFamily, OsInfo, ScanWarning } from '@drydock/contract';
+import { type ImageFs, SymlinkLoopError } from '../fs/image-fs.ts';
 
 /** Files read to identify the distribution, in order of preference. */
 export const OS_FILES = [
@@ -51,12 +51,18 @@ export function parseOsRelease(text: string): Record<string, string> {
   return out;
 }
 
-function read(fs: ImageFs, path: string): string | undefined {
-  try {
-    return fs.readFile(path)?.toString('utf8');
-  } catch {
-    return undefined;
-  }
+type Reader = (path: string) => string | undefined;
+
+function reader(fs: ImageFs, warn: (w: ScanWarning) => void): Reader {
+  return (path) => {
+    try {
+      return fs.readFile(path)?.toString('utf8');
+    } catch (error) {
+      if (!(error instanceof SymlinkLoopError)) throw error;
+      warn({ code: 'symlink_loop', message: `OS detection: ${error.message}`, path });
+      return undefined;
+    }
+  };
 }
 
 const RELEASE_PATTERNS: [RegExp, OsFamily][] = [
@@ -73,9 +79,10 @@ const RELEASE_PATTERNS: [RegExp, OsFamily][] = [
  * Identifies the distribution from os-release (ID, VERSION_ID, VERSION_CODENAME), refined by the
  * distribution's own release file: Alpine's full version, Debian's release for testing/sid.
  */
-export function detectOs(fs: ImageFs): OsInfo | undefined {
+export function detectOs(fs: ImageFs, warn: (w: ScanWarning) => void = () => {}): OsInfo | undefined {
+  const read = reader(fs, warn);
   for (const file of ['etc/os-release', 'usr/lib/os-release']) {
-    const text = read(fs, file);
+    const text = read(file);
     if (!text) continue;
     const fields = parseOsRelease(text);
     const id = (fields.ID ?? '').toLowerCase();
@@ -87,9 +94,9 @@ export function detectOs(fs: ImageFs): OsInfo | undefined {
         .find(Boolean);
     if (!family) continue;
     let version = fields.VERSION_ID ?? '';
-    if (family === 'alpine') version = read(fs, 'etc/alpine-release')?.trim() || version;
+    if (family === 'alpine') version = read('etc/alpine-release')?.trim() || version;
     if (family === 'debian' && !version) {
-      version = read(fs, 'etc/debian_version')?.trim() ?? '';
+      version = read('etc/debian_version')?.trim() ?? '';
     }
     return {
       family,
@@ -99,7 +106,7 @@ export function detectOs(fs: ImageFs): OsInfo | undefined {
       source: file,
     };
   }
-  const alpine = read(fs, 'etc/alpine-release')?.trim();
+  const alpine = read('etc/alpine-release')?.trim();
   if (alpine) return { family: 'alpine', version: alpine, source: 'etc/alpine-release' };
   for (const file of [
     'etc/redhat-release',
@@ -107,14 +114,14 @@ export function detectOs(fs: ImageFs): OsInfo | undefined {
     'etc/fedora-release',
     'etc/system-release',
   ]) {
-    const text = read(fs, file)?.trim();
+    const text = read(file)?.trim();
     if (!text) continue;
     for (const [pattern, family] of RELEASE_PATTERNS) {
       const match = pattern.exec(text);
       if (match) return { family, version: match[1] as string, prettyName: text, source: file };
     }
   }
-  const debian = read(fs, 'etc/debian_version')?.trim();
+  const debian = read('etc/debian_version')?.trim();
   if (debian) {
     const major = /^(\d+)/.exec(debian)?.[1];
     return { family: 'debian', version: major ?? debian, source: 'etc/debian_version' };

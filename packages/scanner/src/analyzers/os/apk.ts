@@ -57,6 +57,7 @@ function splitLicense(license: string): string[] {
 /** Alpine (and Wolfi/Chainguard): lib/apk/db/installed, with origin and owned files. */
 export const apkAnalyzer: OsPackageAnalyzer = {
   type: 'apk',
+  wellKnownPaths: [INSTALLED],
   captures: (path) => path === INSTALLED,
   async collect(fs: ImageFs) {
     const text = fs.readFile(INSTALLED)?.toString('utf8');

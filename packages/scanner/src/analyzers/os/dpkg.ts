@@ -67,6 +67,7 @@ function toRecord(
 /** Debian and Ubuntu: var/lib/dpkg/status (+ info/*.list), distroless var/lib/dpkg/status.d/*. */
 export const dpkgAnalyzer: OsPackageAnalyzer = {
   type: 'deb',
+  wellKnownPaths: [STATUS],
   captures(path) {
     return (
       path === STATUS ||

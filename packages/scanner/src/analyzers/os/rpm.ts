@@ -39,6 +39,7 @@ export function splitSourceRpm(sourceRpm: string): { name: string; version: stri
 /** RHEL family, Fedora, SUSE, Amazon, Mariner…: sqlite, BerkeleyDB and ndb rpm databases. */
 export const rpmAnalyzer: OsPackageAnalyzer = {
   type: 'rpm',
+  wellKnownPaths: RPM_DATABASES,
   captures: (path) => RPM_DATABASES.includes(path),
   async collect(fs: ImageFs, warn: (w: ScanWarning) => void) {
     const path = RPM_DATABASES.find((p) => fs.readFile(p));

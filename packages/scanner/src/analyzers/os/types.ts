@@ -21,6 +21,8 @@ export interface OsPackageAnalyzer {
   readonly type: OsPackageRecord['type'];
   /** Files to keep in memory while reading layers. */
   captures(path: string): boolean;
+  /** Database paths that may be symlinks to files `captures` did not ask for. */
+  readonly wellKnownPaths: string[];
   /** Packages installed in this filesystem state (empty when there is no database). */
   collect(fs: ImageFs, warn: (warning: ScanWarning) => void): Promise<OsPackageRecord[]>;
   purl(record: OsPackageRecord, os: OsInfo | undefined): string;
