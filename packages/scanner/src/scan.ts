@@ -11,10 +11,10 @@ import { dpkgAnalyzer } from './analyzers/os/dpkg.ts';
 import { rpmAnalyzer } from './analyzers/os/rpm.ts';
 import type { OsPackageAnalyzer, OsPackageRecord } from './analyzers/os/types.ts';
 import { ImageFs, type RemovedFile, SymlinkLoopError } from './fs/image-fs.ts';
-import { normalizeEntryPath } from './tar/paths.ts';
 import { type ImageHandle, openImage } from './image/open-image.ts';
 import { type CapturePolicy, type LayerContents, readLayer } from './image/read-layer.ts';
 import { detectOs, OS_FILES } from './os/detect-os.ts';
+import { normalizeEntryPath } from './tar/paths.ts';
 
 export const OS_ANALYZERS: OsPackageAnalyzer[] = [dpkgAnalyzer, apkAnalyzer, rpmAnalyzer];
 
@@ -126,7 +126,8 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
   };
 
   const byBlob = new Map<string, number[]>();
-  image.layers.forEach((l) => byBlob.set(l.blobName, [...(byBlob.get(l.blobName) ?? []), l.index]));
+  for (const l of image.layers)
+    byBlob.set(l.blobName, [...(byBlob.get(l.blobName) ?? []), l.index]);
   await image.source.forEach([...byBlob.keys()], async (blobName, stream) => {
     const indexes = byBlob.get(blobName) ?? [];
     const first = image.layers[indexes[0] ?? 0];
@@ -222,7 +223,8 @@ async function captureLinkedFiles(
       throw error;
     }
     const node = resolved?.node;
-    if (!resolved || node?.type !== 'file' || node.content || node.size > capture.maxFileSize) continue;
+    if (!resolved || node?.type !== 'file' || node.content || node.size > capture.maxFileSize)
+      continue;
     wanted.set(node.layer, (wanted.get(node.layer) ?? new Set()).add(resolved.path));
   }
   for (const [layerIndex, paths] of wanted) {

@@ -117,7 +117,9 @@ describe('scanImage on real images (ground truth from the package managers)', ()
     const expected = sharedJson<{
       repoTags: string[];
       layers: { diffID: string }[];
-      packages: { apk: { name: string; version: string; srcName: string; arch: string; licenses: string[] }[] };
+      packages: {
+        apk: { name: string; version: string; srcName: string; arch: string; licenses: string[] }[];
+      };
     }>('images', 'alpine-311.expected.json');
     const report = await scan('alpine-311.tar.gz');
     expect(report.target.repoTags).toEqual(expected.repoTags);
@@ -174,7 +176,9 @@ describe('scanImage on real images (ground truth from the package managers)', ()
     });
 
     it('lists the available platforms when the wanted one is absent', async () => {
-      await expect(scanImage(shared('images', 'multiarch-oci'), { platform: 'linux/s390x' })).rejects.toThrow(
+      await expect(
+        scanImage(shared('images', 'multiarch-oci'), { platform: 'linux/s390x' }),
+      ).rejects.toThrow(
         /no image for platform linux\/s390x; available: linux\/amd64, linux\/arm64\/v8/,
       );
     });

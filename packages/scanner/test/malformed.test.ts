@@ -49,14 +49,22 @@ describe('malformed images fail with a clear error and nothing crashes', () => {
     await writeOciLayout(dir, [{ tar: baseLayer() }], {
       tamper: { layerBlob: (_i, blob) => blob.subarray(0, Math.floor(blob.length / 2)) },
     });
-    await expectScanError(dir, 'corrupt_layer', /^layer 0 \(sha256:[0-9a-f]{64}\): corrupt gzip data \(unexpected end of file\)$/);
+    await expectScanError(
+      dir,
+      'corrupt_layer',
+      /^layer 0 \(sha256:[0-9a-f]{64}\): corrupt gzip data \(unexpected end of file\)$/,
+    );
   });
 
   it('truncated gzip-compressed archive (docker save | gzip)', async () => {
     const data = readFileSync(shared('images', 'alpine-311.tar.gz'));
     const file = path.join(work, 'truncated.tar.gz');
     await writeFile(file, data.subarray(0, data.length - 50_000));
-    await expectScanError(file, 'unrecognized_input', /truncated\.tar\.gz: corrupt gzip archive: unexpected end of file/);
+    await expectScanError(
+      file,
+      'unrecognized_input',
+      /truncated\.tar\.gz: corrupt gzip archive: unexpected end of file/,
+    );
   });
 
   it('bad tar header inside a layer', async () => {
@@ -64,21 +72,38 @@ describe('malformed images fail with a clear error and nothing crashes', () => {
     const tar = baseLayer();
     tar[512 + 10] = 0x41; // second header's name, without fixing the checksum
     await writeOciLayout(dir, [{ tar, compression: 'none' }]);
-    await expectScanError(dir, 'corrupt_layer', /layer 0 .*: invalid tar header \(checksum\) at byte 512/);
+    await expectScanError(
+      dir,
+      'corrupt_layer',
+      /layer 0 .*: invalid tar header \(checksum\) at byte 512/,
+    );
   });
 
   it('a file that is not an image at all', async () => {
     const file = path.join(work, 'notes.txt');
     await writeFile(file, 'these are not the layers you are looking for\n'.repeat(40));
-    await expectScanError(file, 'unrecognized_input', /notes\.txt: invalid tar header \(checksum\) at byte 0/);
+    await expectScanError(
+      file,
+      'unrecognized_input',
+      /notes\.txt: invalid tar header \(checksum\) at byte 0/,
+    );
   });
 
   it('a layer entry that climbs out with ../', async () => {
     const dir = await fresh();
     await writeOciLayout(dir, [
-      { tar: tarBuffer([{ path: 'etc/os-release', content: DEBIAN_OS }, { path: '../../etc/cron.d/evil', content: '* * * * * root id' }]) },
+      {
+        tar: tarBuffer([
+          { path: 'etc/os-release', content: DEBIAN_OS },
+          { path: '../../etc/cron.d/evil', content: '* * * * * root id' },
+        ]),
+      },
     ]);
-    await expectScanError(dir, 'unsafe_path', /layer 0 .*: entry '\.\.\/\.\.\/etc\/cron\.d\/evil' climbs out of the image root/);
+    await expectScanError(
+      dir,
+      'unsafe_path',
+      /layer 0 .*: entry '\.\.\/\.\.\/etc\/cron\.d\/evil' climbs out of the image root/,
+    );
   });
 
   it('an absolute symlink pointing out of the image resolves inside the image root', async () => {
@@ -86,7 +111,11 @@ describe('malformed images fail with a clear error and nothing crashes', () => {
     await writeOciLayout(dir, [
       {
         tar: tarBuffer([
-          { path: 'etc/os-release', type: 'symlink', linkname: '/../../../../../../../etc/os-release-real' },
+          {
+            path: 'etc/os-release',
+            type: 'symlink',
+            linkname: '/../../../../../../../etc/os-release-real',
+          },
           { path: 'etc/os-release-real', content: 'ID=alpine\nVERSION_ID=3.19.1\n' },
           { path: 'etc/alpine-release', content: '3.19.1\n' },
         ]),
@@ -94,7 +123,11 @@ describe('malformed images fail with a clear error and nothing crashes', () => {
     ]);
     const { report } = await scanImage(dir);
     // The host has no /etc/os-release-real; only the image's own file can have answered.
-    expect(report.os).toMatchObject({ family: 'alpine', version: '3.19.1', source: 'etc/os-release' });
+    expect(report.os).toMatchObject({
+      family: 'alpine',
+      version: '3.19.1',
+      source: 'etc/os-release',
+    });
   });
 
   it('a symlink loop is reported as a warning; the scan completes', async () => {
@@ -104,13 +137,19 @@ describe('malformed images fail with a clear error and nothing crashes', () => {
         tar: tarBuffer([
           { path: 'etc/os-release', type: 'symlink', linkname: 'os-release.d/current' },
           { path: 'etc/os-release.d', type: 'symlink', linkname: '/etc/os-release' },
-          { path: 'var/lib/dpkg/status', content: 'Package: a\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n' },
+          {
+            path: 'var/lib/dpkg/status',
+            content: 'Package: a\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n',
+          },
         ]),
       },
     ]);
     const { report } = await scanImage(dir);
     expect(report.warnings).toContainEqual(
-      expect.objectContaining({ code: 'symlink_loop', message: expect.stringMatching(/symlink loop/) }),
+      expect.objectContaining({
+        code: 'symlink_loop',
+        message: expect.stringMatching(/symlink loop/),
+      }),
     );
     expect(report.packages.map((p) => p.name)).toEqual(['a']);
   });
@@ -121,7 +160,11 @@ describe('malformed images fail with a clear error and nothing crashes', () => {
       // Same tar, compressed differently: valid gzip, same diffID, different blob digest.
       tamper: { layerBlob: () => zlib.gzipSync(baseLayer(), { level: 1 }) },
     });
-    await expectScanError(dir, 'digest_mismatch', /layer 0 .*: blob digest mismatch: manifest says sha256:[0-9a-f]{64}, content is sha256:[0-9a-f]{64}/);
+    await expectScanError(
+      dir,
+      'digest_mismatch',
+      /layer 0 .*: blob digest mismatch: manifest says sha256:[0-9a-f]{64}, content is sha256:[0-9a-f]{64}/,
+    );
   });
 
   it('a layer whose content does not match the diffID in the config', async () => {
@@ -129,7 +172,11 @@ describe('malformed images fail with a clear error and nothing crashes', () => {
     await writeOciLayout(dir, [{ tar: baseLayer() }], {
       tamper: { diffIds: (ids) => ids.map(() => `sha256:${'0'.repeat(64)}`) },
     });
-    await expectScanError(dir, 'digest_mismatch', /diffID mismatch: config says sha256:0{64}, uncompressed content is sha256:/);
+    await expectScanError(
+      dir,
+      'digest_mismatch',
+      /diffID mismatch: config says sha256:0{64}, uncompressed content is sha256:/,
+    );
   });
 
   it('a docker archive whose config does not match its file name', async () => {
@@ -146,29 +193,48 @@ describe('malformed images fail with a clear error and nothing crashes', () => {
   it('a manifest that points to a missing blob', async () => {
     const dir = await fresh();
     const second = tarBuffer([{ path: 'app/main.js', content: 'console.log(1)' }]);
-    await writeOciLayout(dir, [{ tar: baseLayer() }, { tar: second }], { tamper: { skipLayerBlob: 1 } });
-    await expectScanError(dir, 'missing_blob', /'blobs\/sha256\/[0-9a-f]{64}' is referenced but not present/);
+    await writeOciLayout(dir, [{ tar: baseLayer() }, { tar: second }], {
+      tamper: { skipLayerBlob: 1 },
+    });
+    await expectScanError(
+      dir,
+      'missing_blob',
+      /'blobs\/sha256\/[0-9a-f]{64}' is referenced but not present/,
+    );
   });
 
   it('a path that does not exist', async () => {
-    await expectScanError(path.join(work, 'nope.tar'), 'input_not_found', /nope\.tar: no such file or directory/);
+    await expectScanError(
+      path.join(work, 'nope.tar'),
+      'input_not_found',
+      /nope\.tar: no such file or directory/,
+    );
   });
 });
 
 describe('layer formats', () => {
-  it.each(['gzip', 'zstd', 'none'] as const)('reads %s layers, detected by magic bytes', async (compression) => {
-    const dir = await fresh();
-    await writeOciLayout(dir, [
-      {
-        tar: tarBuffer([
-          { path: 'etc/os-release', content: DEBIAN_OS },
-          { path: 'var/lib/dpkg/status', content: 'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nSource: zlib\nArchitecture: amd64\n' },
-        ]),
-        compression,
-      },
-    ]);
-    const { report } = await scanImage(dir);
-    expect(report.layers[0]?.compression).toBe(compression);
-    expect(report.packages).toMatchObject([{ name: 'zlib1g', sourceName: 'zlib', version: '1:1.2.13.dfsg-1' }]);
-  });
+  it.each(['gzip', 'zstd', 'none'] as const)(
+    'reads %s layers, detected by magic bytes',
+    async (compression) => {
+      const dir = await fresh();
+      await writeOciLayout(dir, [
+        {
+          tar: tarBuffer([
+            { path: 'etc/os-release', content: DEBIAN_OS },
+            {
+              path: 'var/lib/dpkg/status',
+              content:
+                'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nSource: zlib\nArchitecture: amd64\n',
+            },
+          ]),
+          compression,
+        },
+      ]);
+      const { report } = await scanImage(dir);
+      expect(report.layers[0]?.compression).toBe(compression);
+      expect(report.packages).toMatchObject([
+        { name: 'zlib1g', sourceName: 'zlib', version: '1:1.2.13.dfsg-1' },
+      ]);
+    },
+  );
 });

@@ -29,55 +29,60 @@ const DATABASES = [
 ] as const;
 
 describe('rpm databases (real files, ground truth from rpm -qa)', () => {
-  it.each(DATABASES)('%s: %s (%s) yields exactly the packages rpm lists', async (dir, file, format) => {
-    const data = readFileSync(shared('fixtures', 'rpmdb', dir, file));
-    expect(detectRpmDb(data)).toBe(format);
-    const expected = sharedJson<{ count: number; packages: ExpectedRpm[] }>(
-      'fixtures',
-      'rpmdb',
-      dir,
-      'expected.json',
-    );
-    const actual = (await rpmHeaderBlobs(data))
-      .map((blob) => rpmPackageFromHeader(blob))
-      .filter((p) => p !== undefined)
-      .map((p) => ({
-        epoch: p.epoch ?? null,
+  it.each(DATABASES)(
+    '%s: %s (%s) yields exactly the packages rpm lists',
+    async (dir, file, format) => {
+      const data = readFileSync(shared('fixtures', 'rpmdb', dir, file));
+      expect(detectRpmDb(data)).toBe(format);
+      const expected = sharedJson<{ count: number; packages: ExpectedRpm[] }>(
+        'fixtures',
+        'rpmdb',
+        dir,
+        'expected.json',
+      );
+      const actual = (await rpmHeaderBlobs(data))
+        .map((blob) => rpmPackageFromHeader(blob))
+        .filter((p) => p !== undefined)
+        .map((p) => ({
+          epoch: p.epoch ?? null,
+          name: p.name,
+          version: p.version,
+          release: p.release,
+          arch: p.arch ?? '',
+          sourceRpm: p.sourceRpm ?? '',
+          size: p.size,
+          license: p.license,
+          vendor: p.vendor ?? '',
+        }));
+      const key = (p: { name: string; version: string; release: string; arch: string }) =>
+        `${p.name}-${p.version}-${p.release}.${p.arch}`;
+      const want = expected.packages.map((p) => ({
+        epoch: p.epoch,
         name: p.name,
         version: p.version,
         release: p.release,
         arch: p.arch ?? '',
-        sourceRpm: p.sourceRpm ?? '',
+        // rpm prints "(none)" for an absent tag (upstream's query had no conditional for it).
+        sourceRpm: p.sourceRpm === '(none)' ? '' : (p.sourceRpm ?? ''),
         size: p.size,
         license: p.license,
         vendor: p.vendor ?? '',
       }));
-    const key = (p: { name: string; version: string; release: string; arch: string }) =>
-      `${p.name}-${p.version}-${p.release}.${p.arch}`;
-    const want = expected.packages.map((p) => ({
-      epoch: p.epoch,
-      name: p.name,
-      version: p.version,
-      release: p.release,
-      arch: p.arch ?? '',
-      // rpm prints "(none)" for an absent tag (upstream's query had no conditional for it).
-      sourceRpm: p.sourceRpm === '(none)' ? '' : (p.sourceRpm ?? ''),
-      size: p.size,
-      license: p.license,
-      vendor: p.vendor ?? '',
-    }));
-    expect(actual.length).toBe(expected.count);
-    expect(actual.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
-      want.sort((a, b) => key(a).localeCompare(key(b))),
-    );
-  });
+      expect(actual.length).toBe(expected.count);
+      expect(actual.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+        want.sort((a, b) => key(a).localeCompare(key(b))),
+      );
+    },
+  );
 
   it('reads the files a package owns (curl on CBL-Mariner, as go-rpmdb asserts)', async () => {
     const data = readFileSync(shared('fixtures', 'rpmdb', 'cbl-mariner-2.0', 'rpmdb.sqlite'));
     const curl = (await rpmHeaderBlobs(data))
       .map((b) => rpmPackageFromHeader(b))
       .find((p) => p?.name === 'curl');
-    expect(curl?.files).toEqual(sharedJson('fixtures', 'rpmdb', 'cbl-mariner-2.0', 'curl_file_names.json'));
+    expect(curl?.files).toEqual(
+      sharedJson('fixtures', 'rpmdb', 'cbl-mariner-2.0', 'curl_file_names.json'),
+    );
   });
 
   it('rejects damaged databases with a reason instead of crashing', async () => {
@@ -107,7 +112,9 @@ describe('rpm packages in an image', () => {
           { path: 'etc/os-release', type: 'symlink', linkname: '../usr/lib/os-release' },
           {
             path: 'var/lib/rpm/rpmdb.sqlite',
-            content: readFileSync(shared('fixtures', 'rpmdb', 'amazonlinux2023-plain', 'rpmdb.sqlite')),
+            content: readFileSync(
+              shared('fixtures', 'rpmdb', 'amazonlinux2023-plain', 'rpmdb.sqlite'),
+            ),
           },
         ]),
       },

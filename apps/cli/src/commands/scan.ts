@@ -61,7 +61,10 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
     io.stderr(`drydock scan: unknown format '${format}' (json or table)\n`);
     return EXIT.usage;
   }
-  if (values.platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(values.platform)) {
+  if (
+    values.platform !== undefined &&
+    !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(values.platform)
+  ) {
     io.stderr(`drydock scan: --platform must look like os/arch or os/arch/variant\n`);
     return EXIT.usage;
   }
@@ -78,7 +81,9 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     if (onProgress) io.stderr('\r\x1b[K');
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`drydock scan: ${error instanceof ScanError ? message : `internal error: ${message}`}\n`);
+    io.stderr(
+      `drydock scan: ${error instanceof ScanError ? message : `internal error: ${message}`}\n`,
+    );
     return EXIT.error;
   }
   if (onProgress) io.stderr('\r\x1b[K');

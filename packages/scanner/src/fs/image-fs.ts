@@ -100,7 +100,7 @@ export class ImageFs {
     for (let i = 0; i < parts.length - 1; i++) {
       const name = parts[i] as string;
       let next = current.children?.get(name);
-      if (!next || next.type !== 'directory') {
+      if (next?.type !== 'directory') {
         // A layer writing below a path that was a file or symlink replaces it with a directory.
         if (next) this.recordRemoval(parts.slice(0, i + 1).join('/'), next, index, touched);
         next = dir(index);

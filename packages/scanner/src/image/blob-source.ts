@@ -116,7 +116,7 @@ export class TarFileSource implements BlobSource {
   private entry(name: string): IndexedEntry {
     const resolved = resolveLinks(this.entries, normalizeEntryPath(name, this.file), this.file);
     const entry = this.entries.get(resolved);
-    if (!entry || entry.type !== 'file') throw missing(this.file, name);
+    if (entry?.type !== 'file') throw missing(this.file, name);
     return entry;
   }
   has(name: string): boolean {
@@ -258,7 +258,7 @@ export class CompressedTarSource implements BlobSource {
   }
   async readSmall(name: string): Promise<Buffer> {
     const entry = this.entries.get(this.resolve(name));
-    if (!entry || entry.type !== 'file') throw missing(this.file, name);
+    if (entry?.type !== 'file') throw missing(this.file, name);
     if (!entry.content) {
       throw new ScanError('limit_exceeded', `${this.file}: '${name}' is too large for metadata`);
     }

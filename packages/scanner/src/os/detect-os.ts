@@ -79,7 +79,10 @@ const RELEASE_PATTERNS: [RegExp, OsFamily][] = [
  * Identifies the distribution from os-release (ID, VERSION_ID, VERSION_CODENAME), refined by the
  * distribution's own release file: Alpine's full version, Debian's release for testing/sid.
  */
-export function detectOs(fs: ImageFs, warn: (w: ScanWarning) => void = () => {}): OsInfo | undefined {
+export function detectOs(
+  fs: ImageFs,
+  warn: (w: ScanWarning) => void = () => {},
+): OsInfo | undefined {
   const read = reader(fs, warn);
   for (const file of ['etc/os-release', 'usr/lib/os-release']) {
     const text = read(file);

@@ -45,12 +45,15 @@ export function tarBuffer(entries: TarEntrySpec[]): Buffer {
   const parts: Buffer[] = [];
   for (const spec of entries) {
     const content =
-      spec.type === 'file' || spec.type === undefined ? Buffer.from(spec.content ?? '') : Buffer.alloc(0);
+      spec.type === 'file' || spec.type === undefined
+        ? Buffer.from(spec.content ?? '')
+        : Buffer.alloc(0);
     let name = spec.path;
     if (Buffer.byteLength(name) > 100) {
       const record = (len: number) => `${len} path=${spec.path}\n`;
       let length = Buffer.byteLength(record(0));
-      while (Buffer.byteLength(record(length)) !== length) length = Buffer.byteLength(record(length));
+      while (Buffer.byteLength(record(length)) !== length)
+        length = Buffer.byteLength(record(length));
       const pax = Buffer.from(record(length));
       const paxHeader = header('PaxHeader', { path: 'PaxHeader' }, pax.length);
       paxHeader.write('x', 156, 'latin1');
@@ -138,7 +141,11 @@ export async function writeOciLayout(dir: string, layers: LayerSpec[], options: 
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: configDigest,
+        size: config.length,
+      },
       layers: descriptors,
     }),
   );
@@ -162,7 +169,11 @@ export async function writeOciLayout(dir: string, layers: LayerSpec[], options: 
 }
 
 /** Writes a docker-archive (docker save layout, uncompressed layers named by diffID). */
-export async function writeDockerArchive(file: string, layers: Buffer[], repoTag = 'test/image:latest') {
+export async function writeDockerArchive(
+  file: string,
+  layers: Buffer[],
+  repoTag = 'test/image:latest',
+) {
   const diffIds = layers.map(sha256);
   const config = Buffer.from(
     JSON.stringify({

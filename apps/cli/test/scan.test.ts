@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ScanReportSchema } from '@drydock/contract';
+import { describe, expect, it } from 'vitest';
+import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const drydock = (...args: string[]) =>
+  spawnSync('pnpm', ['--silent', 'drydock', ...args], { cwd: root, encoding: 'utf8' });
+
+describe('pnpm --silent drydock scan', () => {
+  it('prints the JSON contract on stdout and nothing else', () => {
+    const result = drydock('scan', shared('images', 'alpine-311.tar.gz'), '--format', 'json');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const report = ScanReportSchema.parse(JSON.parse(result.stdout));
+    expect(report.schemaVersion).toBe(1);
+    expect(report.os).toMatchObject({ family: 'alpine', version: '3.11.5' });
+    expect(report.packages).toHaveLength(14);
+  });
+
+  it('prints a table for people, with layers and packages', () => {
+    const result = drydock('scan', shared('images', 'multiarch-oci'), '--platform', 'linux/arm64');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Target: +.*multiarch-oci \(oci-layout, linux\/arm64\/v8\)/);
+    expect(result.stdout).toMatch(/COPY --from=deb-arm64/);
+    expect(result.stdout).toMatch(/^dumb-init +1\.2\.5-2 +deb +1$/m);
+  });
+
+  it('exits 3 with one clear line for unreadable input', () => {
+    const result = drydock('scan', shared('images', 'README.md'));
+    expect(result.status).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^drydock scan: .*README\.md: invalid tar header/);
+  });
+
+  it('exits 3 naming the available platforms when the wanted one is absent', () => {
+    const result = drydock(
+      'scan',
+      shared('images', 'multiarch-oci'),
+      '--platform',
+      'linux/riscv64',
+    );
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/available: linux\/amd64, linux\/arm64\/v8/);
+  });
+
+  it('exits 2 on usage errors', () => {
+    expect(drydock('scan').status).toBe(2);
+    expect(drydock('scan', 'x.tar', '--format', 'xml').stderr).toMatch(/unknown format 'xml'/);
+  });
+});

@@ -1,0 +1,19 @@
+// `pnpm bench <suite> [args]`: benchmarks that print figures (never timed tests).
+//   pnpm bench scan <image> [--runs N]     cold OS inventory vs `gzip -dc | tar -t`, peak RSS
+//   pnpm bench scan --synthetic <MiB>      the same on a generated image of that size
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const [suite, ...args] = process.argv.slice(2);
+const suites: Record<string, string> = { scan: 'bench/scan.ts' };
+const script = suite ? suites[suite] : undefined;
+if (!script) {
+  console.error(`usage: pnpm bench <${Object.keys(suites).join('|')}> [args]`);
+  process.exit(2);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', path.join(import.meta.dirname, script), ...args],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
