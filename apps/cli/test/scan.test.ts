@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ScanReportSchema } from '@drydock/contract';
 import { describe, expect, it } from 'vitest';
 import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { runCli } from '../src/cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const drydock = (...args: string[]) =>
@@ -44,6 +45,25 @@ describe('pnpm --silent drydock scan', () => {
     );
     expect(result.status).toBe(3);
     expect(result.stderr).toMatch(/available: linux\/amd64, linux\/arm64\/v8/);
+  });
+
+  it('draws progress on stderr only when stderr is a terminal', async () => {
+    const run = async (isTTY: boolean) => {
+      let stderr = '';
+      let stdout = '';
+      const code = await runCli(['scan', shared('images', 'go-binaries.tar'), '-f', 'json'], {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        isTTY,
+      });
+      return { code, stderr, stdout };
+    };
+    const tty = await run(true);
+    expect(tty.code).toBe(0);
+    expect(tty.stderr).toMatch(/reading layer 3\/3/);
+    expect(JSON.parse(tty.stdout).layers).toHaveLength(3);
+    const pipe = await run(false);
+    expect(pipe.stderr).toBe('');
   });
 
   it('exits 2 on usage errors', () => {

@@ -238,3 +238,62 @@ describe('layer formats', () => {
     },
   );
 });
+
+describe('docker-archive details', () => {
+  it('takes tags from the legacy repositories file when manifest.json has none', async () => {
+    const file = path.join(work, 'legacy-tags.tar');
+    const layer = baseLayer();
+    await writeDockerArchive(file, [layer]);
+    // Rewrite the archive: RepoTags null in manifest.json, tags in `repositories`.
+    const { TarParser } = await import('../src/tar/tar-parser.ts');
+    const entries: { path: string; content: Buffer }[] = [];
+    const parser = new TarParser((entry) => {
+      const chunks: Buffer[] = [];
+      return {
+        data: (c) => chunks.push(Buffer.from(c)),
+        end: () => entries.push({ path: entry.name, content: Buffer.concat(chunks) }),
+      };
+    });
+    parser.write(readFileSync(file));
+    parser.end();
+    const rewritten = entries.map((e) => {
+      if (e.path !== 'manifest.json') return e;
+      const manifest = JSON.parse(e.content.toString()) as { RepoTags: unknown }[];
+      for (const m of manifest) m.RepoTags = null;
+      return { path: e.path, content: Buffer.from(JSON.stringify(manifest)) };
+    });
+    rewritten.push({
+      path: 'repositories',
+      content: Buffer.from(
+        JSON.stringify({ 'registry.example/team/app': { '1.4.2': 'abc', latest: 'abc' } }),
+      ),
+    });
+    await writeFile(file, tarBuffer(rewritten));
+    const { report } = await scanImage(file);
+    expect(report.target.repoTags).toEqual([
+      'registry.example/team/app:1.4.2',
+      'registry.example/team/app:latest',
+    ]);
+  });
+
+  it('refuses a platform the single-platform archive does not have', async () => {
+    await expect(
+      scanImage(shared('images', 'go-binaries.tar'), { platform: 'linux/arm64' }),
+    ).rejects.toThrow(/image is linux\/amd64; requested linux\/arm64/);
+  });
+
+  it('hardlinks share their target file; a dangling hardlink is harmless', async () => {
+    const dir = await fresh();
+    await writeOciLayout(dir, [
+      {
+        tar: tarBuffer([
+          { path: 'usr/lib/os-release', content: 'ID=debian\nVERSION_ID="12"\n' },
+          { path: 'etc/os-release', type: 'hardlink', linkname: 'usr/lib/os-release' },
+          { path: 'opt/ghost', type: 'hardlink', linkname: 'does/not/exist' },
+        ]),
+      },
+    ]);
+    const { report } = await scanImage(dir);
+    expect(report.os).toMatchObject({ family: 'debian', version: '12', source: 'etc/os-release' });
+  });
+});
