@@ -83,8 +83,13 @@ export const PackageSchema = z.object({
   /** The layer that introduced this name and version. */
   layerDiffId: Sha256DigestSchema,
   layerIndex: z.number().int().min(0),
-  /** The file the package was read from, relative to the image root. */
+  /**
+   * The file the package was read from, relative to the image root; a file inside an archive as
+   * `opt/app/app.war!/WEB-INF/lib/log4j-1.2.17.jar`.
+   */
   path: z.string(),
+  /** Listed by a lock or manifest file only (what the project declares), not found installed. */
+  declared: z.boolean().optional(),
 });
 export type Package = z.infer<typeof PackageSchema>;
 
@@ -93,6 +98,7 @@ export const ScanWarningSchema = z.object({
   message: z.string(),
   path: z.string().optional(),
   layerIndex: z.number().int().optional(),
+  layerDiffId: Sha256DigestSchema.optional(),
 });
 export type ScanWarning = z.infer<typeof ScanWarningSchema>;
 

@@ -6,6 +6,8 @@ import {
   type ScanReport,
   type ScanWarning,
 } from '@drydock/contract';
+import { APP_ANALYZERS } from './analyzers/app/index.ts';
+import { type AppLimits, type AppRecord, DEFAULT_APP_LIMITS } from './analyzers/app/types.ts';
 import { apkAnalyzer } from './analyzers/os/apk.ts';
 import { dpkgAnalyzer } from './analyzers/os/dpkg.ts';
 import { rpmAnalyzer } from './analyzers/os/rpm.ts';
@@ -30,6 +32,8 @@ export interface ScanOptions {
   maxCapturedFileSize?: number;
   scannerVersion?: string;
   onProgress?: (event: ScanProgress) => void;
+  /** Bounds for application analyzers (file size, archive nesting, inflated bytes). */
+  appLimits?: Partial<AppLimits>;
 }
 
 /** An OS package with what the application analyzers and the malware scanner need beyond JSON. */
@@ -73,6 +77,37 @@ class Attribution {
   }
 }
 
+const appKey = (r: AppRecord) => `${r.type}|${r.name}|${r.version}|${r.path}`;
+
+/**
+ * Application packages by the file they were read from, each with the layer from which its
+ * name and version have been continuously present at that path.
+ */
+class AppTracker {
+  private readonly state = new Map<string, { records: AppRecord[]; since: Map<string, number> }>();
+
+  apply(layer: number, contents: LayerContents, touched: Set<string>): void {
+    for (const path of touched) {
+      const records = contents.apps?.get(path);
+      const previous = this.state.get(path);
+      if (!records) {
+        // Deleted, or replaced by something that is not (readable) package metadata.
+        if (previous) this.state.delete(path);
+        continue;
+      }
+      const since = new Map<string, number>();
+      for (const r of records) since.set(appKey(r), previous?.since.get(appKey(r)) ?? layer);
+      this.state.set(path, { records, since });
+    }
+  }
+
+  *entries(): Generator<{ file: string; record: AppRecord; layer: number }> {
+    for (const [file, { records, since }] of this.state) {
+      for (const record of records) yield { file, record, layer: since.get(appKey(record)) ?? 0 };
+    }
+  }
+}
+
 /**
  * Turns an image (docker-archive, OCI archive or OCI layout) into an inventory: OS, layers with
  * their Dockerfile steps, and OS packages attributed to the layer that introduced them. Layers are
@@ -95,6 +130,11 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
   const warn = (w: ScanWarning) => warnings.push(w);
   const fs = new ImageFs();
   const attributions = new Map(analyzers.map((a) => [a, new Attribution()]));
+  const apps = new AppTracker();
+  const appScan = {
+    analyzers: APP_ANALYZERS,
+    limits: { ...DEFAULT_APP_LIMITS, ...options.appLimits },
+  };
   const layerInfos: LayerInfo[] = [];
   const pending = new Map<number, LayerContents>();
   let next = 0;
@@ -111,6 +151,16 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
       compression: contents.compression,
     };
     const touched = fs.applyLayer(index, contents);
+    apps.apply(index, contents, touched);
+    for (const w of contents.appWarnings ?? []) {
+      warn({
+        code: 'app_metadata',
+        message: `${w.path}: ${w.message}`,
+        path: w.path,
+        layerIndex: index,
+        layerDiffId: ref.diffId,
+      });
+    }
     for (const analyzer of analyzers) {
       let changed = false;
       for (const path of touched) {
@@ -132,7 +182,7 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
     const indexes = byBlob.get(blobName) ?? [];
     const first = image.layers[indexes[0] ?? 0];
     if (!first) return;
-    const contents = await readLayer(stream, first, capture);
+    const contents = await readLayer(stream, first, capture, {}, appScan);
     for (const index of indexes) pending.set(index, contents);
     // Layers arrive in archive order; merge them in image order.
     while (pending.has(next)) {
@@ -176,6 +226,7 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
       });
     }
   }
+  packages.push(...appPackages(apps, packages, fs, image));
   packages.sort(
     (a, b) =>
       a.type.localeCompare(b.type) ||
@@ -200,6 +251,58 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
     warnings,
   };
   return { report, packages, removedFiles: fs.removed };
+}
+
+/**
+ * Language packages of the final image: files owned by an OS package are left out (the distro
+ * ships and patches them, its advisories apply), and declared lock-file entries are dropped when
+ * the same package is installed.
+ */
+function appPackages(
+  apps: AppTracker,
+  osPackages: InventoryPackage[],
+  fs: ImageFs,
+  image: ImageHandle,
+): InventoryPackage[] {
+  const owned = new Set<string>();
+  for (const p of osPackages) {
+    for (const file of p.ownedFiles) {
+      owned.add(file);
+      // Package lists may name a path through a symlinked directory (/lib → usr/lib).
+      try {
+        const resolved = fs.resolve(file, false)?.path;
+        if (resolved) owned.add(resolved);
+      } catch {
+        // a looping path owns nothing we can find
+      }
+    }
+  }
+  const out: InventoryPackage[] = [];
+  const installed = new Set<string>();
+  const found = [...apps.entries()].filter(({ file }) => !owned.has(file));
+  for (const { record } of found)
+    if (!record.declared) installed.add(`${record.type}|${record.name}|${record.version}`);
+  const seen = new Set<string>();
+  for (const { record, layer } of found) {
+    const identity = `${record.type}|${record.name}|${record.version}`;
+    if (record.declared && installed.has(identity)) continue;
+    const key = `${identity}|${record.path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      name: record.name,
+      version: record.version,
+      type: record.type,
+      ...(record.licenses?.length ? { licenses: record.licenses } : {}),
+      purl: record.purl,
+      layerDiffId: image.layers[layer]?.diffId ?? '',
+      layerIndex: layer,
+      path: record.path,
+      ...(record.declared ? { declared: true } : {}),
+      ownedFiles: [],
+    });
+  }
+  return out;
 }
 
 /**

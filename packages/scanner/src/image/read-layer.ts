@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { AppAnalyzer, AppLimits, AppRecord } from '../analyzers/app/types.ts';
 import { ScanError } from '../errors.ts';
 import { type Compression, decompressor, detectCompression, peek } from '../io/decompress.ts';
 import { baseName, normalizeEntryPath, parentOf } from '../tar/paths.ts';
@@ -28,6 +29,15 @@ export interface LayerContents {
   diffId: string;
   size: number;
   compression: Compression;
+  /** Application packages found in this layer's files, by file path. */
+  apps?: Map<string, AppRecord[]>;
+  /** Files an application analyzer could not read, and why. */
+  appWarnings?: { path: string; message: string }[];
+}
+
+export interface AppScan {
+  analyzers: AppAnalyzer[];
+  limits: AppLimits;
 }
 
 /** Decides which files are kept in memory; everything else is only listed. */
@@ -54,6 +64,7 @@ export async function readLayer(
   layer: { index: number; diffId: string; expectedDigest?: string },
   capture: CapturePolicy,
   visitor: FileVisitor = {},
+  appScan?: AppScan,
 ): Promise<LayerContents> {
   const where = `layer ${layer.index} (${layer.diffId})`;
   const head = await peek(stream, 8);
@@ -69,6 +80,39 @@ export async function readLayer(
     diffId: '',
     size: 0,
     compression,
+    apps: new Map(),
+    appWarnings: [],
+  };
+  const appSink = (path: string, size: number, mode: number) => {
+    const analyzer = appScan?.analyzers.find((a) => a.matches(path, size, mode));
+    if (!analyzer || !appScan) return undefined;
+    if (size > appScan.limits.maxFileSize) {
+      contents.appWarnings?.push({
+        path,
+        message: `${analyzer.name}: skipped, ${size} bytes is over the ${appScan.limits.maxFileSize}-byte limit`,
+      });
+      return undefined;
+    }
+    const chunks: Buffer[] = [];
+    return {
+      data: (chunk: Buffer) => chunks.push(Buffer.from(chunk)),
+      end: () => {
+        try {
+          const records = analyzer.analyze(path, Buffer.concat(chunks), {
+            limits: appScan.limits,
+            warn: (message) => contents.appWarnings?.push({ path, message }),
+          });
+          contents.apps?.set(path, records);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          contents.appWarnings?.push({
+            path,
+            message: `${analyzer.name}: ${message.split('\n')[0]}`,
+          });
+          contents.apps?.delete(path);
+        }
+      },
+    };
   };
   let entryError: ScanError | undefined;
 
@@ -108,7 +152,22 @@ export async function readLayer(
     contents.entries.set(path, record);
     if (entry.type !== 'file') return undefined;
 
-    const fileSink = visitor.onFile?.(path, entry.size);
+    contents.apps?.delete(path);
+    const visitorSink = visitor.onFile?.(path, entry.size);
+    const apps = appSink(path, entry.size, entry.mode);
+    const fileSink =
+      visitorSink && apps
+        ? {
+            data: (c: Buffer) => {
+              visitorSink.data(c);
+              apps.data(c);
+            },
+            end: () => {
+              visitorSink.end();
+              apps.end();
+            },
+          }
+        : (visitorSink ?? apps);
     const keep = entry.size <= capture.maxFileSize && capture.wants(path, entry.size);
     if (!keep && !fileSink) return undefined;
     const chunks: Buffer[] = [];

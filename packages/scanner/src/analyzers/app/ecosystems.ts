@@ -1,0 +1,150 @@
+import { purl } from '../../purl.ts';
+import type { AppAnalyzer, AppRecord } from './types.ts';
+
+const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+/** TOML `[[package]]` arrays of tables with string keys (Cargo.lock). */
+function tomlPackages(text: string): Record<string, string>[] {
+  const packages: Record<string, string>[] = [];
+  let current: Record<string, string> | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (line.startsWith('[')) {
+      current = line.trim() === '[[package]]' ? {} : undefined;
+      if (current) packages.push(current);
+      continue;
+    }
+    const match = /^([A-Za-z_-]+)\s*=\s*"([^"]*)"/.exec(line);
+    if (match && current) current[match[1] as string] = match[2] as string;
+  }
+  return packages;
+}
+
+/** Rust: Cargo.lock (declared). Workspace members without a source are the project itself. */
+export const cargoAnalyzer: AppAnalyzer = {
+  name: 'cargo',
+  matches: (path) => base(path) === 'Cargo.lock',
+  analyze(path, data) {
+    return tomlPackages(data.toString('utf8'))
+      .filter((p) => p.name && p.version && p.source)
+      .map((p) => ({
+        name: p.name as string,
+        version: p.version as string,
+        type: 'cargo',
+        purl: purl({ type: 'cargo', name: p.name as string, version: p.version as string }),
+        path,
+        declared: true,
+      }));
+  },
+};
+
+const gem = (name: string, version: string, path: string, declared: boolean): AppRecord => ({
+  name,
+  version,
+  type: 'gem',
+  purl: purl({ type: 'gem', name, version }),
+  path,
+  ...(declared ? { declared } : {}),
+});
+
+/** Ruby: installed `specifications/*.gemspec` and Gemfile.lock (declared). */
+export const rubyAnalyzer: AppAnalyzer = {
+  name: 'ruby',
+  matches: (path) =>
+    /(^|\/)specifications\/[^/]+\.gemspec$/.test(path) || base(path) === 'Gemfile.lock',
+  analyze(path, data) {
+    const text = data.toString('utf8');
+    if (base(path) === 'Gemfile.lock') {
+      const out: AppRecord[] = [];
+      let inSpecs = false;
+      for (const line of text.split(/\r?\n/)) {
+        if (/^\S/.test(line)) inSpecs = false;
+        if (/^ {2}specs:$/.test(line)) {
+          inSpecs = true;
+          continue;
+        }
+        const match = inSpecs ? /^ {4}([^\s(]+) \(([^)]+)\)$/.exec(line) : null;
+        if (match) {
+          // "1.15.4-x86_64-linux": the platform is not part of the version.
+          const version = (match[2] as string).replace(
+            /-(x86|aarch64|arm|java|universal|x64|mingw).*$/,
+            '',
+          );
+          out.push(gem(match[1] as string, version, path, true));
+        }
+      }
+      return out;
+    }
+    const name = /\.name\s*=\s*["']([^"']+)["']/.exec(text)?.[1];
+    const version =
+      /\.version\s*=\s*(?:Gem::Version\.new\()?["']([^"']+)["']/.exec(text)?.[1] ??
+      /^(.+)-(\d[^-]*)\.gemspec$/.exec(base(path))?.[2];
+    if (!name || !version) throw new Error('gemspec without name or version');
+    return [gem(name, version, path, false)];
+  },
+};
+
+interface ComposerPackage {
+  name?: string;
+  version?: string;
+  license?: string[];
+}
+
+const composer = (p: ComposerPackage, path: string, declared: boolean): AppRecord[] => {
+  if (!p.name || !p.version || !p.name.includes('/')) return [];
+  const [vendor, name] = p.name.split('/') as [string, string];
+  return [
+    {
+      name: p.name,
+      version: p.version,
+      type: 'composer',
+      purl: purl({ type: 'composer', namespace: vendor, name, version: p.version }),
+      path,
+      ...(declared ? { declared } : {}),
+      ...(p.license?.length ? { licenses: p.license } : {}),
+    },
+  ];
+};
+
+/** PHP: vendor/composer/installed.json (v1 array or v2 object) and composer.lock (declared). */
+export const composerAnalyzer: AppAnalyzer = {
+  name: 'composer',
+  matches: (path) =>
+    /(^|\/)vendor\/composer\/installed\.json$/.test(path) || base(path) === 'composer.lock',
+  analyze(path, data) {
+    const json = JSON.parse(data.toString('utf8')) as
+      | ComposerPackage[]
+      | { packages?: ComposerPackage[]; 'packages-dev'?: ComposerPackage[] };
+    const declared = base(path) === 'composer.lock';
+    const list = Array.isArray(json)
+      ? json
+      : [...(json.packages ?? []), ...(json['packages-dev'] ?? [])];
+    return list.flatMap((p) => composer(p, path, declared));
+  },
+};
+
+/** .NET: `*.deps.json` libraries of type "package" (projects are the application itself). */
+export const dotnetAnalyzer: AppAnalyzer = {
+  name: 'dotnet',
+  matches: (path) => path.endsWith('.deps.json'),
+  analyze(path, data) {
+    const json = JSON.parse(data.toString('utf8').replace(/^\uFEFF/, '')) as {
+      libraries?: Record<string, { type?: string }>;
+    };
+    const out: AppRecord[] = [];
+    for (const [key, library] of Object.entries(json.libraries ?? {})) {
+      if (library.type !== 'package') continue;
+      const slash = key.lastIndexOf('/');
+      if (slash <= 0) continue;
+      const name = key.slice(0, slash);
+      const version = key.slice(slash + 1);
+      out.push({
+        name,
+        version,
+        type: 'nuget',
+        purl: purl({ type: 'nuget', name, version }),
+        path,
+      });
+    }
+    return out;
+  },
+};

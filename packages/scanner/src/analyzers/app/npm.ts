@@ -1,0 +1,165 @@
+import { purl } from '../../purl.ts';
+import type { AppAnalyzer, AppRecord } from './types.ts';
+
+export function npmPurl(name: string, version: string): string {
+  const scoped = name.startsWith('@') ? name.slice(1).split('/') : undefined;
+  return scoped && scoped.length === 2
+    ? purl({ type: 'npm', namespace: `@${scoped[0]}`, name: scoped[1] as string, version })
+    : purl({ type: 'npm', name, version });
+}
+
+function license(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object' && 'type' in value && typeof value.type === 'string') {
+    return [value.type];
+  }
+  if (Array.isArray(value)) return value.flatMap((v) => license(v) ?? []);
+  return undefined;
+}
+
+const record = (
+  name: string,
+  version: string,
+  path: string,
+  declared: boolean,
+  licenses?: string[],
+): AppRecord => ({
+  name,
+  version,
+  type: 'npm',
+  purl: npmPurl(name, version),
+  path,
+  ...(declared ? { declared } : {}),
+  ...(licenses?.length ? { licenses } : {}),
+});
+
+const nameFromLockPath = (key: string) =>
+  key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+
+function parsePackageLock(text: string, path: string): AppRecord[] {
+  const lock = JSON.parse(text) as {
+    lockfileVersion?: number;
+    packages?: Record<
+      string,
+      { version?: string; name?: string; link?: boolean; license?: unknown }
+    >;
+    dependencies?: Record<string, { version?: string; dependencies?: unknown }>;
+  };
+  const out: AppRecord[] = [];
+  if (lock.packages) {
+    for (const [key, entry] of Object.entries(lock.packages)) {
+      if (!key.includes('node_modules/') || entry.link || !entry.version) continue;
+      out.push(
+        record(
+          entry.name ?? nameFromLockPath(key),
+          entry.version,
+          path,
+          true,
+          license(entry.license),
+        ),
+      );
+    }
+    return out;
+  }
+  // lockfile v1: nested "dependencies".
+  const walk = (deps: Record<string, { version?: string; dependencies?: unknown }> | undefined) => {
+    for (const [name, entry] of Object.entries(deps ?? {})) {
+      if (entry.version && !entry.version.startsWith('file:'))
+        out.push(record(name, entry.version, path, true));
+      walk(entry.dependencies as typeof deps);
+    }
+  };
+  walk(lock.dependencies);
+  return out;
+}
+
+/** yarn.lock v1 (`"a@^1", a@~1.2:` blocks with `version "x"`) and berry (`version: x`). */
+function parseYarnLock(text: string, path: string): AppRecord[] {
+  const out: AppRecord[] = [];
+  let names: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    if (!line.startsWith(' ')) {
+      names = line
+        .replace(/:$/, '')
+        .split(',')
+        .map((s) => s.trim().replace(/^"|"$/g, ''))
+        .map((spec) => {
+          const at = spec.lastIndexOf('@');
+          return at > 0 ? spec.slice(0, at) : spec;
+        })
+        .filter((n) => n && n !== '__metadata');
+      continue;
+    }
+    const match = /^\s+version:?\s+"?([^"\s]+)"?/.exec(line);
+    if (match && names[0]) {
+      const name = names[0].replace(/@npm$/, '');
+      if (!/^(workspace|link|file|portal|patch):/.test(match[1] as string)) {
+        out.push(record(name, match[1] as string, path, true));
+      }
+      names = [];
+    }
+  }
+  return out;
+}
+
+/** pnpm-lock.yaml: package keys `/name@version`, `/name/version` or `name@version(peer)`. */
+function parsePnpmLock(text: string, path: string): AppRecord[] {
+  const out: AppRecord[] = [];
+  const seen = new Set<string>();
+  let section = '';
+  for (const line of text.split('\n')) {
+    if (/^\S/.test(line)) {
+      section = line.replace(/:.*$/, '');
+      continue;
+    }
+    if (section !== 'packages' && section !== 'snapshots') continue;
+    const match = /^ {2}'?\/?((?:@[^/@]+\/)?[^/@(]+)[@/]([^(':]+)(?:\([^)]*\))*'?:\s*$/.exec(line);
+    if (!match) continue;
+    const key = `${match[1]}@${match[2]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(record(match[1] as string, match[2] as string, path, true));
+  }
+  return out;
+}
+
+/**
+ * npm: installed packages (`node_modules/**\/package.json`) and, as declared entries, the lock
+ * files a project ships (package-lock.json v1-v3, yarn.lock, pnpm-lock.yaml).
+ */
+export const npmAnalyzer: AppAnalyzer = {
+  name: 'npm',
+  matches(path) {
+    if (path.endsWith('/package.json') || path === 'package.json') {
+      // Only a package's own manifest: node_modules/<name>/package.json or node_modules/@s/<name>/...
+      return /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(path);
+    }
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    return (
+      (base === 'package-lock.json' ||
+        base === 'npm-shrinkwrap.json' ||
+        base === 'yarn.lock' ||
+        base === 'pnpm-lock.yaml') &&
+      !path.includes('/node_modules/')
+    );
+  },
+  analyze(path, data) {
+    const text = data.toString('utf8').replace(/^\uFEFF/, '');
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (base === 'package.json') {
+      const pkg = JSON.parse(text) as {
+        name?: unknown;
+        version?: unknown;
+        license?: unknown;
+        licenses?: unknown;
+      };
+      if (typeof pkg.name !== 'string' || typeof pkg.version !== 'string' || !pkg.version)
+        return [];
+      return [record(pkg.name, pkg.version, path, false, license(pkg.license ?? pkg.licenses))];
+    }
+    if (base === 'yarn.lock') return parseYarnLock(text, path);
+    if (base === 'pnpm-lock.yaml') return parsePnpmLock(text, path);
+    return parsePackageLock(text, path);
+  },
+};

@@ -1,0 +1,52 @@
+import type { PackageType } from '@drydock/contract';
+
+/** A language package found in one file of one layer. */
+export interface AppRecord {
+  name: string;
+  version: string;
+  type: Exclude<PackageType, 'deb' | 'apk' | 'rpm'>;
+  purl: string;
+  /** Where it was found; nested archives as `outer.war!/WEB-INF/lib/inner.jar`. */
+  path: string;
+  /** From a lock or manifest file (what the project declares), not from installed files. */
+  declared?: boolean;
+  licenses?: string[];
+}
+
+export interface AnalyzerWarning {
+  message: string;
+}
+
+export interface AppAnalyzerContext {
+  warn(message: string): void;
+  limits: AppLimits;
+}
+
+export interface AppLimits {
+  /** Largest file an application analyzer reads into memory. */
+  maxFileSize: number;
+  /** Nested archives deeper than this are not opened. */
+  maxArchiveDepth: number;
+  /** Total bytes inflated from one outer archive (zip bomb guard). */
+  maxInflatedBytes: number;
+}
+
+export const DEFAULT_APP_LIMITS: AppLimits = {
+  maxFileSize: 512 * 1024 * 1024,
+  maxArchiveDepth: 4,
+  maxInflatedBytes: 1024 * 1024 * 1024,
+};
+
+export interface AppAnalyzer {
+  readonly name: string;
+  /**
+   * Whether the file at this path should be read. `head` is the first bytes of the file when the
+   * decision needs content (ELF magic); analyzers that decide by name ignore it.
+   */
+  matches(path: string, size: number, mode: number): boolean;
+  /** Parses one file; throws on malformed input (the caller turns it into a warning). */
+  analyze(path: string, data: Buffer, ctx: AppAnalyzerContext): AppRecord[];
+}
+
+/** PEP 503 normalised project name. */
+export const pep503 = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
