@@ -104,12 +104,12 @@ describe('scanImage on real images (ground truth from the package managers)', ()
     expectDpkg(report, expected.packages.dpkg ?? []);
   });
 
-  it('go-binaries: no OS and no package database is not an error', async () => {
+  it('go-binaries: no OS and no OS package database is not an error', async () => {
     const expected = sharedJson<ExpectedImage>('images', 'go-binaries.expected.json');
     const report = await scan('go-binaries.tar');
     expect(report.os).toBeUndefined();
     expectLayers(report, expected.layers);
-    expect(report.packages).toEqual([]);
+    expect(report.packages.filter((p) => ['deb', 'apk', 'rpm'].includes(p.type))).toEqual([]);
     expect(report.warnings).toEqual([]);
   });
 

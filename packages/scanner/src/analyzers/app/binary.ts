@@ -130,7 +130,7 @@ function rustAuditable(data: Buffer, elf: ElfFile, path: string): AppRecord[] {
  */
 export const binaryAnalyzer: AppAnalyzer = {
   name: 'binary',
-  matches: (_path, size, mode) => (mode & 0o111) !== 0 && size >= 1024,
+  matches: (_path, size, mode) => (mode & 0o111) !== 0 && size >= 64,
   analyze(path, data) {
     const elf = isElf(data) ? parseElf(data) : undefined;
     const out: AppRecord[] = [];

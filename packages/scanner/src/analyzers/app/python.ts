@@ -32,7 +32,7 @@ function parseMetadata(text: string): Record<string, string[]> {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     last = line.slice(0, colon).trim().toLowerCase();
-    (headers[last] ??= []).push(line.slice(colon + 1).trim());
+    headers[last] = [...(headers[last] ?? []), line.slice(colon + 1).trim()];
   }
   return headers;
 }
