@@ -3,3 +3,4 @@ export * from './image-security.ts';
 export * from './jobs.ts';
 export * from './problem.ts';
 export * from './scan-report.ts';
+export * from './vulnerability.ts';

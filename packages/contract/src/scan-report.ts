@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VulnerabilityFindingSchema } from './vulnerability.ts';
 
 /**
  * The JSON that `drydock scan --format json` prints: a versioned contract. Additive changes keep
@@ -117,6 +118,12 @@ export const ScanReportSchema = z.object({
   os: OsInfoSchema.optional(),
   layers: z.array(LayerInfoSchema),
   packages: z.array(PackageSchema),
+  /** Present when an advisory database was available for matching. */
+  vulnerabilities: z.array(VulnerabilityFindingSchema).optional(),
+  advisoryDb: z
+    .object({ updatedAt: z.string(), sources: z.array(z.string()) })
+    .optional()
+    .describe('The advisory database the vulnerabilities were matched against'),
   warnings: z.array(ScanWarningSchema),
 });
 export type ScanReport = z.infer<typeof ScanReportSchema>;

@@ -1,3 +1,4 @@
+export { ZipArchive, ZipError } from './analyzers/app/zip.ts';
 export { ScanError, type ScanErrorCode } from './errors.ts';
 export { ImageFs, type RemovedFile } from './fs/image-fs.ts';
 export { openImage } from './image/open-image.ts';

@@ -1,0 +1,15 @@
+export { cvss3BaseScore } from './match/cvss.ts';
+export { fixCommand } from './match/fix-command.ts';
+export { type Inventory, matchInventory } from './match/match.ts';
+export { PRIORITY_RANK, prioritize, SEVERITY_RANK } from './match/priority.ts';
+export { normalizeName, osvEcosystem, schemeOf } from './osv/ecosystems.ts';
+export { evaluateAffected } from './osv/ranges.ts';
+export type { OsvRecord } from './osv/types.ts';
+export { AdvisoryDb, type CveInfo, defaultCacheDir } from './store/advisory-db.ts';
+export {
+  DEFAULT_ECOSYSTEMS,
+  type ImportReport,
+  importAdvisories,
+  parseCveRecord,
+} from './store/import.ts';
+export { COMPARATORS, type VersionScheme } from './versions/index.ts';

@@ -1,0 +1,245 @@
+import type { LayerInfo, OsInfo, Package, Severity, VulnerabilityFinding } from '@drydock/contract';
+import { normalizeName, osvEcosystem, schemeOf } from '../osv/ecosystems.ts';
+import { evaluateAffected, type RangeVerdict } from '../osv/ranges.ts';
+import type { OsvRecord } from '../osv/types.ts';
+import type { AdvisoryDb } from '../store/advisory-db.ts';
+import { COMPARATORS } from '../versions/index.ts';
+import { cvss3BaseScore, severityFromLabel, severityFromScore } from './cvss.ts';
+import { fixCommand } from './fix-command.ts';
+import { prioritize } from './priority.ts';
+
+export interface Inventory {
+  os?: OsInfo;
+  layers: LayerInfo[];
+  packages: Package[];
+}
+
+const SYSTEM = new Set(['deb', 'apk', 'rpm']);
+
+/** The names a package's advisories are filed under in its ecosystem. */
+function advisoryNames(pkg: Package): string[] {
+  switch (pkg.type) {
+    case 'deb': // Debian and Ubuntu track source packages
+    case 'apk': // Alpine tracks origins
+      return [pkg.sourceName ?? pkg.name];
+    case 'rpm': // AlmaLinux/Rocky list binary packages; Red Hat data also source rpms
+      return [...new Set([pkg.name, pkg.sourceName ?? pkg.name])];
+    default:
+      return [pkg.name];
+  }
+}
+
+/** The version the advisory data speaks of (source version for Debian, EVR for rpm). */
+function comparableVersion(pkg: Package): string {
+  if (pkg.type === 'deb') return pkg.sourceVersion ?? pkg.version;
+  if (pkg.type === 'rpm') return pkg.epoch ? `${pkg.epoch}:${pkg.version}` : pkg.version;
+  return pkg.version;
+}
+
+const cveOf = (ids: string[]) => ids.find((id) => /^CVE-\d{4}-\d+$/.test(id));
+
+interface Hit {
+  record: OsvRecord;
+  verdict: RangeVerdict;
+  willNotFix: boolean;
+}
+
+function recordSeverity(
+  record: OsvRecord,
+): { severity: Severity; score?: number; vector?: string; source: string } | undefined {
+  const vector = record.severity?.find((s) => s.type === 'CVSS_V3')?.score;
+  const score = vector ? cvss3BaseScore(vector) : undefined;
+  const label =
+    severityFromLabel(record.database_specific?.severity as string | undefined) ??
+    severityFromLabel(/^(Critical|Important|Moderate|Low):/.exec(record.summary ?? '')?.[1]);
+  const source = record.id.startsWith('GHSA-') ? 'GHSA' : (record.id.split('-')[0] ?? record.id);
+  if (label)
+    return {
+      severity: label,
+      ...(score !== undefined ? { score, vector } : {}),
+      source: `${source} advisory`,
+    };
+  if (score !== undefined)
+    return {
+      severity: severityFromScore(score),
+      score,
+      ...(vector ? { vector } : {}),
+      source: `${source} CVSS`,
+    };
+  return undefined;
+}
+
+/**
+ * Matches an inventory against the advisory database: each package in its own ecosystem and
+ * distribution release, one finding per vulnerability and package (aliases merged).
+ */
+export async function matchInventory(
+  inventory: Inventory,
+  db: AdvisoryDb,
+): Promise<VulnerabilityFinding[]> {
+  const kev = await db.knownExploited();
+  const findings: VulnerabilityFinding[] = [];
+  for (const pkg of inventory.packages) {
+    if (pkg.declared) continue;
+    const ecosystem = osvEcosystem(pkg.type, inventory.os);
+    const scheme = ecosystem ? schemeOf(ecosystem) : undefined;
+    if (!ecosystem || !scheme) continue;
+    const compare = COMPARATORS[scheme];
+    const installed = comparableVersion(pkg);
+    if (pkg.type === 'golang' && !/^v?\d/.test(installed)) continue; // (devel): no version to match
+    const hits: Hit[] = [];
+    for (const name of advisoryNames(pkg)) {
+      for (const { record, affected } of await db.lookup(ecosystem, name)) {
+        if (record.withdrawn) continue;
+        for (const entry of affected) {
+          let verdict: RangeVerdict;
+          try {
+            verdict = evaluateAffected(entry, installed, compare);
+          } catch {
+            continue;
+          }
+          if (verdict.affected) {
+            const status = (entry.database_specific?.status ?? entry.ecosystem_specific?.status) as
+              | string
+              | undefined;
+            hits.push({
+              record,
+              verdict,
+              willNotFix: /will.?not.?fix|wont.?fix|no.?dsa|ignored/i.test(status ?? ''),
+            });
+            break;
+          }
+        }
+      }
+    }
+    // Merge records that describe the same vulnerability (shared CVE or alias).
+    const groups: Hit[][] = [];
+    for (const hit of hits) {
+      const ids = new Set([
+        hit.record.id,
+        ...(hit.record.aliases ?? []),
+        ...(hit.record.upstream ?? []),
+      ]);
+      const group = groups.find((g) =>
+        g.some((h) =>
+          [h.record.id, ...(h.record.aliases ?? []), ...(h.record.upstream ?? [])].some((id) =>
+            ids.has(id),
+          ),
+        ),
+      );
+      if (group) group.push(hit);
+      else groups.push([hit]);
+    }
+    for (const group of groups)
+      findings.push(await toFinding(pkg, installed, group, inventory, db, kev, compare));
+  }
+  return findings.sort(
+    (a, b) => a.packageName.localeCompare(b.packageName) || a.id.localeCompare(b.id),
+  );
+}
+
+async function toFinding(
+  pkg: Package,
+  installed: string,
+  group: Hit[],
+  inventory: Inventory,
+  db: AdvisoryDb,
+  kev: Set<string>,
+  compare: (a: string, b: string) => number,
+): Promise<VulnerabilityFinding> {
+  const allIds = [
+    ...new Set(
+      group.flatMap((h) => [
+        h.record.id,
+        ...(h.record.aliases ?? []),
+        ...(h.record.upstream ?? []),
+      ]),
+    ),
+  ];
+  const cve = cveOf(allIds);
+  const id = cve ?? (group[0] as Hit).record.id;
+  const fixes = group.flatMap((h) => (h.verdict.fixed ? [h.verdict.fixed] : [])).sort(compare);
+  const fixedVersion = fixes[0];
+  const lastAffected = group.find((h) => h.verdict.lastAffected)?.verdict.lastAffected;
+  const willNotFix = !fixedVersion && group.some((h) => h.willNotFix);
+  // Severity: the distribution's or ecosystem's own record first, then GHSA, then the CVE record.
+  const ordered = [...group].sort(
+    (a, b) => Number(a.record.id.startsWith('GHSA-')) - Number(b.record.id.startsWith('GHSA-')),
+  );
+  let sev = ordered.map((h) => recordSeverity(h.record)).find(Boolean);
+  const cveInfo = cve ? await db.cve(cve) : undefined;
+  if (!sev && cveInfo?.cvssScore !== undefined) {
+    sev = {
+      severity: severityFromLabel(cveInfo.cvssSeverity) ?? severityFromScore(cveInfo.cvssScore),
+      score: cveInfo.cvssScore,
+      ...(cveInfo.cvssVector ? { vector: cveInfo.cvssVector } : {}),
+      source: 'CVE record CVSS',
+    };
+  }
+  const severity = sev?.severity ?? 'unknown';
+  const knownExploited = allIds.some((i) => kev.has(i));
+  const { priority, reason } = prioritize({
+    severity,
+    knownExploited,
+    fixAvailable: fixedVersion !== undefined,
+    ...(sev?.score !== undefined ? { cvssScore: sev.score } : {}),
+  });
+  const layer = inventory.layers[pkg.layerIndex];
+  const cause = fixedVersion
+    ? `installed ${installed} is lower than fixed ${fixedVersion}`
+    : lastAffected
+      ? `installed ${installed} is at or below the last affected version ${lastAffected}; no fixed version is published`
+      : willNotFix
+        ? `installed ${installed} is affected; the distribution will not fix it`
+        : `installed ${installed} is affected; no fixed version is available`;
+  const first = group[0] as Hit;
+  const title =
+    group.map((h) => h.record.summary).find(Boolean) ??
+    cveInfo?.title ??
+    (first.record.details ?? '').split('\n')[0]?.slice(0, 200) ??
+    id;
+  const references = [
+    ...(cve ? [`https://nvd.nist.gov/vuln/detail/${cve}`] : []),
+    ...group.map((h) => `https://osv.dev/vulnerability/${h.record.id}`),
+    ...group.flatMap((h) => (h.record.references ?? []).map((r) => r.url)),
+  ];
+  const description = group.map((h) => h.record.details).find(Boolean) ?? cveInfo?.description;
+  const ecosystemVersion = pkg.type === 'deb' ? pkg.version : installed;
+  return {
+    id,
+    aliases: allIds.filter((i) => i !== id).sort(),
+    advisoryIds: group.map((h) => h.record.id),
+    category: SYSTEM.has(pkg.type) ? 'system' : 'application',
+    packageName: pkg.name,
+    packageType: pkg.type,
+    purl: pkg.purl,
+    installedVersion: ecosystemVersion,
+    ...(fixedVersion ? { fixedVersion } : {}),
+    status: fixedVersion ? 'fixed' : willNotFix ? 'will_not_fix' : 'affected',
+    severity,
+    ...(sev ? { severitySource: sev.source } : {}),
+    priority,
+    priorityReason: reason,
+    ...(sev?.score !== undefined
+      ? {
+          cvss: {
+            score: sev.score,
+            ...(sev.vector ? { vector: sev.vector } : {}),
+            version: sev.vector?.startsWith('CVSS:3.0') ? '3.0' : '3.1',
+          },
+        }
+      : {}),
+    knownExploited,
+    layerDiffId: pkg.layerDiffId,
+    layerIndex: pkg.layerIndex,
+    ...(layer?.createdBy ? { createdBy: layer.createdBy } : {}),
+    path: pkg.path,
+    ...(fixedVersion ? { fixCommand: fixCommand(pkg, fixedVersion) } : {}),
+    cause,
+    title: title || id,
+    ...(description ? { description } : {}),
+    references: [...new Set(references)].slice(0, 30),
+  };
+}
+
+export { normalizeName };

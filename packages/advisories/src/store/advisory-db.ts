@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { normalizeName } from '../osv/ecosystems.ts';
+import type { OsvAffected, OsvRecord } from '../osv/types.ts';
+
+/** CVSS and description from a CVE JSON 5 record (CVE List), used when an advisory has none. */
+export interface CveInfo {
+  id: string;
+  title?: string;
+  description?: string;
+  cvssScore?: number;
+  cvssVector?: string;
+  cvssSeverity?: string;
+}
+
+export interface DbMeta {
+  schema: 1;
+  updatedAt: string;
+  sources: string[];
+  kevCatalogVersion?: string;
+}
+
+/** Where the CLI keeps its advisory database when no server is involved. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DRYDOCK_CACHE_DIR) return path.resolve(env.DRYDOCK_CACHE_DIR);
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'drydock');
+}
+
+/**
+ * The local advisory database: OSV records grouped by ecosystem (one JSON file each, loaded only
+ * for the ecosystems an image needs), the KEV CVE set and CVE List details.
+ */
+export class AdvisoryDb {
+  private readonly records = new Map<string, Map<string, OsvRecord>>();
+  private readonly index = new Map<string, Map<string, OsvRecord[]>>();
+  private kev: Set<string> | undefined;
+  private cves: Record<string, CveInfo> | undefined;
+  private dirty = new Set<string>();
+  meta: DbMeta | undefined;
+
+  private constructor(readonly dir: string) {}
+
+  static async open(dir: string): Promise<AdvisoryDb> {
+    const db = new AdvisoryDb(dir);
+    const metaFile = path.join(dir, 'meta.json');
+    if (existsSync(metaFile)) db.meta = JSON.parse(await readFile(metaFile, 'utf8')) as DbMeta;
+    return db;
+  }
+
+  get exists(): boolean {
+    return this.meta !== undefined;
+  }
+
+  private file(group: string): string {
+    return path.join(this.dir, 'osv', `${group.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+  }
+
+  /** Records of one ecosystem group ("Debian", "npm"…), loaded on first use. */
+  async group(group: string): Promise<Map<string, OsvRecord>> {
+    let records = this.records.get(group);
+    if (!records) {
+      records = new Map();
+      const file = this.file(group);
+      if (existsSync(file)) {
+        const data = JSON.parse(await readFile(file, 'utf8')) as Record<string, OsvRecord>;
+        for (const [id, record] of Object.entries(data)) records.set(id, record);
+      }
+      this.records.set(group, records);
+    }
+    return records;
+  }
+
+  /** Adds or replaces a record unless the stored copy is as new. Returns what happened. */
+  async upsert(group: string, record: OsvRecord): Promise<'added' | 'updated' | 'unchanged'> {
+    const records = await this.group(group);
+    const existing = records.get(record.id);
+    if (existing && existing.modified >= record.modified) return 'unchanged';
+    records.set(record.id, record);
+    this.index.delete(group);
+    this.dirty.add(group);
+    return existing ? 'updated' : 'added';
+  }
+
+  /** Records with an `affected` entry for this exact ecosystem ("Debian:12") and package name. */
+  async lookup(
+    ecosystem: string,
+    name: string,
+  ): Promise<{ record: OsvRecord; affected: OsvAffected[] }[]> {
+    const group = ecosystem.split(':')[0] as string;
+    let byName = this.index.get(group);
+    if (!byName) {
+      byName = new Map();
+      for (const record of (await this.group(group)).values()) {
+        for (const a of record.affected ?? []) {
+          const key = `${a.package.ecosystem}|${normalizeName(a.package.ecosystem, a.package.name)}`;
+          const list = byName.get(key) ?? [];
+          if (!list.includes(record)) list.push(record);
+          byName.set(key, list);
+        }
+      }
+      this.index.set(group, byName);
+    }
+    const wanted = normalizeName(ecosystem, name);
+    return (byName.get(`${ecosystem}|${wanted}`) ?? []).map((record) => ({
+      record,
+      affected: (record.affected ?? []).filter(
+        (a) =>
+          a.package.ecosystem === ecosystem && normalizeName(ecosystem, a.package.name) === wanted,
+      ),
+    }));
+  }
+
+  async knownExploited(): Promise<Set<string>> {
+    if (!this.kev) {
+      const file = path.join(this.dir, 'kev.json');
+      this.kev = new Set(
+        existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as string[]) : [],
+      );
+    }
+    return this.kev;
+  }
+
+  async setKnownExploited(cves: string[], catalogVersion: string | undefined): Promise<void> {
+    this.kev = new Set(cves);
+    this.dirty.add('@kev');
+    if (this.meta && catalogVersion) this.meta.kevCatalogVersion = catalogVersion;
+    this.kevVersion = catalogVersion;
+  }
+  private kevVersion: string | undefined;
+
+  async cve(id: string): Promise<CveInfo | undefined> {
+    if (!this.cves) {
+      const file = path.join(this.dir, 'cve.json');
+      this.cves = existsSync(file)
+        ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, CveInfo>)
+        : {};
+    }
+    return this.cves[id];
+  }
+
+  async putCve(info: CveInfo): Promise<void> {
+    await this.cve(info.id);
+    (this.cves as Record<string, CveInfo>)[info.id] = info;
+    this.dirty.add('@cve');
+  }
+
+  /** Writes changed files atomically (write + rename) and the metadata. */
+  async save(source: string, now = new Date()): Promise<void> {
+    await mkdir(path.join(this.dir, 'osv'), { recursive: true });
+    const write = async (file: string, data: unknown) => {
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(data));
+      await rename(tmp, file);
+    };
+    for (const group of this.dirty) {
+      if (group === '@kev') await write(path.join(this.dir, 'kev.json'), [...(this.kev ?? [])]);
+      else if (group === '@cve') await write(path.join(this.dir, 'cve.json'), this.cves ?? {});
+      else await write(this.file(group), Object.fromEntries(this.records.get(group) ?? []));
+    }
+    this.dirty.clear();
+    const sources = [...new Set([...(this.meta?.sources ?? []), source])];
+    this.meta = {
+      schema: 1,
+      updatedAt: now.toISOString(),
+      sources,
+      ...((this.kevVersion ?? this.meta?.kevCatalogVersion)
+        ? { kevCatalogVersion: this.kevVersion ?? this.meta?.kevCatalogVersion }
+        : {}),
+    };
+    await write(path.join(this.dir, 'meta.json'), this.meta);
+  }
+}

@@ -1,0 +1,239 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ZipArchive } from '@drydock/scanner';
+import { isOsvRecord, type OsvRecord } from '../osv/types.ts';
+import type { AdvisoryDb, CveInfo } from './advisory-db.ts';
+
+export interface EcosystemCounts {
+  added: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+}
+
+export interface ImportReport {
+  source: string;
+  ecosystems: Record<string, EcosystemCounts>;
+  knownExploited?: number;
+  cveRecords?: number;
+  warnings: string[];
+}
+
+/** The OSV ecosystems fetched from an online mirror when no list is given. */
+export const DEFAULT_ECOSYSTEMS = [
+  'Debian',
+  'Alpine',
+  'Ubuntu',
+  'AlmaLinux',
+  'Rocky Linux',
+  'npm',
+  'PyPI',
+  'Maven',
+  'Go',
+  'crates.io',
+  'RubyGems',
+  'Packagist',
+  'NuGet',
+];
+
+const MAX_ZIP = 1024 * 1024 * 1024;
+
+class Importer {
+  readonly report: ImportReport;
+  constructor(
+    private readonly db: AdvisoryDb,
+    source: string,
+  ) {
+    this.report = { source, ecosystems: {}, warnings: [] };
+  }
+
+  private counts(group: string): EcosystemCounts {
+    this.report.ecosystems[group] ??= { added: 0, updated: 0, unchanged: 0, skipped: 0 };
+    return this.report.ecosystems[group] as EcosystemCounts;
+  }
+
+  /** One OSV record; a bad one is skipped with a warning. */
+  async record(value: unknown, where: string, fallbackGroup?: string): Promise<void> {
+    if (!isOsvRecord(value)) {
+      this.counts(fallbackGroup ?? 'unknown').skipped++;
+      this.report.warnings.push(
+        `${where}: not an OSV record (id, modified and affected are required)`,
+      );
+      return;
+    }
+    const record = value as OsvRecord;
+    const groups = new Set(
+      (record.affected ?? [])
+        .map((a) => a.package?.ecosystem?.split(':')[0])
+        .filter(Boolean) as string[],
+    );
+    if (groups.size === 0) {
+      this.counts(fallbackGroup ?? 'unknown').skipped++;
+      this.report.warnings.push(`${where}: ${record.id} affects no package`);
+      return;
+    }
+    for (const group of groups) {
+      if (fallbackGroup && group !== fallbackGroup) continue;
+      const outcome = await this.db.upsert(group, record);
+      this.counts(group)[outcome]++;
+    }
+  }
+
+  async zip(data: Buffer, where: string, group?: string): Promise<void> {
+    let zip: ZipArchive;
+    try {
+      zip = new ZipArchive(data);
+    } catch (error) {
+      this.report.warnings.push(`${where}: unreadable zip (${(error as Error).message})`);
+      return;
+    }
+    for (const entry of zip.entries) {
+      if (!entry.name.endsWith('.json')) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(zip.read(entry, 64 * 1024 * 1024).toString('utf8'));
+      } catch (error) {
+        this.counts(group ?? 'unknown').skipped++;
+        this.report.warnings.push(
+          `${where}!/${entry.name}: ${(error as Error).message.split('\n')[0]}`,
+        );
+        continue;
+      }
+      await this.record(value, `${where}!/${entry.name}`, group);
+    }
+  }
+
+  kev(value: { catalogVersion?: string; vulnerabilities?: { cveID?: string }[] }): void {
+    const cves = (value.vulnerabilities ?? []).flatMap((v) => (v.cveID ? [v.cveID] : []));
+    void this.db.setKnownExploited(cves, value.catalogVersion);
+    this.report.knownExploited = cves.length;
+  }
+
+  async cve(value: Record<string, unknown>): Promise<void> {
+    const info = parseCveRecord(value);
+    if (!info) return;
+    await this.db.putCve(info);
+    this.report.cveRecords = (this.report.cveRecords ?? 0) + 1;
+  }
+
+  /** A JSON file: OSV record, KEV catalog or CVE JSON 5 record. */
+  async json(data: Buffer, where: string): Promise<void> {
+    let value: unknown;
+    try {
+      value = JSON.parse(data.toString('utf8'));
+    } catch (error) {
+      this.report.warnings.push(`${where}: ${(error as Error).message.split('\n')[0]}`);
+      return;
+    }
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v.vulnerabilities) && 'catalogVersion' in v) this.kev(v);
+    else if (v.dataType === 'CVE_RECORD') await this.cve(v);
+    else await this.record(value, where);
+  }
+}
+
+export function parseCveRecord(value: Record<string, unknown>): CveInfo | undefined {
+  const meta = value.cveMetadata as { cveId?: string } | undefined;
+  const containers = value.containers as { cna?: CveContainer; adp?: CveContainer[] } | undefined;
+  if (!meta?.cveId || !containers) return undefined;
+  const all = [containers.cna, ...(containers.adp ?? [])].filter(Boolean) as CveContainer[];
+  let metric: { baseScore?: number; vectorString?: string; baseSeverity?: string } | undefined;
+  for (const c of all) {
+    for (const m of c.metrics ?? []) {
+      metric ??= m.cvssV3_1 ?? m.cvssV3_0;
+    }
+  }
+  const description = containers.cna?.descriptions?.find((d) => d.lang?.startsWith('en'))?.value;
+  return {
+    id: meta.cveId,
+    ...(containers.cna?.title ? { title: containers.cna.title } : {}),
+    ...(description ? { description } : {}),
+    ...(metric?.baseScore !== undefined ? { cvssScore: metric.baseScore } : {}),
+    ...(metric?.vectorString ? { cvssVector: metric.vectorString } : {}),
+    ...(metric?.baseSeverity ? { cvssSeverity: metric.baseSeverity } : {}),
+  };
+}
+
+interface CveContainer {
+  title?: string;
+  descriptions?: { lang?: string; value?: string }[];
+  metrics?: {
+    cvssV3_1?: { baseScore?: number; vectorString?: string; baseSeverity?: string };
+    cvssV3_0?: { baseScore?: number; vectorString?: string; baseSeverity?: string };
+  }[];
+}
+
+/** A full mirror root: OSV zips under osv/, the KEV catalog under kev/, CVE records under nvd/ or cve/. */
+const MIRROR_PARTS = ['osv', 'kev', 'nvd', 'cve'];
+
+async function importDirectory(importer: Importer, dir: string): Promise<void> {
+  const parts = MIRROR_PARTS.filter((p) => existsSync(path.join(dir, p)));
+  if (parts.length > 0) {
+    for (const part of parts) await importDirectory(importer, path.join(dir, part));
+    return;
+  }
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const zip = path.join(full, 'all.zip');
+      if (existsSync(zip)) {
+        await importer.zip(await readFile(zip), zip, entry.name);
+      } else {
+        // osv/, kev/, nvd/ folders of a mirror, or a folder of single records.
+        await importDirectory(importer, full);
+      }
+    } else if (entry.name.endsWith('.json')) {
+      await importer.json(await readFile(full), full);
+    } else if (entry.name.endsWith('.zip')) {
+      await importer.zip(await readFile(full), full);
+    }
+  }
+}
+
+async function download(url: string, fetchImpl: typeof fetch): Promise<Buffer | undefined> {
+  const response = await fetchImpl(url, { signal: AbortSignal.timeout(300_000) });
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`GET ${url} answered HTTP ${response.status}`);
+  const length = Number(response.headers.get('content-length') ?? 0);
+  if (length > MAX_ZIP) throw new Error(`GET ${url}: ${length} bytes is too large`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/**
+ * Imports advisories into the local database from a mirror folder (`<Ecosystem>/all.zip`, plus
+ * optional KEV and CVE List files), a single file (zip or JSON), or an online mirror base URL
+ * (`<url>/<Ecosystem>/all.zip`). Idempotent: a record is replaced only by a newer `modified`.
+ */
+export async function importAdvisories(
+  db: AdvisoryDb,
+  source: string,
+  options: { fetch?: typeof fetch; ecosystems?: string[] } = {},
+): Promise<ImportReport> {
+  const importer = new Importer(db, source);
+  if (/^https?:\/\//.test(source)) {
+    const fetchImpl = options.fetch ?? fetch;
+    if (/\.(zip|json)$/.test(source)) {
+      const data = await download(source, fetchImpl);
+      if (!data) throw new Error(`GET ${source} answered HTTP 404`);
+      if (source.endsWith('.zip')) await importer.zip(data, source);
+      else await importer.json(data, source);
+    } else {
+      const base = source.replace(/\/+$/, '');
+      for (const ecosystem of options.ecosystems ?? DEFAULT_ECOSYSTEMS) {
+        const url = `${base}/${encodeURIComponent(ecosystem)}/all.zip`;
+        const data = await download(url, fetchImpl);
+        if (data) await importer.zip(data, url, ecosystem);
+        else importer.report.warnings.push(`${url}: not found, skipped`);
+      }
+    }
+  } else {
+    const info = await stat(source).catch(() => undefined);
+    if (!info) throw new Error(`${source}: no such file or directory`);
+    if (info.isDirectory()) await importDirectory(importer, source);
+    else if (source.endsWith('.zip')) await importer.zip(await readFile(source), source);
+    else await importer.json(await readFile(source), source);
+  }
+  await db.save(source);
+  return importer.report;
+}
