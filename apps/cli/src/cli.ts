@@ -20,7 +20,8 @@ export const EXIT = { ok: 0, findings: 1, usage: 2, error: 3 } as const;
 const USAGE = `Usage: drydock <command> [options]
 
 Commands:
-  scan <image>   inventory an image tarball or OCI layout (see drydock scan --help)
+  scan <image>   inventory and vulnerabilities of an image tarball or OCI layout
+  db update      import advisories (OSV, CISA KEV, CVE records) for offline matching
   version        print the Drydock version
   help           show this help
 
@@ -30,6 +31,10 @@ Run \`drydock <command> --help\` for a command's options.
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'db': {
+      const { dbCommand } = await import('./commands/db.ts');
+      return dbCommand(rest, io);
+    }
     case 'scan': {
       const { scanCommand } = await import('./commands/scan.ts');
       return scanCommand(rest, io);

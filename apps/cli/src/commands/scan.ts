@@ -1,53 +1,114 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type ScanReport, ScanReportSchema } from '@drydock/contract';
+import { AdvisoryDb, defaultCacheDir, matchInventory, PRIORITY_RANK } from '@drydock/advisories';
+import {
+  type Priority,
+  PrioritySchema,
+  type ScanReport,
+  ScanReportSchema,
+  type Severity,
+  SeveritySchema,
+  type VulnerabilityFinding,
+} from '@drydock/contract';
 import { ScanError, type ScanProgress, scanImage } from '@drydock/scanner';
+import { z } from 'zod';
 import { EXIT, type Io, VERSION } from '../cli.ts';
+import { renderCycloneDx } from '../render/cyclonedx.ts';
+import { renderSarif } from '../render/sarif.ts';
 import { renderTable } from '../render/table.ts';
 
 export const SCAN_USAGE = `Usage: drydock scan <image> [options]
 
 Scans a docker-archive tarball (docker save, optionally gzip/zstd-compressed), an OCI archive or an
-OCI image layout directory, and prints its inventory.
+OCI image layout directory: its inventory and, when \`drydock db update\` has stored advisories,
+its vulnerabilities.
 
 Options:
-  -f, --format <json|table>   output format (default: table)
+  -f, --format <fmt>          table (default), json, sarif or cyclonedx
       --platform <os/arch>    platform of a multi-platform image (default: linux/amd64)
   -o, --output <file>         write the report to a file instead of stdout
+      --priority <list>       only findings of these priorities (high,medium,low)
+      --severity <list>       only findings of these severities (critical,high,medium,low,unknown)
+      --ignore-unfixed        leave out findings without a fixed version
+      --ignore-file <file>    JSON list of {id, path?, purl?, expires?, reason} to leave out
+      --fail-on <priority>    exit with --exit-code when findings at or above it remain
+      --exit-code <n>         exit code for --fail-on (default 1)
+      --cache-dir <dir>       advisory database location (default: $DRYDOCK_CACHE_DIR or ~/.cache/drydock)
   -h, --help                  show this help
 `;
+
+const IgnoreRuleSchema = z.object({
+  id: z.string(),
+  path: z.string().optional(),
+  purl: z.string().optional(),
+  expires: z.string().optional(),
+  reason: z.string(),
+});
+const IgnoreFileSchema = z.union([
+  z.array(IgnoreRuleSchema),
+  z.object({ ignore: z.array(IgnoreRuleSchema) }),
+]);
+type IgnoreRule = z.infer<typeof IgnoreRuleSchema>;
 
 function progressPrinter(io: Io): ((event: ScanProgress) => void) | undefined {
   if (!io.isTTY) return undefined;
   return (event) => {
-    if (event.phase === 'layer') {
+    if (event.phase === 'layer')
       io.stderr(`\r\x1b[Kreading layer ${event.index + 1}/${event.total}`);
-    } else if (event.phase === 'analyze') {
-      io.stderr('\r\x1b[Kanalyzing…');
-    }
+    else if (event.phase === 'analyze') io.stderr('\r\x1b[Kanalyzing…');
   };
 }
 
-export async function scanCommand(argv: string[], io: Io): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  function parse() {
-    return parseArgs({
+class UsageError extends Error {}
+
+function list<T extends string>(
+  value: string | undefined,
+  schema: z.ZodType<T>,
+  option: string,
+): Set<T> | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((v) => v.trim().toLowerCase());
+  const parsed = items.map((v) => schema.safeParse(v));
+  const bad = items.filter((_, i) => !parsed[i]?.success);
+  if (bad.length) throw new UsageError(`${option}: unknown value '${bad.join(',')}'`);
+  return new Set(parsed.map((p) => p.data as T));
+}
+
+function ignored(f: VulnerabilityFinding, rules: IgnoreRule[], now: Date): boolean {
+  return rules.some(
+    (r) =>
+      (r.id === f.id || f.aliases.includes(r.id)) &&
+      (!r.path || r.path === f.path) &&
+      (!r.purl || r.purl === f.purl) &&
+      (!r.expires || new Date(r.expires) > now),
+  );
+}
+
+export async function scanCommand(argv: string[], io: Io, now = new Date()): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
         format: { type: 'string', short: 'f', default: 'table' },
         platform: { type: 'string' },
         output: { type: 'string', short: 'o' },
+        priority: { type: 'string' },
+        severity: { type: 'string' },
+        'ignore-unfixed': { type: 'boolean' },
+        'ignore-file': { type: 'string' },
+        'fail-on': { type: 'string' },
+        'exit-code': { type: 'string' },
+        'cache-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  }
-  try {
-    parsed = parse();
+    }));
   } catch (error) {
     io.stderr(`drydock scan: ${(error as Error).message}\n\n${SCAN_USAGE}`);
     return EXIT.usage;
   }
-  const { values, positionals } = parsed;
   if (values.help) {
     io.stdout(SCAN_USAGE);
     return EXIT.ok;
@@ -56,28 +117,84 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
     io.stderr(`drydock scan: expected exactly one image path\n\n${SCAN_USAGE}`);
     return EXIT.usage;
   }
-  const format = values.format;
-  if (format !== 'json' && format !== 'table') {
-    io.stderr(`drydock scan: unknown format '${format}' (json or table)\n`);
+  const format = values.format as string;
+  if (!['json', 'table', 'sarif', 'cyclonedx'].includes(format)) {
+    io.stderr(`drydock scan: unknown format '${format}' (table, json, sarif or cyclonedx)\n`);
     return EXIT.usage;
   }
-  if (
-    values.platform !== undefined &&
-    !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(values.platform)
-  ) {
-    io.stderr(`drydock scan: --platform must look like os/arch or os/arch/variant\n`);
+  const platform = values.platform as string | undefined;
+  if (platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) {
+    io.stderr('drydock scan: --platform must look like os/arch or os/arch/variant\n');
     return EXIT.usage;
   }
+  let priorities: Set<Priority> | undefined;
+  let severities: Set<Severity> | undefined;
+  let failOn: Priority | undefined;
+  let exitCode = 1;
+  try {
+    priorities = list(values.priority as string | undefined, PrioritySchema, '--priority');
+    severities = list(values.severity as string | undefined, SeveritySchema, '--severity');
+    if (values['fail-on'] !== undefined) {
+      const parsed = PrioritySchema.safeParse(String(values['fail-on']).toLowerCase());
+      if (!parsed.success)
+        throw new UsageError(`--fail-on: unknown priority '${values['fail-on']}'`);
+      failOn = parsed.data;
+    }
+    if (values['exit-code'] !== undefined) {
+      exitCode = Number(values['exit-code']);
+      if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255)
+        throw new UsageError('--exit-code must be 0-255');
+      failOn ??= 'low';
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`drydock scan: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  let rules: IgnoreRule[] = [];
+  if (values['ignore-file']) {
+    try {
+      const parsed = IgnoreFileSchema.parse(
+        JSON.parse(await readFile(String(values['ignore-file']), 'utf8')),
+      );
+      rules = Array.isArray(parsed) ? parsed : parsed.ignore;
+    } catch (error) {
+      io.stderr(
+        `drydock scan: ignore file ${values['ignore-file']}: ${(error as Error).message.split('\n')[0]}\n`,
+      );
+      return EXIT.usage;
+    }
+  }
+
   const input = positionals[0] as string;
   const onProgress = progressPrinter(io);
   let report: ScanReport;
   try {
     const result = await scanImage(input, {
-      ...(values.platform ? { platform: values.platform } : {}),
+      ...(platform ? { platform } : {}),
       scannerVersion: VERSION,
       ...(onProgress ? { onProgress } : {}),
     });
-    report = ScanReportSchema.parse(result.report);
+    report = result.report;
+    const db = await AdvisoryDb.open(
+      (values['cache-dir'] as string | undefined) ?? defaultCacheDir(),
+    );
+    if (db.exists && db.meta) {
+      const all = await matchInventory(report, db);
+      report.vulnerabilities = all.filter(
+        (f) =>
+          (!priorities || priorities.has(f.priority)) &&
+          (!severities || severities.has(f.severity)) &&
+          (!values['ignore-unfixed'] || f.fixedVersion !== undefined) &&
+          !ignored(f, rules, now),
+      );
+      report.advisoryDb = { updatedAt: db.meta.updatedAt, sources: db.meta.sources };
+    } else {
+      io.stderr(
+        `drydock scan: no advisory database in ${db.dir}; run \`drydock db update --source <dir|url>\` to match vulnerabilities (inventory only)\n`,
+      );
+    }
+    report = ScanReportSchema.parse(report);
   } catch (error) {
     if (onProgress) io.stderr('\r\x1b[K');
     const message = error instanceof Error ? error.message : String(error);
@@ -87,11 +204,22 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.error;
   }
   if (onProgress) io.stderr('\r\x1b[K');
-  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report);
-  if (values.output) {
-    await io.writeFile?.(values.output, text);
-  } else {
-    io.stdout(text);
+  const findings = report.vulnerabilities;
+  const text =
+    format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : format === 'sarif'
+        ? renderSarif(report, findings ?? [])
+        : format === 'cyclonedx'
+          ? renderCycloneDx(report, findings, now)
+          : renderTable(report);
+  if (values.output) await io.writeFile?.(String(values.output), text);
+  else io.stdout(text);
+  if (
+    failOn &&
+    (findings ?? []).some((f) => PRIORITY_RANK[f.priority] >= PRIORITY_RANK[failOn as Priority])
+  ) {
+    return exitCode;
   }
   return EXIT.ok;
 }

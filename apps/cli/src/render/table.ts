@@ -40,7 +40,8 @@ export function renderTable(report: ScanReport): string {
   out.push(
     `Packages:  ${report.packages.length}${byType.size ? ` (${[...byType].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
   );
-  if (report.packages.length) {
+  // With vulnerabilities matched, the package list is in the JSON and CycloneDX output.
+  if (report.packages.length && !report.vulnerabilities) {
     out.push('');
     out.push(
       table(
@@ -54,6 +55,32 @@ export function renderTable(report: ScanReport): string {
         ]),
       ),
     );
+  }
+  if (report.vulnerabilities) {
+    const v = report.vulnerabilities;
+    const count = (p: string) => v.filter((f) => f.priority === p).length;
+    out.push('');
+    out.push(
+      `Vulnerabilities: ${v.length} (high ${count('high')}, medium ${count('medium')}, low ${count('low')})`,
+    );
+    if (v.length) {
+      out.push('');
+      out.push(
+        table(
+          ['ID', 'PACKAGE', 'INSTALLED', 'FIXED', 'SEVERITY', 'PRIORITY', 'LAYER', 'PATH'],
+          v.map((f) => [
+            `${f.id}${f.knownExploited ? ' (KEV)' : ''}`,
+            f.packageName,
+            f.installedVersion,
+            f.fixedVersion ?? (f.status === 'will_not_fix' ? 'will not fix' : '-'),
+            f.severity,
+            f.priority.toUpperCase(),
+            String(f.layerIndex),
+            f.path,
+          ]),
+        ),
+      );
+    }
   }
   for (const w of report.warnings) out.push(`warning: ${w.message}`);
   return `${out.join('\n')}\n`;

@@ -1,0 +1,181 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ScanReportSchema } from '@drydock/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { runCli } from '../src/cli.ts';
+
+let cache: string;
+const run = async (...args: string[]) => {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli([...args, '--cache-dir', cache], {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
+};
+
+beforeAll(async () => {
+  cache = await mkdtemp(path.join(os.tmpdir(), 'drydock-cli-db-'));
+});
+afterAll(async () => {
+  await rm(cache, { recursive: true, force: true });
+});
+
+describe('drydock db update and scan with vulnerabilities', () => {
+  it('scans without a database: inventory only, and says how to get one', async () => {
+    const result = await run('scan', shared('images', 'debian12-node-app.tar'), '-f', 'json');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/no advisory database in .*drydock db update --source/);
+    expect(ScanReportSchema.parse(JSON.parse(result.stdout)).vulnerabilities).toBeUndefined();
+  });
+
+  it('imports a mirror and reports counts per ecosystem', async () => {
+    const result = await run(
+      'db',
+      'update',
+      '--source',
+      shared('advisories', 'osv', 'npm'),
+      '-f',
+      'json',
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).ecosystems.npm).toEqual({
+      added: 499,
+      updated: 0,
+      unchanged: 0,
+      skipped: 0,
+    });
+    const kev = await run('db', 'update', '--source', shared('advisories', 'kev'));
+    expect(kev.stdout).toMatch(/known exploited \(CISA KEV\): 1404 CVEs/);
+    const status = await run('db', 'status', '-f', 'json');
+    expect(JSON.parse(status.stdout).sources).toHaveLength(2);
+  });
+
+  it('adds vulnerabilities to the JSON contract, with filters', async () => {
+    const result = await run('scan', shared('images', 'debian12-node-app.tar'), '-f', 'json');
+    const report = ScanReportSchema.parse(JSON.parse(result.stdout));
+    expect(report.vulnerabilities?.map((v) => v.id)).toEqual(
+      expect.arrayContaining(['CVE-2020-8203', 'CVE-2021-23337', 'CVE-2021-44906']),
+    );
+    expect(report.advisoryDb?.sources).toHaveLength(2);
+    const high = ScanReportSchema.parse(
+      JSON.parse(
+        (
+          await run(
+            'scan',
+            shared('images', 'debian12-node-app.tar'),
+            '-f',
+            'json',
+            '--priority',
+            'high',
+          )
+        ).stdout,
+      ),
+    );
+    expect(high.vulnerabilities?.every((v) => v.priority === 'high')).toBe(true);
+    expect(high.vulnerabilities?.length).toBeLessThan(report.vulnerabilities?.length ?? 0);
+    const critical = ScanReportSchema.parse(
+      JSON.parse(
+        (
+          await run(
+            'scan',
+            shared('images', 'debian12-node-app.tar'),
+            '-f',
+            'json',
+            '--severity',
+            'critical',
+          )
+        ).stdout,
+      ),
+    );
+    expect(critical.vulnerabilities?.map((v) => v.id)).toContain('CVE-2021-44906');
+    expect(critical.vulnerabilities?.every((v) => v.severity === 'critical')).toBe(true);
+  });
+
+  it('fails the pipeline only when findings at or above --fail-on remain', async () => {
+    const image = shared('images', 'debian12-node-app.tar');
+    expect((await run('scan', image, '--fail-on', 'high')).code).toBe(1);
+    expect((await run('scan', image, '--fail-on', 'high', '--exit-code', '7')).code).toBe(7);
+    expect((await run('scan', shared('images', 'go-binaries.tar'), '--fail-on', 'high')).code).toBe(
+      0,
+    );
+    expect((await run('scan', image, '--fail-on', 'urgent')).code).toBe(2);
+  });
+
+  it('an ignore file suppresses by id and purl until it expires', async () => {
+    const file = path.join(cache, 'ignore.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        {
+          id: 'CVE-2021-44906',
+          purl: 'pkg:npm/minimist@1.2.0',
+          reason: 'not reachable: CLI parsing unused',
+        },
+        { id: 'CVE-2020-8203', expires: '2001-01-01', reason: 'expired waiver' },
+      ]),
+    );
+    const report = ScanReportSchema.parse(
+      JSON.parse(
+        (
+          await run(
+            'scan',
+            shared('images', 'debian12-node-app.tar'),
+            '-f',
+            'json',
+            '--ignore-file',
+            file,
+          )
+        ).stdout,
+      ),
+    );
+    const ids = report.vulnerabilities?.map((v) => v.id) ?? [];
+    expect(ids).not.toContain('CVE-2021-44906');
+    expect(ids).toContain('CVE-2020-8203');
+    const unfixed = ScanReportSchema.parse(
+      JSON.parse(
+        (
+          await run(
+            'scan',
+            shared('images', 'debian12-node-app.tar'),
+            '-f',
+            'json',
+            '--ignore-unfixed',
+          )
+        ).stdout,
+      ),
+    );
+    expect(unfixed.vulnerabilities?.every((v) => v.fixedVersion)).toBe(true);
+  });
+
+  it('writes SARIF 2.1.0 and CycloneDX 1.5', async () => {
+    const sarif = JSON.parse(
+      (await run('scan', shared('images', 'debian12-node-app.tar'), '-f', 'sarif')).stdout,
+    );
+    expect(sarif.version).toBe('2.1.0');
+    const result = sarif.runs[0].results.find(
+      (r: { ruleId: string }) => r.ruleId === 'CVE-2021-44906',
+    );
+    expect(result.level).toBe('error');
+    expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe(
+      'app/node_modules/minimist/package.json',
+    );
+    const rule = sarif.runs[0].tool.driver.rules.find(
+      (r: { id: string }) => r.id === 'CVE-2021-44906',
+    );
+    expect(rule.properties['security-severity']).toBe('9.8');
+
+    const bom = JSON.parse(
+      (await run('scan', shared('images', 'debian12-node-app.tar'), '-f', 'cyclonedx')).stdout,
+    );
+    expect(bom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.5' });
+    expect(bom.components).toHaveLength(156);
+    const vuln = bom.vulnerabilities.find((v: { id: string }) => v.id === 'CVE-2021-44906');
+    expect(
+      bom.components.some((c: { 'bom-ref': string }) => c['bom-ref'] === vuln.affects[0].ref),
+    ).toBe(true);
+  });
+});
