@@ -1,6 +1,7 @@
 import { JOBS, type JobName, type JobPayload } from '@drydock/contract';
 import type { PrismaClient, Queue } from '@drydock/db';
 import type { Logger } from 'pino';
+import { createAdvisoryImportHandler } from './jobs/advisory-import.ts';
 import { createRegistryCheckHandler } from './jobs/registry-check.ts';
 
 export interface WorkerDeps {
@@ -20,6 +21,7 @@ type Handlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<unknown> }
 export async function startWorker({ queue, prisma, logger, concurrency }: WorkerDeps) {
   const handlers: Handlers = {
     'registry.check': createRegistryCheckHandler({ prisma }),
+    'advisories.import': createAdvisoryImportHandler({ prisma }),
   };
   for (const name of Object.keys(handlers) as JobName[]) {
     const schema = JOBS[name];

@@ -4,8 +4,14 @@ export { type Inventory, matchInventory } from './match/match.ts';
 export { PRIORITY_RANK, prioritize, SEVERITY_RANK } from './match/priority.ts';
 export { normalizeName, osvEcosystem, schemeOf } from './osv/ecosystems.ts';
 export { evaluateAffected } from './osv/ranges.ts';
-export type { OsvRecord } from './osv/types.ts';
-export { AdvisoryDb, type CveInfo, defaultCacheDir } from './store/advisory-db.ts';
+export type { OsvAffected, OsvRecord } from './osv/types.ts';
+export {
+  AdvisoryDb,
+  type AdvisoryStore,
+  type AdvisoryWriter,
+  type CveInfo,
+  defaultCacheDir,
+} from './store/advisory-db.ts';
 export {
   DEFAULT_ECOSYSTEMS,
   type ImportReport,

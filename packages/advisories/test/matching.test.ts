@@ -197,3 +197,40 @@ describe('what must not match', () => {
     expect(await match([pkg({ version: '4.17.15', declared: true })])).toEqual([]);
   });
 });
+
+describe('online mirror', () => {
+  it('downloads <url>/<Ecosystem>/all.zip from an OSV mirror over HTTP', async () => {
+    const http = await import('node:http');
+    const { readFile } = await import('node:fs/promises');
+    const root = shared('advisories', 'osv');
+    const server = http.createServer(async (req, res) => {
+      const file = path.join(root, decodeURIComponent(req.url ?? '').replace(/\.\./g, ''));
+      try {
+        const data = await readFile(file);
+        res.writeHead(200, { 'content-length': data.length });
+        res.end(data);
+      } catch {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const fresh = await mkdtemp(path.join(os.tmpdir(), 'drydock-advdb-'));
+    try {
+      const report = await importAdvisories(
+        await AdvisoryDb.open(fresh),
+        `http://127.0.0.1:${port}/`,
+        {
+          ecosystems: ['Maven', 'NuGet', 'Hex'],
+        },
+      );
+      expect(report.ecosystems.Maven?.added).toBe(14);
+      expect(report.ecosystems.NuGet?.added).toBe(4);
+      expect(report.warnings).toEqual([`http://127.0.0.1:${port}/Hex/all.zip: not found, skipped`]);
+    } finally {
+      server.close();
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
+});

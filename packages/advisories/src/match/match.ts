@@ -2,7 +2,7 @@ import type { LayerInfo, OsInfo, Package, Severity, VulnerabilityFinding } from 
 import { normalizeName, osvEcosystem, schemeOf } from '../osv/ecosystems.ts';
 import { evaluateAffected, type RangeVerdict } from '../osv/ranges.ts';
 import type { OsvRecord } from '../osv/types.ts';
-import type { AdvisoryDb } from '../store/advisory-db.ts';
+import type { AdvisoryStore } from '../store/advisory-db.ts';
 import { COMPARATORS } from '../versions/index.ts';
 import { cvss3BaseScore, severityFromLabel, severityFromScore } from './cvss.ts';
 import { fixCommand } from './fix-command.ts';
@@ -75,7 +75,7 @@ function recordSeverity(
  */
 export async function matchInventory(
   inventory: Inventory,
-  db: AdvisoryDb,
+  db: AdvisoryStore,
 ): Promise<VulnerabilityFinding[]> {
   const kev = await db.knownExploited();
   const findings: VulnerabilityFinding[] = [];
@@ -143,7 +143,7 @@ async function toFinding(
   installed: string,
   group: Hit[],
   inventory: Inventory,
-  db: AdvisoryDb,
+  db: AdvisoryStore,
   kev: Set<string>,
   compare: (a: string, b: string) => number,
 ): Promise<VulnerabilityFinding> {

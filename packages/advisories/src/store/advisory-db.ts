@@ -15,6 +15,24 @@ export interface CveInfo {
   cvssSeverity?: string;
 }
 
+/** What matching reads: implemented by the local file database and by the server's Postgres store. */
+export interface AdvisoryStore {
+  lookup(
+    ecosystem: string,
+    name: string,
+  ): Promise<{ record: OsvRecord; affected: OsvAffected[] }[]>;
+  knownExploited(): Promise<Set<string>>;
+  cve(id: string): Promise<CveInfo | undefined>;
+}
+
+/** What importing writes. */
+export interface AdvisoryWriter {
+  upsert(group: string, record: OsvRecord): Promise<'added' | 'updated' | 'unchanged'>;
+  setKnownExploited(cves: string[], catalogVersion: string | undefined): Promise<void>;
+  putCve(info: CveInfo): Promise<void>;
+  save(source: string): Promise<void>;
+}
+
 export interface DbMeta {
   schema: 1;
   updatedAt: string;
@@ -33,7 +51,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * The local advisory database: OSV records grouped by ecosystem (one JSON file each, loaded only
  * for the ecosystems an image needs), the KEV CVE set and CVE List details.
  */
-export class AdvisoryDb {
+export class AdvisoryDb implements AdvisoryStore, AdvisoryWriter {
   private readonly records = new Map<string, Map<string, OsvRecord>>();
   private readonly index = new Map<string, Map<string, OsvRecord[]>>();
   private kev: Set<string> | undefined;

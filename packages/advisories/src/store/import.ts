@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ZipArchive } from '@drydock/scanner';
 import { isOsvRecord, type OsvRecord } from '../osv/types.ts';
-import type { AdvisoryDb, CveInfo } from './advisory-db.ts';
+import type { AdvisoryWriter, CveInfo } from './advisory-db.ts';
 
 export interface EcosystemCounts {
   added: number;
@@ -42,7 +42,7 @@ const MAX_ZIP = 1024 * 1024 * 1024;
 class Importer {
   readonly report: ImportReport;
   constructor(
-    private readonly db: AdvisoryDb,
+    private readonly db: AdvisoryWriter,
     source: string,
   ) {
     this.report = { source, ecosystems: {}, warnings: [] };
@@ -104,9 +104,12 @@ class Importer {
     }
   }
 
-  kev(value: { catalogVersion?: string; vulnerabilities?: { cveID?: string }[] }): void {
+  async kev(value: {
+    catalogVersion?: string;
+    vulnerabilities?: { cveID?: string }[];
+  }): Promise<void> {
     const cves = (value.vulnerabilities ?? []).flatMap((v) => (v.cveID ? [v.cveID] : []));
-    void this.db.setKnownExploited(cves, value.catalogVersion);
+    await this.db.setKnownExploited(cves, value.catalogVersion);
     this.report.knownExploited = cves.length;
   }
 
@@ -127,7 +130,7 @@ class Importer {
       return;
     }
     const v = value as Record<string, unknown>;
-    if (Array.isArray(v.vulnerabilities) && 'catalogVersion' in v) this.kev(v);
+    if (Array.isArray(v.vulnerabilities) && 'catalogVersion' in v) await this.kev(v);
     else if (v.dataType === 'CVE_RECORD') await this.cve(v);
     else await this.record(value, where);
   }
@@ -206,7 +209,7 @@ async function download(url: string, fetchImpl: typeof fetch): Promise<Buffer | 
  * (`<url>/<Ecosystem>/all.zip`). Idempotent: a record is replaced only by a newer `modified`.
  */
 export async function importAdvisories(
-  db: AdvisoryDb,
+  db: AdvisoryWriter,
   source: string,
   options: { fetch?: typeof fetch; ecosystems?: string[] } = {},
 ): Promise<ImportReport> {

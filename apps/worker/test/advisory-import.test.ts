@@ -1,0 +1,84 @@
+import { matchInventory } from '@drydock/advisories';
+import {
+  createPrismaClient,
+  PgAdvisoryStore,
+  type PrismaClient,
+  type Queue,
+  startQueue,
+} from '@drydock/db';
+import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
+import { scanImage } from '@drydock/scanner';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { startWorker } from '../src/worker.ts';
+
+async function completed(queue: Queue, id: string) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const job = await queue.boss.getJobById('advisories.import', id);
+    if (job?.state === 'completed')
+      return job.output as { ecosystems: Record<string, Record<string, number>> };
+    if (job?.state === 'failed') throw new Error(`job failed: ${JSON.stringify(job.output)}`);
+    if (Date.now() > deadline) throw new Error('import job did not finish');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('advisories.import job into Postgres', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    prisma = createPrismaClient(db.url);
+    queue = await startQueue(db.url);
+    await startWorker({ queue, prisma, logger: pino({ level: 'silent' }), concurrency: 1 });
+  });
+  afterAll(async () => {
+    await queue?.stop();
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  it('imports a mirror, idempotently, and a stored inventory re-matches without rescanning', async () => {
+    const first = await completed(
+      queue,
+      await queue.send('advisories.import', { source: shared('advisories', 'osv', 'npm') }),
+    );
+    expect(first.ecosystems.npm).toEqual({ added: 499, updated: 0, unchanged: 0, skipped: 0 });
+    expect(await prisma.advisory.count()).toBe(499);
+    const indexed = await prisma.advisoryAffected.count({
+      where: { ecosystem: 'npm', name: 'lodash' },
+    });
+    expect(indexed).toBeGreaterThanOrEqual(2);
+
+    const again = await completed(
+      queue,
+      await queue.send('advisories.import', { source: shared('advisories', 'osv', 'npm') }),
+    );
+    expect(again.ecosystems.npm).toEqual({ added: 0, updated: 0, unchanged: 499, skipped: 0 });
+
+    await completed(
+      queue,
+      await queue.send('advisories.import', { source: shared('advisories', 'kev') }),
+    );
+    expect(await prisma.knownExploited.count()).toBe(1404);
+
+    const { report } = await scanImage(shared('images', 'debian12-node-app.tar'));
+    const findings = await matchInventory(report, new PgAdvisoryStore(prisma));
+    expect(findings.map((f) => f.id)).toEqual(
+      expect.arrayContaining(['CVE-2020-8203', 'CVE-2021-23337', 'CVE-2021-44906']),
+    );
+  });
+
+  it('a source that does not exist fails the job with the reason', async () => {
+    const id = await queue.boss.send(
+      'advisories.import',
+      { source: '/nonexistent/mirror' },
+      { retryLimit: 0 },
+    );
+    await expect(completed(queue, id as string)).rejects.toThrow(/no such file or directory/);
+  });
+});

@@ -1,0 +1,171 @@
+import {
+  type AdvisoryStore,
+  type AdvisoryWriter,
+  type CveInfo,
+  normalizeName,
+  type OsvAffected,
+  type OsvRecord,
+} from '@drydock/advisories';
+import type { PrismaClient } from './generated/prisma/client.ts';
+
+const CHUNK = 500;
+
+/**
+ * The server's advisory database in Postgres: advisories with their full OSV record, an index of
+ * affected (ecosystem, normalised name), the KEV set and CVE details. Stored inventories are
+ * re-matched against it without rescanning images. Writes are batched: `upsert` decides against
+ * the `modified` already stored, `save` writes in chunks.
+ */
+export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
+  private known: Map<string, string> | undefined;
+  private pending = new Map<string, OsvRecord>();
+  private kev: string[] | undefined;
+  private cves: CveInfo[] = [];
+
+  constructor(private readonly prisma: PrismaClient) {}
+
+  private async modifiedById(): Promise<Map<string, string>> {
+    if (!this.known) {
+      const rows = await this.prisma.$queryRaw<
+        { id: string; modified: Date }[]
+      >`SELECT id, modified FROM advisory`;
+      this.known = new Map(rows.map((r) => [r.id, r.modified.toISOString()]));
+    }
+    return this.known;
+  }
+
+  async upsert(_group: string, record: OsvRecord): Promise<'added' | 'updated' | 'unchanged'> {
+    const known = await this.modifiedById();
+    const modified = new Date(record.modified).toISOString();
+    const queued = this.pending.get(record.id);
+    const existing = queued ? new Date(queued.modified).toISOString() : known.get(record.id);
+    if (existing && existing >= modified) return 'unchanged';
+    this.pending.set(record.id, record);
+    return existing ? 'updated' : 'added';
+  }
+
+  async setKnownExploited(cves: string[]): Promise<void> {
+    this.kev = cves;
+  }
+
+  async putCve(info: CveInfo): Promise<void> {
+    this.cves.push(info);
+  }
+
+  async save(): Promise<void> {
+    const records = [...this.pending.values()];
+    for (let i = 0; i < records.length; i += CHUNK) {
+      const chunk = records.slice(i, i + CHUNK);
+      const rows = chunk.map((r) => ({
+        id: r.id,
+        modified: r.modified,
+        published: r.published ?? null,
+        withdrawn: r.withdrawn ?? null,
+        aliases: [...new Set([...(r.aliases ?? []), ...(r.upstream ?? [])])],
+        summary: r.summary ?? null,
+        record: r,
+      }));
+      const affected = chunk.flatMap((r) => {
+        const keys = new Set<string>();
+        for (const a of r.affected ?? []) {
+          if (a.package?.ecosystem && a.package.name) {
+            keys.add(
+              JSON.stringify([
+                a.package.ecosystem,
+                normalizeName(a.package.ecosystem, a.package.name),
+              ]),
+            );
+          }
+        }
+        return [...keys].map((k) => {
+          const [ecosystem, name] = JSON.parse(k) as [string, string];
+          return { advisory_id: r.id, ecosystem, name };
+        });
+      });
+      // One transaction per chunk: an advisory and its index rows change together.
+      await this.prisma.$transaction([
+        this.prisma.$executeRaw`
+          INSERT INTO advisory (id, modified, published, withdrawn, aliases, summary, record)
+          SELECT r.id, r.modified, r.published, r.withdrawn,
+                 ARRAY(SELECT jsonb_array_elements_text(r.aliases)), r.summary, r.record
+          FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+            AS r(id text, modified timestamptz, published timestamptz, withdrawn timestamptz,
+                 aliases jsonb, summary text, record jsonb)
+          ON CONFLICT (id) DO UPDATE SET modified = EXCLUDED.modified, published = EXCLUDED.published,
+            withdrawn = EXCLUDED.withdrawn, aliases = EXCLUDED.aliases, summary = EXCLUDED.summary,
+            record = EXCLUDED.record, imported_at = now()`,
+        this.prisma
+          .$executeRaw`DELETE FROM advisory_affected WHERE advisory_id = ANY(${chunk.map((r) => r.id)}::text[])`,
+        this.prisma.$executeRaw`
+          INSERT INTO advisory_affected (advisory_id, ecosystem, name)
+          SELECT a.advisory_id, a.ecosystem, a.name
+          FROM jsonb_to_recordset(${JSON.stringify(affected)}::jsonb) AS a(advisory_id text, ecosystem text, name text)`,
+      ]);
+      for (const r of chunk) this.known?.set(r.id, new Date(r.modified).toISOString());
+    }
+    this.pending.clear();
+    if (this.kev) {
+      const kev = this.kev;
+      await this.prisma.$transaction([
+        this.prisma.$executeRaw`DELETE FROM known_exploited`,
+        this.prisma
+          .$executeRaw`INSERT INTO known_exploited (cve_id) SELECT unnest(${kev}::text[]) ON CONFLICT DO NOTHING`,
+      ]);
+      this.kev = undefined;
+    }
+    for (const c of this.cves) {
+      const data = {
+        title: c.title ?? null,
+        description: c.description ?? null,
+        cvssScore: c.cvssScore ?? null,
+        cvssVector: c.cvssVector ?? null,
+        cvssSeverity: c.cvssSeverity ?? null,
+      };
+      await this.prisma.cveRecord.upsert({
+        where: { id: c.id },
+        create: { id: c.id, ...data },
+        update: data,
+      });
+    }
+    this.cves = [];
+  }
+
+  async lookup(
+    ecosystem: string,
+    name: string,
+  ): Promise<{ record: OsvRecord; affected: OsvAffected[] }[]> {
+    const wanted = normalizeName(ecosystem, name);
+    const rows = await this.prisma.$queryRaw<{ record: OsvRecord }[]>`
+      SELECT a.record FROM advisory a JOIN advisory_affected f ON f.advisory_id = a.id
+      WHERE f.ecosystem = ${ecosystem} AND f.name = ${wanted}`;
+    return rows.map(({ record }) => ({
+      record,
+      affected: (record.affected ?? []).filter(
+        (a) =>
+          a.package.ecosystem === ecosystem && normalizeName(ecosystem, a.package.name) === wanted,
+      ),
+    }));
+  }
+
+  private kevCache: Set<string> | undefined;
+  async knownExploited(): Promise<Set<string>> {
+    if (!this.kevCache) {
+      const rows = await this.prisma.knownExploited.findMany({ select: { cveId: true } });
+      this.kevCache = new Set(rows.map((r) => r.cveId));
+    }
+    return this.kevCache;
+  }
+
+  async cve(id: string): Promise<CveInfo | undefined> {
+    const row = await this.prisma.cveRecord.findUnique({ where: { id } });
+    if (!row) return undefined;
+    return {
+      id,
+      ...(row.title ? { title: row.title } : {}),
+      ...(row.description ? { description: row.description } : {}),
+      ...(row.cvssScore !== null ? { cvssScore: row.cvssScore } : {}),
+      ...(row.cvssVector ? { cvssVector: row.cvssVector } : {}),
+      ...(row.cvssSeverity ? { cvssSeverity: row.cvssSeverity } : {}),
+    };
+  }
+}
