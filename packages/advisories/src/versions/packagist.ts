@@ -19,7 +19,7 @@ function weight(part: string): number {
   if (part.startsWith('RC')) return 3;
   const order = ['dev', 'a', 'b', 'rc', '#', 'p'];
   const i = order.findIndex((p) => part.startsWith(p));
-  return i < 0 ? 0 : i;
+  return Math.max(i, 0);
 }
 
 const isNumber = (s: string) => /^\d+$/.test(s);
