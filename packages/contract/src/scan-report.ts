@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MaliciousSampleSchema } from './malware.ts';
 import { VulnerabilityFindingSchema } from './vulnerability.ts';
 
 /**
@@ -120,6 +121,8 @@ export const ScanReportSchema = z.object({
   packages: z.array(PackageSchema),
   /** Present when an advisory database was available for matching. */
   vulnerabilities: z.array(VulnerabilityFindingSchema).optional(),
+  /** Present when the malware scan ran: malicious files in any layer. */
+  maliciousSamples: z.array(MaliciousSampleSchema).optional(),
   advisoryDb: z
     .object({ updatedAt: z.string(), sources: z.array(z.string()) })
     .optional()

@@ -2,6 +2,7 @@ export { ZipArchive, ZipError } from './analyzers/app/zip.ts';
 export { ScanError, type ScanErrorCode } from './errors.ts';
 export { ImageFs, type RemovedFile } from './fs/image-fs.ts';
 export { openImage } from './image/open-image.ts';
+export type { FileVisitor } from './image/read-layer.ts';
 export {
   type InventoryPackage,
   OS_ANALYZERS,

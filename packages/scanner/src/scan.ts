@@ -14,7 +14,12 @@ import { rpmAnalyzer } from './analyzers/os/rpm.ts';
 import type { OsPackageAnalyzer, OsPackageRecord } from './analyzers/os/types.ts';
 import { ImageFs, type RemovedFile, SymlinkLoopError } from './fs/image-fs.ts';
 import { type ImageHandle, openImage } from './image/open-image.ts';
-import { type CapturePolicy, type LayerContents, readLayer } from './image/read-layer.ts';
+import {
+  type CapturePolicy,
+  type FileVisitor,
+  type LayerContents,
+  readLayer,
+} from './image/read-layer.ts';
 import { detectOs, OS_FILES } from './os/detect-os.ts';
 import { normalizeEntryPath } from './tar/paths.ts';
 
@@ -34,6 +39,8 @@ export interface ScanOptions {
   onProgress?: (event: ScanProgress) => void;
   /** Bounds for application analyzers (file size, archive nesting, inflated bytes). */
   appLimits?: Partial<AppLimits>;
+  /** Sees every regular file of every layer as it streams by (the malware scanner). */
+  fileVisitor?: (layer: { index: number; diffId: string }) => FileVisitor;
 }
 
 /** An OS package with what the application analyzers and the malware scanner need beyond JSON. */
@@ -182,7 +189,13 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
     const indexes = byBlob.get(blobName) ?? [];
     const first = image.layers[indexes[0] ?? 0];
     if (!first) return;
-    const contents = await readLayer(stream, first, capture, {}, appScan);
+    const contents = await readLayer(
+      stream,
+      first,
+      capture,
+      options.fileVisitor?.(first) ?? {},
+      appScan,
+    );
     for (const index of indexes) pending.set(index, contents);
     // Layers arrive in archive order; merge them in image order.
     while (pending.has(next)) {

@@ -10,6 +10,7 @@ import {
   SeveritySchema,
   type VulnerabilityFinding,
 } from '@drydock/contract';
+import { createMalwareScan, createYaraEngine, loadRuleSet } from '@drydock/malware';
 import { ScanError, type ScanProgress, scanImage } from '@drydock/scanner';
 import { z } from 'zod';
 import { EXIT, type Io, VERSION } from '../cli.ts';
@@ -33,7 +34,9 @@ Options:
       --ignore-file <file>    JSON list of {id, path?, purl?, expires?, reason} to leave out
       --fail-on <priority>    exit with --exit-code when findings at or above it remain
       --exit-code <n>         exit code for --fail-on (default 1)
-      --cache-dir <dir>       advisory database location (default: $DRYDOCK_CACHE_DIR or ~/.cache/drydock)
+      --cache-dir <dir>       advisory database and malware cache (default: $DRYDOCK_CACHE_DIR or ~/.cache/drydock)
+      --skip-malware          do not look for malicious files
+      --malware-max-size <n>  largest file scanned for malware, in MiB (default 64)
   -h, --help                  show this help
 `;
 
@@ -102,6 +105,8 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
         'fail-on': { type: 'string' },
         'exit-code': { type: 'string' },
         'cache-dir': { type: 'string' },
+        'skip-malware': { type: 'boolean' },
+        'malware-max-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -168,17 +173,38 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
 
   const input = positionals[0] as string;
   const onProgress = progressPrinter(io);
+  const cacheDir = (values['cache-dir'] as string | undefined) ?? defaultCacheDir();
+  const maxMiB = values['malware-max-size'] !== undefined ? Number(values['malware-max-size']) : 64;
+  if (!Number.isFinite(maxMiB) || maxMiB <= 0) {
+    io.stderr('drydock scan: --malware-max-size must be a positive number of MiB\n');
+    return EXIT.usage;
+  }
   let report: ScanReport;
+  let engine: Awaited<ReturnType<typeof createYaraEngine>> | undefined;
   try {
+    const ruleSet = values['skip-malware'] ? undefined : loadRuleSet();
+    engine = ruleSet ? await createYaraEngine(ruleSet.source) : undefined;
+    const malware =
+      ruleSet && engine
+        ? createMalwareScan({ engine, rules: ruleSet, cacheDir, maxFileSize: maxMiB * 1024 * 1024 })
+        : undefined;
     const result = await scanImage(input, {
       ...(platform ? { platform } : {}),
       scannerVersion: VERSION,
       ...(onProgress ? { onProgress } : {}),
+      ...(malware
+        ? { fileVisitor: (layer: { index: number; diffId: string }) => malware.visitor(layer) }
+        : {}),
     });
     report = result.report;
-    const db = await AdvisoryDb.open(
-      (values['cache-dir'] as string | undefined) ?? defaultCacheDir(),
-    );
+    if (malware) {
+      report.maliciousSamples = malware.finish({
+        layers: report.layers,
+        removedFiles: result.removedFiles,
+      });
+      report.warnings.push(...malware.warnings);
+    }
+    const db = await AdvisoryDb.open(cacheDir);
     if (db.exists && db.meta) {
       const all = await matchInventory(report, db);
       report.vulnerabilities = all.filter(
@@ -196,6 +222,7 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
     }
     report = ScanReportSchema.parse(report);
   } catch (error) {
+    await engine?.close();
     if (onProgress) io.stderr('\r\x1b[K');
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(
@@ -203,6 +230,7 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
     );
     return EXIT.error;
   }
+  await engine?.close();
   if (onProgress) io.stderr('\r\x1b[K');
   const findings = report.vulnerabilities;
   const text =

@@ -82,6 +82,27 @@ export function renderTable(report: ScanReport): string {
       );
     }
   }
+  if (report.maliciousSamples) {
+    const m = report.maliciousSamples;
+    out.push('');
+    out.push(`Malicious samples: ${m.length}`);
+    if (m.length) {
+      out.push('');
+      out.push(
+        table(
+          ['SEVERITY', 'CATEGORY', 'NAME', 'PATH', 'LAYER', 'REASON'],
+          m.map((s) => [
+            s.severity.toUpperCase(),
+            s.category,
+            s.name,
+            s.path,
+            `${s.layerIndex}${s.deletedInLayer !== undefined ? ` (deleted in ${s.deletedInLayer})` : ''}`,
+            s.reason,
+          ]),
+        ),
+      );
+    }
+  }
   for (const w of report.warnings) out.push(`warning: ${w.message}`);
   return `${out.join('\n')}\n`;
 }

@@ -48,7 +48,15 @@ export interface CapturePolicy {
 
 export interface FileVisitor {
   /** Called for every regular file, with its bytes as they stream by (e.g. malware scanning). */
-  onFile?(path: string, size: number): { data(chunk: Buffer): void; end(): void } | undefined;
+  onFile?(
+    path: string,
+    size: number,
+    mode: number,
+  ): { data(chunk: Buffer): void; end(): void } | undefined;
+  /** Backpressure: when it returns a promise, reading pauses until it settles. */
+  wait?(): Promise<void> | undefined;
+  /** Called once the layer has been read completely. */
+  done?(): Promise<void>;
 }
 
 const WHITEOUT = '.wh.';
@@ -153,7 +161,7 @@ export async function readLayer(
     if (entry.type !== 'file') return undefined;
 
     contents.apps?.delete(path);
-    const visitorSink = visitor.onFile?.(path, entry.size);
+    const visitorSink = visitor.onFile?.(path, entry.size, entry.mode);
     const apps = appSink(path, entry.size, entry.mode);
     const fileSink =
       visitorSink && apps
@@ -200,10 +208,13 @@ export async function readLayer(
           diffHash.update(chunk);
           try {
             parser.write(chunk);
-            cb(entryError ?? null);
           } catch (error) {
             cb(error as Error);
+            return;
           }
+          const pending = visitor.wait?.();
+          if (pending) pending.then(() => cb(entryError ?? null), cb);
+          else cb(entryError ?? null);
         },
         final(cb) {
           try {
@@ -227,6 +238,7 @@ export async function readLayer(
     throw new ScanError('corrupt_layer', `${where}: ${what}`);
   }
 
+  await visitor.done?.();
   contents.digest = `sha256:${blobHash.digest('hex')}`;
   contents.diffId = `sha256:${diffHash.digest('hex')}`;
   contents.size = size;
