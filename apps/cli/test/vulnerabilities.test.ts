@@ -179,3 +179,33 @@ describe('drydock db update and scan with vulnerabilities', () => {
     ).toBe(true);
   });
 });
+
+describe('drydock scan: malicious samples', () => {
+  it('adds maliciousSamples to the JSON contract, the table and SARIF; urgent samples fail --fail-on high', async () => {
+    const image = shared('images', 'malware-samples.tar');
+    const json = await run('scan', image, '-f', 'json');
+    const report = ScanReportSchema.parse(JSON.parse(json.stdout));
+    expect(report.maliciousSamples).toHaveLength(12);
+    expect(
+      report.maliciousSamples?.find((s) => s.path === 'tmp/.ICE-unix/.x/dropper.sh'),
+    ).toMatchObject({
+      category: 'Trojan/Downloader',
+      severity: 'urgent',
+      deletedInLayer: 6,
+    });
+    const table = await run('scan', image);
+    expect(table.stdout).toMatch(/Malicious samples: 12/);
+    expect(table.stdout).toMatch(/URGENT +Miner +Miner_XMRig_Binary +opt\/\.cache\/xmrig/);
+    expect(table.code).toBe(0);
+    expect((await run('scan', image, '--fail-on', 'high')).code).toBe(1);
+    const sarif = JSON.parse((await run('scan', image, '-f', 'sarif')).stdout);
+    const webshell = sarif.runs[0].results.find(
+      (r: { ruleId: string }) => r.ruleId === 'WebShell_PHP_Eval_Request',
+    );
+    expect(webshell.level).toBe('error');
+    const skipped = ScanReportSchema.parse(
+      JSON.parse((await run('scan', image, '-f', 'json', '--skip-malware')).stdout),
+    );
+    expect(skipped.maliciousSamples).toBeUndefined();
+  });
+});

@@ -243,9 +243,13 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
           : renderTable(report);
   if (values.output) await io.writeFile?.(String(values.output), text);
   else io.stdout(text);
+  // Urgent malicious samples count as high priority, warnings as medium, notices as low.
+  const samplePriority = { urgent: 'high', warning: 'medium', notice: 'low' } as const;
+  const atLeast = (p: Priority) =>
+    failOn !== undefined && PRIORITY_RANK[p] >= PRIORITY_RANK[failOn];
   if (
-    failOn &&
-    (findings ?? []).some((f) => PRIORITY_RANK[f.priority] >= PRIORITY_RANK[failOn as Priority])
+    (findings ?? []).some((f) => atLeast(f.priority)) ||
+    (report.maliciousSamples ?? []).some((s) => atLeast(samplePriority[s.severity]))
   ) {
     return exitCode;
   }
