@@ -6,6 +6,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
+import { createFindingsRepository } from './modules/findings/findings-repository.ts';
+import { findingsRoutes } from './modules/findings/findings-routes.ts';
+import { createFindingsService } from './modules/findings/findings-service.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
 import { createHealthService } from './modules/health/health-service.ts';
 import consolePlugin from './plugins/console.ts';
@@ -42,6 +45,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       startedAt,
       now: deps.now,
     }),
+  });
+
+  await app.register(findingsRoutes, {
+    service: createFindingsService(createFindingsRepository(deps.prisma)),
   });
 
   await app.register(consolePlugin, { webDist: deps.config.webDist });

@@ -1,3 +1,4 @@
+export * from './findings-api.ts';
 export * from './health.ts';
 export * from './image-security.ts';
 export * from './jobs.ts';

@@ -1,6 +1,8 @@
 export { PgAdvisoryStore } from './advisory-store.ts';
 export { createPrismaClient, type PrismaClient } from './client.ts';
 export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded.ts';
+export { Prisma } from './generated/prisma/client.ts';
 export { applyMigrations } from './migrate.ts';
+export { type ImageLocation, type PersistResult, persistScan } from './persist-scan.ts';
 export { poolConfigFromUrl } from './pool-config.ts';
 export { type Queue, startQueue } from './queue.ts';

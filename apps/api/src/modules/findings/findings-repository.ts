@@ -1,0 +1,312 @@
+import {
+  type ImageScopeQuerySchema,
+  type ListImagesQuerySchema,
+  type ListSamplesQuerySchema,
+  type ListVulnerabilitiesQuery,
+  type Priority,
+  SampleSeveritySchema,
+  SeveritySchema,
+} from '@drydock/contract';
+import { Prisma, type PrismaClient } from '@drydock/db';
+import type { z } from 'zod';
+
+type Scope = z.infer<typeof ImageScopeQuerySchema>;
+const sql = Prisma.sql;
+
+const like = (value: string) => `%${value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Image filters shared by every list: instance, namespace, repository (substring), digest prefix. */
+function scopeConditions(scope: Scope): Prisma.Sql[] {
+  const out: Prisma.Sql[] = [];
+  if (scope.instanceId) out.push(sql`n.instance_id = ${scope.instanceId}::uuid`);
+  if (scope.namespace) out.push(sql`lower(n.name) LIKE ${like(scope.namespace)}`);
+  if (scope.repository) out.push(sql`lower(r.name) LIKE ${like(scope.repository)}`);
+  if (scope.digest) {
+    const digest = scope.digest.startsWith('sha256:') ? scope.digest : `sha256:${scope.digest}`;
+    out.push(sql`i.digest LIKE ${`${digest}%`}`);
+  }
+  return out;
+}
+
+const where = (conditions: Prisma.Sql[]) =>
+  conditions.length ? sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+
+const PRIORITY_RANK = sql`CASE f.priority WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END`;
+const RANK_NAME = (rank: number): Priority => (rank >= 3 ? 'high' : rank === 2 ? 'medium' : 'low');
+const severityOf = (s: string) => SeveritySchema.catch('unknown').parse(s);
+const sampleSeverityOf = (s: string) => SampleSeveritySchema.catch('notice').parse(s);
+const SEVERITY_RANK = sql`CASE s.severity WHEN 'urgent' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END`;
+
+export function createFindingsRepository(db: PrismaClient) {
+  return {
+    async listVulnerabilities(q: ListVulnerabilitiesQuery) {
+      const conditions = [
+        sql`f.category = ${q.category}`,
+        sql`f.status = ${q.status}::finding_status`,
+        ...scopeConditions(q),
+      ];
+      if (q.name) {
+        const n = q.name.toLowerCase();
+        conditions.push(sql`(lower(v.id || ' ' || v.title) LIKE ${like(n)} OR lower(f.package_name) LIKE ${like(n)}
+          OR ${n} <% lower(v.id || ' ' || v.title) OR lower(f.package_name) % ${n})`);
+      }
+      const ranks = q.priority?.map((p) => (p === 'high' ? 3 : p === 'medium' ? 2 : 1));
+      const having = ranks?.length
+        ? sql`HAVING max(${PRIORITY_RANK}) = ANY(${ranks}::int[])`
+        : Prisma.empty;
+      const sortColumn = {
+        priority: sql`prank`,
+        images: sql`images`,
+        lastScanAt: sql`last_scan`,
+        id: sql`g.vulnerability_id`,
+      }[q.sort];
+      const direction = q.order === 'asc' ? sql`ASC` : sql`DESC`;
+      const rows = await db.$queryRaw<
+        {
+          vulnerability_id: string;
+          title: string;
+          severity: string;
+          known_exploited: boolean;
+          prank: number;
+          images: bigint;
+          packages: bigint;
+          fixable: boolean;
+          last_scan: Date | null;
+          total: bigint;
+        }[]
+      >`
+        WITH g AS (
+          SELECT f.vulnerability_id, max(${PRIORITY_RANK}) AS prank, count(DISTINCT f.image_id) AS images,
+                 count(*) AS packages, bool_or(f.fixed_version IS NOT NULL) AS fixable, max(i.last_scan_at) AS last_scan
+          FROM finding f
+          JOIN vulnerability v ON v.id = f.vulnerability_id
+          JOIN image i ON i.id = f.image_id
+          LEFT JOIN repository r ON r.id = i.repository_id
+          LEFT JOIN namespace n ON n.id = r.namespace_id
+          ${where(conditions)}
+          GROUP BY f.vulnerability_id
+          ${having}
+        )
+        SELECT g.*, v.title, v.severity, v.known_exploited, count(*) OVER () AS total
+        FROM g JOIN vulnerability v ON v.id = g.vulnerability_id
+        ORDER BY ${sortColumn} ${direction}, g.images DESC, g.vulnerability_id ASC
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`;
+      let total = Number(rows[0]?.total ?? 0);
+      if (rows.length === 0 && q.page > 1) {
+        // Past the last page: still report the true total.
+        const count = await db.$queryRaw<{ total: bigint }[]>`
+          SELECT count(*) AS total FROM (
+            SELECT f.vulnerability_id FROM finding f
+            JOIN vulnerability v ON v.id = f.vulnerability_id
+            JOIN image i ON i.id = f.image_id
+            LEFT JOIN repository r ON r.id = i.repository_id
+            LEFT JOIN namespace n ON n.id = r.namespace_id
+            ${where(conditions)} GROUP BY f.vulnerability_id ${having}) x`;
+        total = Number(count[0]?.total ?? 0);
+      }
+      return {
+        total,
+        items: rows.map((r) => ({
+          id: r.vulnerability_id,
+          title: r.title,
+          severity: severityOf(r.severity),
+          priority: RANK_NAME(r.prank),
+          tags: [
+            r.fixable ? 'fix-available' : 'no-fix',
+            ...(r.known_exploited ? ['known-exploited'] : []),
+            ...(r.severity === 'critical' ? ['critical'] : []),
+          ],
+          affectedImages: Number(r.images),
+          affectedPackages: Number(r.packages),
+          lastScanAt: r.last_scan?.toISOString() ?? null,
+        })),
+      };
+    },
+
+    async vulnerability(id: string) {
+      return db.vulnerability.findUnique({ where: { id } });
+    },
+
+    async impact(id: string, limit = 500) {
+      return db.finding.findMany({
+        where: { vulnerabilityId: id, status: { not: 'resolved' } },
+        include: { image: { select: { id: true, digest: true, name: true } } },
+        orderBy: [{ priority: 'asc' }, { lastSeenAt: 'desc' }],
+        take: limit,
+      });
+    },
+
+    async vulnerabilityImages(id: string, q: Scope & { page: number; pageSize: number }) {
+      const conditions = [
+        sql`f.vulnerability_id = ${id}`,
+        sql`f.status <> 'resolved'`,
+        ...scopeConditions(q),
+      ];
+      const rows = await db.$queryRaw<{ id: string; total: bigint }[]>`
+        SELECT i.id, count(*) OVER () AS total FROM image i
+        LEFT JOIN repository r ON r.id = i.repository_id
+        LEFT JOIN namespace n ON n.id = r.namespace_id
+        WHERE EXISTS (SELECT 1 FROM finding f WHERE f.image_id = i.id AND ${Prisma.join(conditions.slice(0, 2), ' AND ')})
+        ${conditions.length > 2 ? sql`AND ${Prisma.join(conditions.slice(2), ' AND ')}` : Prisma.empty}
+        ORDER BY i.last_scan_at DESC NULLS LAST, i.id
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`;
+      return { ids: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
+    },
+
+    async listSamples(q: z.infer<typeof ListSamplesQuerySchema>) {
+      const conditions = [sql`sf.status = ${q.status}::finding_status`, ...scopeConditions(q)];
+      if (q.severity?.length) conditions.push(sql`s.severity = ANY(${q.severity}::text[])`);
+      if (q.name) {
+        const n = q.name.toLowerCase();
+        conditions.push(sql`(lower(s.name || ' ' || s.category) LIKE ${like(n)} OR lower(sf.path) LIKE ${like(n)}
+          OR ${n} <% lower(s.name || ' ' || s.category))`);
+      }
+      const sortColumn = {
+        severity: sql`srank`,
+        images: sql`images`,
+        lastScanAt: sql`last_seen`,
+        name: sql`s.name`,
+      }[q.sort];
+      const direction = q.order === 'asc' ? sql`ASC` : sql`DESC`;
+      const rows = await db.$queryRaw<
+        {
+          sha256: string;
+          name: string;
+          category: string;
+          severity: string;
+          srank: number;
+          images: bigint;
+          first_seen: Date;
+          last_seen: Date;
+          total: bigint;
+        }[]
+      >`
+        SELECT s.sha256, s.name, s.category, s.severity, max(${SEVERITY_RANK}) AS srank,
+               count(DISTINCT sf.image_id) AS images, min(sf.first_seen_at) AS first_seen,
+               max(sf.last_seen_at) AS last_seen, count(*) OVER () AS total
+        FROM sample_finding sf
+        JOIN malicious_sample s ON s.sha256 = sf.sample_sha256
+        JOIN image i ON i.id = sf.image_id
+        LEFT JOIN repository r ON r.id = i.repository_id
+        LEFT JOIN namespace n ON n.id = r.namespace_id
+        ${where(conditions)}
+        GROUP BY s.sha256
+        ORDER BY ${sortColumn} ${direction}, images DESC, s.sha256
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`;
+      return {
+        total: Number(rows[0]?.total ?? 0),
+        items: rows.map((r) => ({
+          sha256: r.sha256,
+          name: r.name,
+          category: r.category,
+          severity: sampleSeverityOf(r.severity),
+          affectedImages: Number(r.images),
+          firstScanAt: r.first_seen.toISOString(),
+          lastScanAt: r.last_seen.toISOString(),
+          processingStatus: q.status,
+        })),
+      };
+    },
+
+    async sample(sha256: string) {
+      return db.maliciousSample.findUnique({
+        where: { sha256 },
+        include: {
+          findings: {
+            where: { status: { not: 'resolved' } },
+            include: { image: { select: { id: true, digest: true, name: true } } },
+            orderBy: { lastSeenAt: 'desc' },
+            take: 500,
+          },
+        },
+      });
+    },
+
+    /** Per-image counts: distinct vulnerabilities by row priority per tab, samples by severity. */
+    async imageCounts(ids: string[]) {
+      if (ids.length === 0) return new Map<string, ImageCounts>();
+      const vulns = await db.$queryRaw<
+        { image_id: string; category: string; prank: number; n: bigint }[]
+      >`
+        SELECT image_id, category, prank, count(*) AS n FROM (
+          SELECT f.image_id, f.category, f.vulnerability_id, max(${PRIORITY_RANK}) AS prank
+          FROM finding f WHERE f.image_id = ANY(${ids}::uuid[]) AND f.status = 'open'
+          GROUP BY f.image_id, f.category, f.vulnerability_id) x
+        GROUP BY image_id, category, prank`;
+      const samples = await db.$queryRaw<{ image_id: string; severity: string; n: bigint }[]>`
+        SELECT sf.image_id, s.severity, count(DISTINCT s.sha256) AS n
+        FROM sample_finding sf JOIN malicious_sample s ON s.sha256 = sf.sample_sha256
+        WHERE sf.image_id = ANY(${ids}::uuid[]) AND sf.status = 'open'
+        GROUP BY sf.image_id, s.severity`;
+      const out = new Map<string, ImageCounts>();
+      for (const id of ids) out.set(id, emptyCounts());
+      for (const v of vulns) {
+        const c = out.get(v.image_id);
+        const tab = v.category === 'system' ? c?.system : c?.application;
+        if (tab) tab[RANK_NAME(v.prank)] += Number(v.n);
+      }
+      for (const s of samples) {
+        const c = out.get(s.image_id);
+        if (c && (s.severity === 'urgent' || s.severity === 'warning' || s.severity === 'notice'))
+          c.malicious[s.severity] += Number(s.n);
+      }
+      return out;
+    },
+
+    async listImages(q: z.infer<typeof ListImagesQuerySchema>) {
+      const conditions = scopeConditions(q);
+      if (q.name)
+        conditions.push(sql`(lower(i.name) LIKE ${like(q.name)} OR i.digest LIKE ${like(q.name)})`);
+      const rows = await db.$queryRaw<{ id: string; total: bigint }[]>`
+        SELECT i.id, count(*) OVER () AS total FROM image i
+        LEFT JOIN repository r ON r.id = i.repository_id
+        LEFT JOIN namespace n ON n.id = r.namespace_id
+        ${where(conditions)}
+        ORDER BY i.last_scan_at DESC NULLS LAST, i.id
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`;
+      return { ids: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
+    },
+
+    async images(ids: string[]) {
+      const images = await db.image.findMany({
+        where: { id: { in: ids } },
+        include: { repository: { include: { namespace: true } } },
+      });
+      const byId = new Map(images.map((i) => [i.id, i]));
+      return ids.flatMap((id) => (byId.has(id) ? [byId.get(id) as (typeof images)[number]] : []));
+    },
+
+    async imageByDigest(digest: string) {
+      return db.image.findFirst({
+        where: { digest },
+        include: { repository: { include: { namespace: true } } },
+        orderBy: { lastScanAt: 'desc' },
+      });
+    },
+
+    async summary() {
+      const tabs = await db.$queryRaw<{ category: string; prank: number; n: bigint }[]>`
+        SELECT category, prank, count(*) AS n FROM (
+          SELECT f.category, f.vulnerability_id, max(${PRIORITY_RANK}) AS prank
+          FROM finding f WHERE f.status = 'open' GROUP BY f.category, f.vulnerability_id) x
+        GROUP BY category, prank`;
+      const samples = await db.$queryRaw<{ severity: string; n: bigint }[]>`
+        SELECT s.severity, count(DISTINCT s.sha256) AS n FROM sample_finding sf
+        JOIN malicious_sample s ON s.sha256 = sf.sample_sha256 WHERE sf.status = 'open' GROUP BY s.severity`;
+      const meta = await db.image.aggregate({ _count: { _all: true }, _max: { lastScanAt: true } });
+      return { tabs, samples, images: meta._count._all, lastScanAt: meta._max.lastScanAt };
+    },
+  };
+}
+
+export interface ImageCounts {
+  system: { high: number; medium: number; low: number };
+  application: { high: number; medium: number; low: number };
+  malicious: { urgent: number; warning: number; notice: number };
+}
+export const emptyCounts = (): ImageCounts => ({
+  system: { high: 0, medium: 0, low: 0 },
+  application: { high: 0, medium: 0, low: 0 },
+  malicious: { urgent: 0, warning: 0, notice: 0 },
+});
+export type FindingsRepository = ReturnType<typeof createFindingsRepository>;

@@ -1,0 +1,140 @@
+import {
+  ImageListSchema,
+  ImageRowSchema,
+  ListImagesQuerySchema,
+  ListSamplesQuerySchema,
+  ListVulnerabilitiesQuerySchema,
+  PageQuerySchema,
+  SampleDetailSchema,
+  SampleListSchema,
+  SummarySchema,
+  VulnerabilityDetailSchema,
+  VulnerabilityListSchema,
+} from '@drydock/contract';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { FindingsService } from './findings-service.ts';
+
+const VulnerabilityIdParams = z
+  .object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'a vulnerability id') })
+  .strict();
+const Sha256Params = z
+  .object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest') })
+  .strict();
+const DigestParams = z
+  .object({ digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>') })
+  .strict();
+
+/** The Image Security page's data: summary, the three tabs, details, images. */
+export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }> = async (
+  app,
+  { service },
+) => {
+  const tags = ['image-security'];
+  app.get(
+    '/api/v1/summary',
+    {
+      schema: {
+        tags,
+        operationId: 'getSummary',
+        summary: 'Counts per tab and priority',
+        response: { 200: SummarySchema },
+      },
+    },
+    async () => service.summary(),
+  );
+  app.get(
+    '/api/v1/vulnerabilities',
+    {
+      schema: {
+        tags,
+        operationId: 'listVulnerabilities',
+        summary: 'One row per vulnerability of the system or application tab',
+        querystring: ListVulnerabilitiesQuerySchema,
+        response: { 200: VulnerabilityListSchema },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const { items, total } = await service.listVulnerabilities(q);
+      return { items, page: q.page, pageSize: q.pageSize, total };
+    },
+  );
+  app.get(
+    '/api/v1/vulnerabilities/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'getVulnerability',
+        params: VulnerabilityIdParams,
+        response: { 200: VulnerabilityDetailSchema },
+      },
+    },
+    async (request) => service.vulnerabilityDetail(request.params.id),
+  );
+  app.get(
+    '/api/v1/vulnerabilities/:id/images',
+    {
+      schema: {
+        tags,
+        operationId: 'listVulnerabilityImages',
+        params: VulnerabilityIdParams,
+        querystring: PageQuerySchema,
+        response: { 200: ImageListSchema },
+      },
+    },
+    async (request) => service.vulnerabilityImages(request.params.id, request.query),
+  );
+  app.get(
+    '/api/v1/malicious-samples',
+    {
+      schema: {
+        tags,
+        operationId: 'listMaliciousSamples',
+        querystring: ListSamplesQuerySchema,
+        response: { 200: SampleListSchema },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const { items, total } = await service.listSamples(q);
+      return { items, page: q.page, pageSize: q.pageSize, total };
+    },
+  );
+  app.get(
+    '/api/v1/malicious-samples/:sha256',
+    {
+      schema: {
+        tags,
+        operationId: 'getMaliciousSample',
+        params: Sha256Params,
+        response: { 200: SampleDetailSchema },
+      },
+    },
+    async (request) => service.sampleDetail(request.params.sha256),
+  );
+  app.get(
+    '/api/v1/images',
+    {
+      schema: {
+        tags,
+        operationId: 'listImages',
+        querystring: ListImagesQuerySchema,
+        response: { 200: ImageListSchema },
+      },
+    },
+    async (request) => service.listImages(request.query),
+  );
+  app.get(
+    '/api/v1/images/:digest',
+    {
+      schema: {
+        tags,
+        operationId: 'getImage',
+        params: DigestParams,
+        response: { 200: ImageRowSchema },
+      },
+    },
+    async (request) => service.imageDetail(request.params.digest),
+  );
+};

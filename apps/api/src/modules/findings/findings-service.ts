@@ -1,0 +1,184 @@
+import type { Priority } from '@drydock/contract';
+import { NotFoundError } from '../../lib/errors.ts';
+import { emptyCounts, type FindingsRepository } from './findings-repository.ts';
+
+const RANK: Record<Priority, number> = { high: 3, medium: 2, low: 1 };
+const SAMPLE_CAUTION =
+  'Malicious samples like this can make memory executable, change proxy settings or open backdoors to intrude the server: rebuild the image from a clean base and investigate where the file came from.';
+
+type Repo = FindingsRepository;
+type ImageRecord = Awaited<ReturnType<Repo['images']>>[number];
+
+export function createFindingsService(repo: Repo) {
+  const imageRows = async (records: ImageRecord[]) => {
+    const counts = await repo.imageCounts(records.map((r) => r.id));
+    return records.map((i) => ({
+      id: i.id,
+      digest: i.digest,
+      name: i.name,
+      tags: i.tags,
+      platform: i.platform,
+      repository: i.repository?.name ?? null,
+      namespace: i.repository?.namespace.name ?? null,
+      instanceId: i.repository?.namespace.instanceId ?? null,
+      lastScanAt: i.lastScanAt?.toISOString() ?? null,
+      counts: counts.get(i.id) ?? emptyCounts(),
+    }));
+  };
+
+  return {
+    listVulnerabilities: repo.listVulnerabilities,
+    listSamples: repo.listSamples,
+
+    async vulnerabilityDetail(id: string) {
+      const v = await repo.vulnerability(id);
+      if (!v) throw new NotFoundError(`No vulnerability ${id}`);
+      const impact = await repo.impact(id);
+      const top = impact.reduce<(typeof impact)[number] | undefined>(
+        (best, f) => (!best || RANK[f.priority] > RANK[best.priority] ? f : best),
+        undefined,
+      );
+      const cve = [v.id, ...v.aliases].find((a) => /^CVE-\d{4}-\d+$/.test(a));
+      return {
+        id: v.id,
+        title: v.title,
+        description: v.description,
+        severity: v.severity as 'critical' | 'high' | 'medium' | 'low' | 'unknown',
+        cvss: v.cvssScore !== null ? { score: v.cvssScore, vector: v.cvssVector } : null,
+        knownExploited: v.knownExploited,
+        aliases: v.aliases,
+        links: [
+          ...(cve
+            ? [`https://nvd.nist.gov/vuln/detail/${cve}`, `https://www.cve.org/CVERecord?id=${cve}`]
+            : []),
+          `https://osv.dev/vulnerability/${v.id}`,
+        ],
+        references: v.references,
+        priority: top?.priority ?? 'low',
+        priorityReason: top?.priorityReason ?? 'Low: no open finding',
+        fixCommands: [...new Set(impact.flatMap((f) => (f.fixCommand ? [f.fixCommand] : [])))],
+        impact: impact.map((f) => ({
+          findingId: f.id,
+          image: f.image,
+          packageName: f.packageName,
+          packageType: f.packageType,
+          installedVersion: f.installedVersion,
+          fixedVersion: f.fixedVersion,
+          fixCommand: f.fixCommand,
+          cause: f.cause,
+          path: f.path,
+          layerIndex: f.layerIndex,
+          layerDiffId: f.layerDiffId,
+          createdBy: f.createdBy,
+          priority: f.priority,
+          priorityReason: f.priorityReason,
+          status: f.status,
+        })),
+        caution: [
+          ...(v.knownExploited
+            ? ['Known to be exploited in the wild (CISA KEV): treat as urgent.']
+            : []),
+          ...(impact.some((f) => !f.fixedVersion)
+            ? [
+                'Some affected packages have no fixed version yet: consider mitigations or replacing the package.',
+              ]
+            : []),
+        ],
+      };
+    },
+
+    async vulnerabilityImages(id: string, q: Parameters<Repo['vulnerabilityImages']>[1]) {
+      if (!(await repo.vulnerability(id))) throw new NotFoundError(`No vulnerability ${id}`);
+      const { ids, total } = await repo.vulnerabilityImages(id, q);
+      return {
+        items: await imageRows(await repo.images(ids)),
+        page: q.page,
+        pageSize: q.pageSize,
+        total,
+      };
+    },
+
+    async sampleDetail(sha256: string) {
+      const s = await repo.sample(sha256);
+      if (!s) throw new NotFoundError(`No malicious sample ${sha256}`);
+      const first = s.findings.reduce(
+        (min, f) => (f.firstSeenAt < min ? f.firstSeenAt : min),
+        s.firstSeenAt,
+      );
+      return {
+        sha256: s.sha256,
+        md5: s.md5,
+        size: s.size,
+        name: s.name,
+        category: s.category,
+        severity: s.severity as 'urgent' | 'warning' | 'notice',
+        affectedImages: new Set(s.findings.map((f) => f.imageId)).size,
+        firstScanAt: first.toISOString(),
+        lastScanAt: s.lastSeenAt.toISOString(),
+        processingStatus: (s.findings[0]?.status ?? 'resolved') as
+          | 'open'
+          | 'ignored'
+          | 'handled'
+          | 'resolved',
+        matchedRules: s.matchedRules,
+        reason: s.reason,
+        references: s.references,
+        caution: SAMPLE_CAUTION,
+        occurrences: s.findings.map((f) => ({
+          image: f.image,
+          path: f.path,
+          layerIndex: f.layerIndex,
+          layerDiffId: f.layerDiffId,
+          createdBy: f.createdBy,
+          deletedInLayer: f.deletedInLayer,
+          status: f.status,
+        })),
+      };
+    },
+
+    async listImages(q: Parameters<Repo['listImages']>[0]) {
+      const { ids, total } = await repo.listImages(q);
+      return {
+        items: await imageRows(await repo.images(ids)),
+        page: q.page,
+        pageSize: q.pageSize,
+        total,
+      };
+    },
+
+    async imageDetail(digest: string) {
+      const image = await repo.imageByDigest(digest);
+      if (!image) throw new NotFoundError(`No image ${digest}`);
+      const [row] = await imageRows([image]);
+      return row;
+    },
+
+    async summary() {
+      const { tabs, samples, images, lastScanAt } = await repo.summary();
+      const tab = (category: string) => {
+        const out = { high: 0, medium: 0, low: 0, total: 0 };
+        for (const t of tabs.filter((x) => x.category === category)) {
+          const key = t.prank >= 3 ? 'high' : t.prank === 2 ? 'medium' : 'low';
+          out[key] += Number(t.n);
+          out.total += Number(t.n);
+        }
+        return out;
+      };
+      const malicious = { urgent: 0, warning: 0, notice: 0, total: 0 };
+      for (const s of samples) {
+        if (s.severity === 'urgent' || s.severity === 'warning' || s.severity === 'notice') {
+          malicious[s.severity] += Number(s.n);
+          malicious.total += Number(s.n);
+        }
+      }
+      return {
+        system: tab('system'),
+        application: tab('application'),
+        malicious,
+        images,
+        lastScanAt: lastScanAt?.toISOString() ?? null,
+      };
+    },
+  };
+}
+export type FindingsService = ReturnType<typeof createFindingsService>;

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { SampleSeveritySchema } from './malware.ts';
+import { PrioritySchema, SeveritySchema } from './vulnerability.ts';
+
+/** Comma-separated or repeated query values, e.g. `priority=high,medium` or `priority=high&priority=low`. */
+const multi = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) =>
+      (Array.isArray(v) ? v : [v])
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item).max(10));
+
+const text = z.string().trim().min(1).max(200);
+
+export const ImageScopeQuerySchema = z.object({
+  instanceId: z.uuid().optional(),
+  namespace: text.optional(),
+  repository: text.optional(),
+  digest: z
+    .string()
+    .trim()
+    .regex(/^(sha256:)?[0-9a-f]{4,64}$/, 'a sha256 digest or its prefix')
+    .optional(),
+});
+
+const page = {
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(25),
+};
+
+export const FindingStatusFilterSchema = z.enum(['open', 'ignored', 'handled', 'resolved']);
+
+export const ListVulnerabilitiesQuerySchema = ImageScopeQuerySchema.extend({
+  category: z.enum(['system', 'application']),
+  priority: multi(PrioritySchema).optional(),
+  name: text.optional(),
+  status: FindingStatusFilterSchema.default('open'),
+  sort: z.enum(['priority', 'images', 'lastScanAt', 'id']).default('priority'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  ...page,
+}).strict();
+export type ListVulnerabilitiesQuery = z.infer<typeof ListVulnerabilitiesQuerySchema>;
+
+export const VulnerabilityRowSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  severity: SeveritySchema,
+  priority: PrioritySchema,
+  tags: z.array(z.string()),
+  affectedImages: z.number().int(),
+  affectedPackages: z.number().int(),
+  lastScanAt: z.iso.datetime().nullable(),
+});
+export type VulnerabilityRow = z.infer<typeof VulnerabilityRowSchema>;
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    total: z.number().int(),
+  });
+
+export const VulnerabilityListSchema = pageOf(VulnerabilityRowSchema);
+
+export const ImpactSchema = z.object({
+  findingId: z.uuid(),
+  image: z.object({ id: z.uuid(), digest: z.string(), name: z.string() }),
+  packageName: z.string(),
+  packageType: z.string(),
+  installedVersion: z.string(),
+  fixedVersion: z.string().nullable(),
+  fixCommand: z.string().nullable(),
+  cause: z.string(),
+  path: z.string(),
+  layerIndex: z.number().int(),
+  layerDiffId: z.string(),
+  createdBy: z.string().nullable(),
+  priority: PrioritySchema,
+  priorityReason: z.string(),
+  status: FindingStatusFilterSchema,
+});
+
+export const VulnerabilityDetailSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  severity: SeveritySchema,
+  cvss: z.object({ score: z.number(), vector: z.string().nullable() }).nullable(),
+  knownExploited: z.boolean(),
+  aliases: z.array(z.string()),
+  links: z.array(z.string()),
+  references: z.array(z.string()),
+  priority: PrioritySchema,
+  priorityReason: z.string(),
+  fixCommands: z.array(z.string()),
+  impact: z.array(ImpactSchema),
+  caution: z.array(z.string()),
+});
+
+export const ImageRowSchema = z.object({
+  id: z.uuid(),
+  digest: z.string(),
+  name: z.string(),
+  tags: z.array(z.string()),
+  platform: z.string().nullable(),
+  repository: z.string().nullable(),
+  namespace: z.string().nullable(),
+  instanceId: z.uuid().nullable(),
+  lastScanAt: z.iso.datetime().nullable(),
+  counts: z.object({
+    system: z.object({ high: z.number(), medium: z.number(), low: z.number() }),
+    application: z.object({ high: z.number(), medium: z.number(), low: z.number() }),
+    malicious: z.object({ urgent: z.number(), warning: z.number(), notice: z.number() }),
+  }),
+});
+export const ImageListSchema = pageOf(ImageRowSchema);
+export const ListImagesQuerySchema = ImageScopeQuerySchema.extend({
+  name: text.optional(),
+  ...page,
+}).strict();
+export const PageQuerySchema = ImageScopeQuerySchema.extend({ ...page }).strict();
+
+export const ListSamplesQuerySchema = ImageScopeQuerySchema.extend({
+  severity: multi(SampleSeveritySchema).optional(),
+  name: text.optional(),
+  status: FindingStatusFilterSchema.default('open'),
+  sort: z.enum(['severity', 'images', 'lastScanAt', 'name']).default('severity'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  ...page,
+}).strict();
+
+export const SampleRowSchema = z.object({
+  sha256: z.string(),
+  name: z.string(),
+  category: z.string(),
+  severity: SampleSeveritySchema,
+  affectedImages: z.number().int(),
+  firstScanAt: z.iso.datetime(),
+  lastScanAt: z.iso.datetime(),
+  processingStatus: FindingStatusFilterSchema,
+});
+export const SampleListSchema = pageOf(SampleRowSchema);
+
+export const SampleDetailSchema = SampleRowSchema.extend({
+  md5: z.string(),
+  size: z.number().int(),
+  matchedRules: z.array(z.string()),
+  reason: z.string(),
+  references: z.array(z.string()),
+  caution: z.string(),
+  occurrences: z.array(
+    z.object({
+      image: z.object({ id: z.uuid(), digest: z.string(), name: z.string() }),
+      path: z.string(),
+      layerIndex: z.number().int(),
+      layerDiffId: z.string(),
+      createdBy: z.string().nullable(),
+      deletedInLayer: z.number().int().nullable(),
+      status: FindingStatusFilterSchema,
+    }),
+  ),
+});
+
+const tab = z.object({ high: z.number(), medium: z.number(), low: z.number(), total: z.number() });
+export const SummarySchema = z.object({
+  system: tab,
+  application: tab,
+  malicious: z.object({
+    urgent: z.number(),
+    warning: z.number(),
+    notice: z.number(),
+    total: z.number(),
+  }),
+  images: z.number(),
+  lastScanAt: z.iso.datetime().nullable(),
+});
+export type Summary = z.infer<typeof SummarySchema>;

@@ -1,0 +1,245 @@
+import type { ScanReport } from '@drydock/contract';
+import type { PrismaClient } from './generated/prisma/client.ts';
+
+export interface ImageLocation {
+  /** Registry instance; absent for ad-hoc scans (uploaded or local tarballs). */
+  instance?: { name: string; url: string };
+  namespace?: string;
+  repository?: string;
+  /** Display name, e.g. "library/nginx:1.25" or the uploaded file name. */
+  name: string;
+}
+
+export interface PersistResult {
+  imageId: string;
+  findings: { opened: number; stillOpen: number; resolved: number };
+  samples: { opened: number; stillOpen: number; resolved: number };
+}
+
+type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+async function resolveRepository(tx: Tx, where: ImageLocation): Promise<string | null> {
+  if (!where.instance || !where.repository) return null;
+  const instance = await tx.registryInstance.upsert({
+    where: { name: where.instance.name },
+    create: { name: where.instance.name, url: where.instance.url },
+    update: {},
+  });
+  const namespace = await tx.namespace.upsert({
+    where: { instanceId_name: { instanceId: instance.id, name: where.namespace ?? '' } },
+    create: { instanceId: instance.id, name: where.namespace ?? '' },
+    update: {},
+  });
+  const repository = await tx.repository.upsert({
+    where: { namespaceId_name: { namespaceId: namespace.id, name: where.repository } },
+    create: { namespaceId: namespace.id, name: where.repository },
+    update: {},
+  });
+  return repository.id;
+}
+
+/**
+ * Stores one image's scan result in a single transaction (a half-written scan is never visible):
+ * image and layers, vulnerabilities (shared), findings and malicious sample findings. Finding
+ * status moves with each scan: new → open, seen again → stays (ignored/handled keep their triage),
+ * gone → resolved, back again → open.
+ */
+export async function persistScan(
+  prisma: PrismaClient,
+  where: ImageLocation,
+  report: ScanReport,
+  scannedAt = new Date(),
+): Promise<PersistResult> {
+  return prisma.$transaction(
+    async (tx) => {
+      const repositoryId = await resolveRepository(tx, where);
+      const digest = report.target.manifestDigest ?? report.target.configDigest;
+      const existing = await tx.image.findFirst({
+        where: { repositoryId, digest },
+        select: { id: true },
+      });
+      const data = {
+        tags: report.target.repoTags,
+        platform: report.target.platform,
+        lastScanAt: scannedAt,
+        name: where.name,
+        osFamily: report.os?.family ?? null,
+        osVersion: report.os?.version ?? null,
+        packageCount: report.packages.length,
+      };
+      const image = existing
+        ? await tx.image.update({ where: { id: existing.id }, data, select: { id: true } })
+        : await tx.image.create({ data: { repositoryId, digest, ...data }, select: { id: true } });
+
+      // Layers are content-addressed and shared between images.
+      await tx.layer.createMany({
+        data: report.layers.map((l) => ({ diffId: l.diffId, size: BigInt(l.size) })),
+        skipDuplicates: true,
+      });
+      await tx.imageLayer.deleteMany({ where: { imageId: image.id } });
+      await tx.imageLayer.createMany({
+        data: report.layers.map((l) => ({
+          imageId: image.id,
+          position: l.index,
+          diffId: l.diffId,
+          digest: l.digest,
+          createdBy: l.createdBy ?? null,
+        })),
+      });
+
+      const vulns = report.vulnerabilities ?? [];
+      const byId = new Map(vulns.map((v) => [v.id, v]));
+      for (const v of byId.values()) {
+        const fields = {
+          title: v.title,
+          description: v.description ?? null,
+          severity: v.severity,
+          cvssScore: v.cvss?.score ?? null,
+          cvssVector: v.cvss?.vector ?? null,
+          knownExploited: v.knownExploited,
+          aliases: v.aliases,
+          references: v.references,
+        };
+        await tx.vulnerability.upsert({
+          where: { id: v.id },
+          create: { id: v.id, ...fields },
+          update: fields,
+        });
+      }
+
+      const before = await tx.finding.findMany({
+        where: { imageId: image.id },
+        select: { id: true, vulnerabilityId: true, purl: true, path: true, status: true },
+      });
+      const key = (v: { vulnerabilityId?: string; id?: string; purl: string; path: string }) =>
+        `${v.vulnerabilityId ?? v.id}|${v.purl}|${v.path}`;
+      const previous = new Map(before.map((f) => [key(f), f]));
+      const seen = new Set<string>();
+      const counts = { opened: 0, stillOpen: 0, resolved: 0 };
+      const creates = [];
+      for (const v of vulns) {
+        const k = key(v);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        const fields = {
+          category: v.category,
+          packageName: v.packageName,
+          packageType: v.packageType,
+          installedVersion: v.installedVersion,
+          fixedVersion: v.fixedVersion ?? null,
+          layerIndex: v.layerIndex,
+          layerDiffId: v.layerDiffId,
+          createdBy: v.createdBy ?? null,
+          fixStatus: v.status,
+          priority: v.priority,
+          priorityReason: v.priorityReason,
+          cause: v.cause,
+          fixCommand: v.fixCommand ?? null,
+          lastSeenAt: scannedAt,
+        };
+        const old = previous.get(k);
+        if (old) {
+          counts.stillOpen++;
+          await tx.finding.update({
+            where: { id: old.id },
+            data: {
+              ...fields,
+              ...(old.status === 'resolved' ? { status: 'open', resolvedAt: null } : {}),
+            },
+          });
+        } else {
+          counts.opened++;
+          creates.push({
+            vulnerabilityId: v.id,
+            imageId: image.id,
+            purl: v.purl,
+            path: v.path,
+            firstSeenAt: scannedAt,
+            ...fields,
+          });
+        }
+      }
+      if (creates.length) await tx.finding.createMany({ data: creates });
+      const gone = before
+        .filter((f) => !seen.has(key(f)) && f.status !== 'resolved')
+        .map((f) => f.id);
+      if (gone.length) {
+        counts.resolved = gone.length;
+        await tx.finding.updateMany({
+          where: { id: { in: gone } },
+          data: { status: 'resolved', resolvedAt: scannedAt },
+        });
+      }
+
+      const sampleCounts = { opened: 0, stillOpen: 0, resolved: 0 };
+      const samples = report.maliciousSamples ?? [];
+      const beforeSamples = await tx.sampleFinding.findMany({
+        where: { imageId: image.id },
+        select: { id: true, sampleSha256: true, path: true, status: true },
+      });
+      const previousSamples = new Map(beforeSamples.map((s) => [`${s.sampleSha256}|${s.path}`, s]));
+      const seenSamples = new Set<string>();
+      for (const s of samples) {
+        const fields = {
+          md5: s.md5,
+          size: s.size,
+          name: s.name,
+          category: s.category,
+          severity: s.severity,
+          matchedRules: s.matchedRules,
+          reason: s.reason,
+          references: s.references,
+          lastSeenAt: scannedAt,
+        };
+        await tx.maliciousSample.upsert({
+          where: { sha256: s.sha256 },
+          create: { sha256: s.sha256, firstSeenAt: scannedAt, ...fields },
+          update: fields,
+        });
+        const k = `${s.sha256}|${s.path}`;
+        seenSamples.add(k);
+        const placement = {
+          layerIndex: s.layerIndex,
+          layerDiffId: s.layerDiffId,
+          createdBy: s.createdBy ?? null,
+          deletedInLayer: s.deletedInLayer ?? null,
+          lastSeenAt: scannedAt,
+        };
+        const old = previousSamples.get(k);
+        if (old) {
+          sampleCounts.stillOpen++;
+          await tx.sampleFinding.update({
+            where: { id: old.id },
+            data: {
+              ...placement,
+              ...(old.status === 'resolved' ? { status: 'open', resolvedAt: null } : {}),
+            },
+          });
+        } else {
+          sampleCounts.opened++;
+          await tx.sampleFinding.create({
+            data: {
+              sampleSha256: s.sha256,
+              imageId: image.id,
+              path: s.path,
+              firstSeenAt: scannedAt,
+              ...placement,
+            },
+          });
+        }
+      }
+      const goneSamples = beforeSamples
+        .filter((s) => !seenSamples.has(`${s.sampleSha256}|${s.path}`) && s.status !== 'resolved')
+        .map((s) => s.id);
+      if (goneSamples.length) {
+        sampleCounts.resolved = goneSamples.length;
+        await tx.sampleFinding.updateMany({
+          where: { id: { in: goneSamples } },
+          data: { status: 'resolved', resolvedAt: scannedAt },
+        });
+      }
+      return { imageId: image.id, findings: counts, samples: sampleCounts };
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}
