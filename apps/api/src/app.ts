@@ -9,6 +9,8 @@ import type { Config } from './config.ts';
 import { createFindingsRepository } from './modules/findings/findings-repository.ts';
 import { findingsRoutes } from './modules/findings/findings-routes.ts';
 import { createFindingsService } from './modules/findings/findings-service.ts';
+import { triageRoutes } from './modules/findings/triage-routes.ts';
+import { createTriageService } from './modules/findings/triage-service.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
 import { createHealthService } from './modules/health/health-service.ts';
 import consolePlugin from './plugins/console.ts';
@@ -47,9 +49,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   });
 
-  await app.register(findingsRoutes, {
-    service: createFindingsService(createFindingsRepository(deps.prisma)),
-  });
+  const triage = createTriageService(
+    deps.prisma,
+    deps.now ? () => new Date((deps.now as () => number)()) : undefined,
+  );
+  const findings = createFindingsService(createFindingsRepository(deps.prisma), triage);
+  // Export routes before the `:id` detail routes is not needed: Fastify prefers static segments.
+  await app.register(findingsRoutes, { service: findings });
+  await app.register(triageRoutes, { findings, triage });
 
   await app.register(consolePlugin, { webDist: deps.config.webDist });
   return app;

@@ -100,6 +100,7 @@ export const VulnerabilityDetailSchema = z.object({
   fixCommands: z.array(z.string()),
   impact: z.array(ImpactSchema),
   caution: z.array(z.string()),
+  history: z.lazy(() => z.array(TriageEventSchema)),
 });
 
 export const ImageRowSchema = z.object({
@@ -153,6 +154,7 @@ export const SampleDetailSchema = SampleRowSchema.extend({
   reason: z.string(),
   references: z.array(z.string()),
   caution: z.string(),
+  history: z.lazy(() => z.array(TriageEventSchema)),
   occurrences: z.array(
     z.object({
       image: z.object({ id: z.uuid(), digest: z.string(), name: z.string() }),
@@ -180,3 +182,68 @@ export const SummarySchema = z.object({
   lastScanAt: z.iso.datetime().nullable(),
 });
 export type Summary = z.infer<typeof SummarySchema>;
+
+export const TriageScopeSchema = z.object({
+  type: z.enum(['image', 'repository', 'namespace', 'instance']),
+  id: z.uuid(),
+});
+
+export const TriageRequestSchema = z
+  .object({
+    action: z.enum(['ignore', 'unignore', 'handle', 'reopen']),
+    reason: z.string().trim().min(1).max(2000).optional(),
+    /** Which images the decision covers; absent: every image. */
+    scope: TriageScopeSchema.optional(),
+    expiresAt: z.iso.datetime().optional(),
+  })
+  .strict()
+  .refine((t) => t.action !== 'ignore' || t.reason, {
+    message: 'a reason is required to ignore',
+    path: ['reason'],
+  })
+  .refine((t) => !t.expiresAt || t.action === 'ignore', {
+    message: 'only an ignore can expire',
+    path: ['expiresAt'],
+  });
+export type TriageRequest = z.infer<typeof TriageRequestSchema>;
+
+export const TriageResultSchema = z.object({
+  changed: z.number().int(),
+  ruleId: z.uuid().optional(),
+});
+
+export const BulkTriageRequestSchema = z
+  .object({
+    kind: z.enum(['vulnerability', 'sample']),
+    ids: z.array(z.string().min(1).max(100)).min(1).max(500).optional(),
+    /** "Everything matching this filter": the list endpoint's query (without paging). */
+    filter: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+    triage: TriageRequestSchema,
+  })
+  .strict()
+  .refine((b) => (b.ids ? !b.filter : !!b.filter), {
+    message: 'give either ids or filter',
+    path: ['ids'],
+  });
+
+export const BulkTriageResultSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      ok: z.boolean(),
+      changed: z.number().int(),
+      error: z.string().optional(),
+    }),
+  ),
+});
+
+export const TriageEventSchema = z.object({
+  at: z.iso.datetime(),
+  actor: z.string(),
+  action: z.string(),
+  oldStatus: z.string().nullable(),
+  newStatus: z.string().nullable(),
+  reason: z.string().nullable(),
+  scope: z.string().nullable(),
+  imageId: z.string().nullable(),
+});

@@ -87,6 +87,38 @@ export async function persistScan(
         })),
       });
 
+      // Active ignore rules apply to what this scan finds for the first time.
+      const repo = repositoryId
+        ? await tx.repository.findUnique({
+            where: { id: repositoryId },
+            include: { namespace: true },
+          })
+        : null;
+      const scopeIds = new Set([
+        image.id,
+        ...(repo ? [repo.id, repo.namespaceId, repo.namespace.instanceId] : []),
+      ]);
+      const activeRules = await tx.triageRule.findMany({
+        where: {
+          revokedAt: null,
+          OR: [{ expiresAt: null }, { expiresAt: { gt: scannedAt } }],
+          targetId: {
+            in: [
+              ...(report.vulnerabilities ?? []).map((v) => v.id),
+              ...(report.maliciousSamples ?? []).map((m) => m.sha256),
+            ],
+          },
+        },
+      });
+      const ruleFor = (kind: string, targetId: string) =>
+        activeRules.find(
+          (r) => r.kind === kind && r.targetId === targetId && scopeIds.has(r.scopeId),
+        );
+      const initialStatus = (kind: string, targetId: string) => {
+        const rule = ruleFor(kind, targetId);
+        return rule ? { status: 'ignored' as const, ignoreExpiresAt: rule.expiresAt } : {};
+      };
+
       const vulns = report.vulnerabilities ?? [];
       const byId = new Map(vulns.map((v) => [v.id, v]));
       for (const v of byId.values()) {
@@ -144,7 +176,9 @@ export async function persistScan(
             where: { id: old.id },
             data: {
               ...fields,
-              ...(old.status === 'resolved' ? { status: 'open', resolvedAt: null } : {}),
+              ...(old.status === 'resolved'
+                ? { status: 'open', resolvedAt: null, ...initialStatus('vulnerability', v.id) }
+                : {}),
             },
           });
         } else {
@@ -156,6 +190,7 @@ export async function persistScan(
             path: v.path,
             firstSeenAt: scannedAt,
             ...fields,
+            ...initialStatus('vulnerability', v.id),
           });
         }
       }
@@ -212,7 +247,9 @@ export async function persistScan(
             where: { id: old.id },
             data: {
               ...placement,
-              ...(old.status === 'resolved' ? { status: 'open', resolvedAt: null } : {}),
+              ...(old.status === 'resolved'
+                ? { status: 'open', resolvedAt: null, ...initialStatus('sample', s.sha256) }
+                : {}),
             },
           });
         } else {
@@ -224,6 +261,7 @@ export async function persistScan(
               path: s.path,
               firstSeenAt: scannedAt,
               ...placement,
+              ...initialStatus('sample', s.sha256),
             },
           });
         }

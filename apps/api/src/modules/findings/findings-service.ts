@@ -1,6 +1,7 @@
 import type { Priority } from '@drydock/contract';
 import { NotFoundError } from '../../lib/errors.ts';
 import { emptyCounts, type FindingsRepository } from './findings-repository.ts';
+import type { TriageService } from './triage-service.ts';
 
 const RANK: Record<Priority, number> = { high: 3, medium: 2, low: 1 };
 const SAMPLE_CAUTION =
@@ -9,7 +10,7 @@ const SAMPLE_CAUTION =
 type Repo = FindingsRepository;
 type ImageRecord = Awaited<ReturnType<Repo['images']>>[number];
 
-export function createFindingsService(repo: Repo) {
+export function createFindingsService(repo: Repo, triage: TriageService) {
   const imageRows = async (records: ImageRecord[]) => {
     const counts = await repo.imageCounts(records.map((r) => r.id));
     return records.map((i) => ({
@@ -27,10 +28,17 @@ export function createFindingsService(repo: Repo) {
   };
 
   return {
-    listVulnerabilities: repo.listVulnerabilities,
-    listSamples: repo.listSamples,
+    async listVulnerabilities(q: Parameters<Repo['listVulnerabilities']>[0]) {
+      await triage.resurfaceExpired();
+      return repo.listVulnerabilities(q);
+    },
+    async listSamples(q: Parameters<Repo['listSamples']>[0]) {
+      await triage.resurfaceExpired();
+      return repo.listSamples(q);
+    },
 
     async vulnerabilityDetail(id: string) {
+      await triage.resurfaceExpired();
       const v = await repo.vulnerability(id);
       if (!v) throw new NotFoundError(`No vulnerability ${id}`);
       const impact = await repo.impact(id);
@@ -74,6 +82,7 @@ export function createFindingsService(repo: Repo) {
           priorityReason: f.priorityReason,
           status: f.status,
         })),
+        history: await triage.history('vulnerability', v.id),
         caution: [
           ...(v.knownExploited
             ? ['Known to be exploited in the wild (CISA KEV): treat as urgent.']
@@ -99,6 +108,7 @@ export function createFindingsService(repo: Repo) {
     },
 
     async sampleDetail(sha256: string) {
+      await triage.resurfaceExpired();
       const s = await repo.sample(sha256);
       if (!s) throw new NotFoundError(`No malicious sample ${sha256}`);
       const first = s.findings.reduce(
@@ -124,6 +134,7 @@ export function createFindingsService(repo: Repo) {
         reason: s.reason,
         references: s.references,
         caution: SAMPLE_CAUTION,
+        history: await triage.history('sample', s.sha256),
         occurrences: s.findings.map((f) => ({
           image: f.image,
           path: f.path,
@@ -154,6 +165,7 @@ export function createFindingsService(repo: Repo) {
     },
 
     async summary() {
+      await triage.resurfaceExpired();
       const { tabs, samples, images, lastScanAt } = await repo.summary();
       const tab = (category: string) => {
         const out = { high: 0, medium: 0, low: 0, total: 0 };

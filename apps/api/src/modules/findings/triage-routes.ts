@@ -1,0 +1,254 @@
+import { Readable } from 'node:stream';
+import {
+  BulkTriageRequestSchema,
+  BulkTriageResultSchema,
+  ListSamplesQuerySchema,
+  ListVulnerabilitiesQuerySchema,
+  TriageRequestSchema,
+  TriageResultSchema,
+} from '@drydock/contract';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, NotFoundError } from '../../lib/errors.ts';
+import type { FindingsService } from './findings-service.ts';
+import type { TriageKind, TriageService } from './triage-service.ts';
+
+const VulnerabilityIdParams = z
+  .object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/) })
+  .strict();
+const Sha256Params = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+const MAX_BULK = 5000;
+
+/** Until accounts exist (issue 10), the actor is whoever the caller says, else "anonymous". */
+const actorOf = (headers: Record<string, unknown>) => {
+  const value = headers['x-drydock-actor'];
+  return typeof value === 'string' && /^[\w .@-]{1,100}$/.test(value) ? value : 'anonymous';
+};
+
+const csvCell = (v: unknown) => {
+  const text = Array.isArray(v) ? v.join(' ') : v === null || v === undefined ? '' : String(v);
+  // Quote always; neutralise spreadsheet formulas.
+  return `"${(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text).replace(/"/g, '""')}"`;
+};
+
+export const triageRoutes: FastifyPluginAsyncZod<{
+  findings: FindingsService;
+  triage: TriageService;
+}> = async (app, { findings, triage }) => {
+  const tags = ['triage'];
+  const exists = async (kind: TriageKind, id: string) => {
+    if (kind === 'vulnerability') await findings.vulnerabilityDetail(id);
+    else await findings.sampleDetail(id);
+  };
+
+  app.post(
+    '/api/v1/vulnerabilities/:id/triage',
+    {
+      schema: {
+        tags,
+        operationId: 'triageVulnerability',
+        params: VulnerabilityIdParams,
+        body: TriageRequestSchema,
+        response: { 200: TriageResultSchema },
+      },
+    },
+    async (request) => {
+      await exists('vulnerability', request.params.id);
+      return triage.apply(
+        'vulnerability',
+        request.params.id,
+        request.body,
+        actorOf(request.headers),
+      );
+    },
+  );
+  app.post(
+    '/api/v1/malicious-samples/:sha256/triage',
+    {
+      schema: {
+        tags,
+        operationId: 'triageSample',
+        params: Sha256Params,
+        body: TriageRequestSchema,
+        response: { 200: TriageResultSchema },
+      },
+    },
+    async (request) => {
+      await exists('sample', request.params.sha256);
+      return triage.apply('sample', request.params.sha256, request.body, actorOf(request.headers));
+    },
+  );
+
+  /** Ids of every row matching a list filter (the "select all matching" of the console). */
+  async function idsMatching(kind: TriageKind, filter: Record<string, unknown>): Promise<string[]> {
+    const ids: string[] = [];
+    for (let page = 1; ; page++) {
+      if (kind === 'vulnerability') {
+        const q = ListVulnerabilitiesQuerySchema.parse({ ...filter, page, pageSize: 200 });
+        const { items } = await findings.listVulnerabilities(q);
+        ids.push(...items.map((i) => i.id));
+        if (items.length < 200) break;
+      } else {
+        const q = ListSamplesQuerySchema.parse({ ...filter, page, pageSize: 200 });
+        const { items } = await findings.listSamples(q);
+        ids.push(...items.map((i) => i.sha256));
+        if (items.length < 200) break;
+      }
+      if (ids.length > MAX_BULK)
+        throw new AppError(
+          422,
+          'too_many',
+          `the filter matches more than ${MAX_BULK} rows; narrow it`,
+        );
+    }
+    return ids;
+  }
+
+  app.post(
+    '/api/v1/triage/bulk',
+    {
+      schema: {
+        tags,
+        operationId: 'bulkTriage',
+        body: BulkTriageRequestSchema,
+        response: { 200: BulkTriageResultSchema },
+      },
+    },
+    async (request) => {
+      const { kind, triage: t } = request.body;
+      let ids = request.body.ids;
+      if (!ids) {
+        const filter = { ...(request.body.filter ?? {}) };
+        delete filter.page;
+        delete filter.pageSize;
+        const parsed = (
+          kind === 'vulnerability' ? ListVulnerabilitiesQuerySchema : ListSamplesQuerySchema
+        ).safeParse({ ...filter, page: 1, pageSize: 1 });
+        if (!parsed.success)
+          throw new AppError(
+            400,
+            'validation_failed',
+            `filter: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+          );
+        ids = await idsMatching(kind, filter);
+      }
+      const actor = actorOf(request.headers);
+      const results = [];
+      for (const id of ids) {
+        try {
+          await exists(kind, id);
+          const { changed } = await triage.apply(kind, id, t, actor);
+          results.push({ id, ok: true, changed });
+        } catch (error) {
+          results.push({
+            id,
+            ok: false,
+            changed: 0,
+            error: error instanceof NotFoundError ? error.message : 'could not apply',
+          });
+        }
+      }
+      return { results };
+    },
+  );
+
+  const ExportFormat = z.object({ format: z.enum(['csv', 'json']).default('csv') });
+  const streamRows = (
+    format: 'csv' | 'json',
+    columns: string[],
+    pages: AsyncGenerator<Record<string, unknown>[]>,
+  ) =>
+    Readable.from(
+      (async function* () {
+        let first = true;
+        if (format === 'csv') yield `${columns.join(',')}\n`;
+        else yield '[';
+        for await (const rows of pages) {
+          for (const row of rows) {
+            if (format === 'csv') yield `${columns.map((c) => csvCell(row[c])).join(',')}\n`;
+            else {
+              yield `${first ? '' : ','}\n${JSON.stringify(row)}`;
+              first = false;
+            }
+          }
+        }
+        if (format === 'json') yield '\n]\n';
+      })(),
+    );
+
+  app.get(
+    '/api/v1/vulnerabilities/export',
+    {
+      schema: {
+        tags,
+        operationId: 'exportVulnerabilities',
+        querystring: ListVulnerabilitiesQuerySchema.omit({ page: true, pageSize: true })
+          .extend(ExportFormat.shape)
+          .strict(),
+      },
+    },
+    async (request, reply) => {
+      const { format, ...filter } = request.query;
+      async function* pages() {
+        for (let page = 1; ; page++) {
+          const { items } = await findings.listVulnerabilities({ ...filter, page, pageSize: 200 });
+          yield items as unknown as Record<string, unknown>[];
+          if (items.length < 200) return;
+        }
+      }
+      const columns = [
+        'id',
+        'title',
+        'severity',
+        'priority',
+        'tags',
+        'affectedImages',
+        'affectedPackages',
+        'lastScanAt',
+      ];
+      reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json')
+        .header(
+          'content-disposition',
+          `attachment; filename="vulnerabilities-${filter.category}.${format}"`,
+        );
+      return reply.send(streamRows(format, columns, pages()));
+    },
+  );
+  app.get(
+    '/api/v1/malicious-samples/export',
+    {
+      schema: {
+        tags,
+        operationId: 'exportMaliciousSamples',
+        querystring: ListSamplesQuerySchema.omit({ page: true, pageSize: true })
+          .extend(ExportFormat.shape)
+          .strict(),
+      },
+    },
+    async (request, reply) => {
+      const { format, ...filter } = request.query;
+      async function* pages() {
+        for (let page = 1; ; page++) {
+          const { items } = await findings.listSamples({ ...filter, page, pageSize: 200 });
+          yield items as unknown as Record<string, unknown>[];
+          if (items.length < 200) return;
+        }
+      }
+      const columns = [
+        'sha256',
+        'name',
+        'category',
+        'severity',
+        'affectedImages',
+        'firstScanAt',
+        'lastScanAt',
+        'processingStatus',
+      ];
+      reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json')
+        .header('content-disposition', `attachment; filename="malicious-samples.${format}"`);
+      return reply.send(streamRows(format, columns, pages()));
+    },
+  );
+};

@@ -1,0 +1,276 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  BulkTriageResultSchema,
+  ProblemSchema,
+  SampleDetailSchema,
+  SampleListSchema,
+  type ScanReport,
+  SummarySchema,
+  TriageResultSchema,
+  VulnerabilityDetailSchema,
+  VulnerabilityListSchema,
+} from '@drydock/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvisoryDb, importAdvisories } from '../../../packages/advisories/src/index.ts';
+import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
+import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
+
+let t: TestApp;
+let cache: string;
+let clock = Date.parse('2026-11-29T10:00:00Z');
+let node: ScanReport;
+let malware: ScanReport;
+const registry = { name: 'prod', url: 'http://127.0.0.1:5000' };
+const shop = {
+  instance: registry,
+  namespace: 'shop',
+  repository: 'node-app',
+  name: 'shop/node-app:1',
+};
+const staging = {
+  instance: registry,
+  namespace: 'staging',
+  repository: 'node-app',
+  name: 'staging/node-app:1',
+};
+
+const get = async <T>(url: string, schema: { parse(v: unknown): T }) => {
+  const res = await t.app.inject({ method: 'GET', url });
+  expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+  return schema.parse(res.json());
+};
+const post = (url: string, payload: unknown, actor = 'alice') =>
+  t.app.inject({
+    method: 'POST',
+    url,
+    payload: payload as object,
+    headers: { 'x-drydock-actor': actor },
+  });
+const minimistImages = async (status = 'open') =>
+  (
+    await get(
+      `/api/v1/vulnerabilities?category=application&status=${status}&name=CVE-2021-44906`,
+      VulnerabilityListSchema,
+    )
+  ).items.find((v) => v.id === 'CVE-2021-44906')?.affectedImages ?? 0;
+
+beforeAll(async () => {
+  t = await buildTestApp({ now: () => clock });
+  cache = await mkdtemp(path.join(os.tmpdir(), 'drydock-triage-adv-'));
+  const db = await AdvisoryDb.open(cache);
+  await importAdvisories(db, shared('advisories', 'osv', 'npm'));
+  node = await scanFile(shared('images', 'debian12-node-app.tar'), db);
+  malware = await scanFile(shared('images', 'malware-samples.tar'), db);
+  await seedImage(t.prisma, shop, node);
+  await seedImage(t.prisma, staging, node);
+  await seedImage(t.prisma, { name: 'malware-samples.tar' }, malware);
+}, 180_000);
+afterAll(async () => {
+  await t?.close();
+  await rm(cache, { recursive: true, force: true });
+});
+
+describe('triage', () => {
+  it('ignore needs a reason; a scope limits it; every change is an event', async () => {
+    const noReason = await post('/api/v1/vulnerabilities/CVE-2021-44906/triage', {
+      action: 'ignore',
+    });
+    expect(noReason.statusCode).toBe(400);
+    expect(ProblemSchema.parse(noReason.json()).errors?.[0]?.path).toMatch(/reason/);
+
+    const ns = await t.prisma.namespace.findFirstOrThrow({ where: { name: 'staging' } });
+    const res = await post('/api/v1/vulnerabilities/CVE-2021-44906/triage', {
+      action: 'ignore',
+      reason: 'CLI parsing not reachable in staging',
+      scope: { type: 'namespace', id: ns.id },
+    });
+    expect(TriageResultSchema.parse(res.json())).toMatchObject({
+      changed: 1,
+      ruleId: expect.any(String),
+    });
+    expect(await minimistImages('open')).toBe(1);
+    expect(await minimistImages('ignored')).toBe(1);
+
+    const detail = await get('/api/v1/vulnerabilities/CVE-2021-44906', VulnerabilityDetailSchema);
+    expect(detail.history[0]).toMatchObject({
+      actor: 'alice',
+      action: 'ignore',
+      oldStatus: 'open',
+      newStatus: 'ignored',
+      reason: 'CLI parsing not reachable in staging',
+      scope: `namespace:${ns.id}`,
+    });
+    // The event log cannot be rewritten.
+    await t.prisma.$executeRaw`UPDATE triage_event SET actor = 'mallory'`;
+    await t.prisma.$executeRaw`DELETE FROM triage_event`;
+    expect(
+      (await get('/api/v1/vulnerabilities/CVE-2021-44906', VulnerabilityDetailSchema)).history[0]
+        ?.actor,
+    ).toBe('alice');
+  });
+
+  it('a rescan keeps the ignore, and the rule covers the same vulnerability found again in that scope', async () => {
+    await seedImage(t.prisma, staging, node);
+    expect(await minimistImages('ignored')).toBe(1);
+    const without = {
+      ...node,
+      vulnerabilities: (node.vulnerabilities ?? []).filter((v) => v.id !== 'CVE-2021-44906'),
+    };
+    await seedImage(t.prisma, staging, without);
+    // Gone (resolved), then back: the staging rule still applies, so it comes back ignored.
+    await seedImage(t.prisma, staging, node);
+    expect(await minimistImages('ignored')).toBe(1);
+    expect(await minimistImages('open')).toBe(1);
+    // A new repository in the ignored namespace: its finding arrives ignored.
+    await seedImage(
+      t.prisma,
+      { ...staging, repository: 'node-app-canary', name: 'staging/node-app-canary:1' },
+      node,
+    );
+    expect(await minimistImages('ignored')).toBe(2);
+    await t.prisma.image.deleteMany({ where: { name: 'staging/node-app-canary:1' } });
+  });
+
+  it('unignore, handle and reopen move status with events', async () => {
+    const unignore = await post(
+      '/api/v1/vulnerabilities/CVE-2021-44906/triage',
+      { action: 'unignore', reason: 'reassessed' },
+      'bob',
+    );
+    expect(TriageResultSchema.parse(unignore.json()).changed).toBeGreaterThanOrEqual(0);
+    expect(await minimistImages('open')).toBe(2);
+    const handle = await post('/api/v1/vulnerabilities/CVE-2021-44906/triage', {
+      action: 'handle',
+      reason: 'patched in next release',
+    });
+    expect(TriageResultSchema.parse(handle.json()).changed).toBe(2);
+    expect(await minimistImages('handled')).toBe(2);
+    expect(await minimistImages('open')).toBe(0);
+    const reopen = await post('/api/v1/vulnerabilities/CVE-2021-44906/triage', {
+      action: 'reopen',
+    });
+    expect(TriageResultSchema.parse(reopen.json()).changed).toBe(2);
+    const history = (
+      await get('/api/v1/vulnerabilities/CVE-2021-44906', VulnerabilityDetailSchema)
+    ).history.map((h) => h.action);
+    expect(history.slice(0, 5)).toEqual([
+      'reopen',
+      'reopen',
+      'handle',
+      'handle',
+      expect.stringMatching(/unignore|ignore/),
+    ]);
+  });
+
+  it('an ignore with an expiry resurfaces once it has passed', async () => {
+    const res = await post('/api/v1/vulnerabilities/CVE-2020-8203/triage', {
+      action: 'ignore',
+      reason: 'waiver until the upgrade',
+      expiresAt: new Date(clock + 3600_000).toISOString(),
+    });
+    expect(TriageResultSchema.parse(res.json()).changed).toBe(2);
+    const ignored = await get(
+      '/api/v1/vulnerabilities?category=application&status=ignored',
+      VulnerabilityListSchema,
+    );
+    expect(ignored.items.map((v) => v.id)).toContain('CVE-2020-8203');
+    clock += 2 * 3600_000;
+    const open = await get(
+      '/api/v1/vulnerabilities?category=application&name=CVE-2020-8203',
+      VulnerabilityListSchema,
+    );
+    expect(open.items.map((v) => v.id)).toContain('CVE-2020-8203');
+    const detail = await get('/api/v1/vulnerabilities/CVE-2020-8203', VulnerabilityDetailSchema);
+    expect(detail.history[0]).toMatchObject({
+      action: 'expire',
+      actor: 'system',
+      newStatus: 'open',
+    });
+  });
+
+  it('samples triage the same way', async () => {
+    const samples = await get('/api/v1/malicious-samples?pageSize=50', SampleListSchema);
+    const eicar = samples.items.find((s) => s.category === 'Engtest');
+    const res = await post(`/api/v1/malicious-samples/${eicar?.sha256}/triage`, {
+      action: 'handle',
+      reason: 'test file removed from the upload area',
+    });
+    expect(TriageResultSchema.parse(res.json()).changed).toBe(1);
+    const detail = await get(`/api/v1/malicious-samples/${eicar?.sha256}`, SampleDetailSchema);
+    expect(detail.history[0]).toMatchObject({ action: 'handle', newStatus: 'handled' });
+    const summary = await get('/api/v1/summary', SummarySchema);
+    expect(summary.malicious.total).toBe(11);
+  });
+
+  it('bulk over ids and over "everything matching this filter", with a per-item result', async () => {
+    const byIds = await post('/api/v1/triage/bulk', {
+      kind: 'vulnerability',
+      ids: ['CVE-2021-23337', 'CVE-1999-0001'],
+      triage: { action: 'handle', reason: 'sprint 42' },
+    });
+    const results = BulkTriageResultSchema.parse(byIds.json()).results;
+    expect(results).toEqual([
+      { id: 'CVE-2021-23337', ok: true, changed: 2 },
+      { id: 'CVE-1999-0001', ok: false, changed: 0, error: 'No vulnerability CVE-1999-0001' },
+    ]);
+    const byFilter = await post('/api/v1/triage/bulk', {
+      kind: 'sample',
+      filter: { severity: 'warning' },
+      triage: { action: 'ignore', reason: 'reviewed by SOC' },
+    });
+    const filtered = BulkTriageResultSchema.parse(byFilter.json()).results;
+    expect(filtered.length).toBe(2); // proxy and RWX loader (EICAR is handled already)
+    expect(filtered.every((r) => r.ok && r.changed === 1)).toBe(true);
+    const bad = await post('/api/v1/triage/bulk', {
+      kind: 'sample',
+      ids: ['x'],
+      filter: {},
+      triage: { action: 'reopen' },
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+});
+
+describe('export', () => {
+  it('streams the current filter as CSV and JSON, same rows as the list', async () => {
+    const list = await get(
+      '/api/v1/vulnerabilities?category=application&pageSize=200',
+      VulnerabilityListSchema,
+    );
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/vulnerabilities/export?category=application&format=csv',
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    const lines = csv.body.trim().split('\n');
+    expect(lines[0]).toBe(
+      'id,title,severity,priority,tags,affectedImages,affectedPackages,lastScanAt',
+    );
+    expect(lines).toHaveLength(list.total + 1);
+    const json = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/vulnerabilities/export?category=application&format=json&priority=high',
+    });
+    const rows = JSON.parse(json.body) as { id: string; priority: string }[];
+    expect(rows.every((r) => r.priority === 'high')).toBe(true);
+    const high = await get(
+      '/api/v1/vulnerabilities?category=application&priority=high&pageSize=200',
+      VulnerabilityListSchema,
+    );
+    expect(rows.map((r) => r.id)).toEqual(high.items.map((v) => v.id));
+    const samples = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/malicious-samples/export?format=csv&severity=urgent',
+    });
+    expect(samples.body.trim().split('\n')).toHaveLength(1 + 9);
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/vulnerabilities/export?category=application&format=xlsx',
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+});
