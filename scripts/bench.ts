@@ -5,7 +5,12 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const [suite, ...args] = process.argv.slice(2);
-const suites: Record<string, string> = { scan: 'bench/scan.ts', malware: 'bench/malware.ts' };
+const suites: Record<string, string> = {
+  scan: 'bench/scan.ts',
+  malware: 'bench/malware.ts',
+  seed: 'bench/seed.ts',
+  api: 'bench/api.ts',
+};
 const script = suite ? suites[suite] : undefined;
 if (!script) {
   console.error(`usage: pnpm bench <${Object.keys(suites).join('|')}> [args]`);

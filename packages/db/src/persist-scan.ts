@@ -121,22 +121,31 @@ export async function persistScan(
 
       const vulns = report.vulnerabilities ?? [];
       const byId = new Map(vulns.map((v) => [v.id, v]));
-      for (const v of byId.values()) {
-        const fields = {
+      // One statement for all vulnerabilities of the scan (shared rows, refreshed).
+      if (byId.size) {
+        const rows = [...byId.values()].map((v) => ({
+          id: v.id,
           title: v.title,
           description: v.description ?? null,
           severity: v.severity,
-          cvssScore: v.cvss?.score ?? null,
-          cvssVector: v.cvss?.vector ?? null,
-          knownExploited: v.knownExploited,
+          cvss_score: v.cvss?.score ?? null,
+          cvss_vector: v.cvss?.vector ?? null,
+          known_exploited: v.knownExploited,
           aliases: v.aliases,
-          references: v.references,
-        };
-        await tx.vulnerability.upsert({
-          where: { id: v.id },
-          create: { id: v.id, ...fields },
-          update: fields,
-        });
+          refs: v.references,
+        }));
+        await tx.$executeRaw`
+          INSERT INTO vulnerability (id, title, description, severity, cvss_score, cvss_vector, known_exploited, aliases, "references", updated_at)
+          SELECT r.id, r.title, r.description, r.severity, r.cvss_score, r.cvss_vector, r.known_exploited,
+                 ARRAY(SELECT jsonb_array_elements_text(r.aliases)), ARRAY(SELECT jsonb_array_elements_text(r.refs)), now()
+          FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id text, title text, description text, severity text,
+               cvss_score float8, cvss_vector text, known_exploited boolean, aliases jsonb, refs jsonb)
+          ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description,
+            severity = EXCLUDED.severity, cvss_score = EXCLUDED.cvss_score, cvss_vector = EXCLUDED.cvss_vector,
+            known_exploited = EXCLUDED.known_exploited, aliases = EXCLUDED.aliases, "references" = EXCLUDED."references",
+            updated_at = now()
+          WHERE (vulnerability.title, vulnerability.severity, vulnerability.cvss_score, vulnerability.known_exploited)
+            IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.severity, EXCLUDED.cvss_score, EXCLUDED.known_exploited)`;
       }
 
       const before = await tx.finding.findMany({
