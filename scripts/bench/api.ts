@@ -9,48 +9,51 @@ const embedded = process.env.DATABASE_URL
   : await startEmbeddedPostgres({ dataDir: benchDir, port: 55499 });
 const url = process.env.DATABASE_URL ?? (embedded?.url as string);
 const prisma = createPrismaClient(url);
-const app = await buildApp({
-  config: { webDist: undefined, logLevel: 'silent' },
-  prisma,
-  logger: false,
-});
-await app.ready();
-const instance = await prisma.registryInstance.findFirst({ where: { name: 'registry-1' } });
-const images = await prisma.image.count();
-const findings = await prisma.finding.count();
-const cases: [string, string][] = [
-  ['summary', '/api/v1/summary'],
-  ['system tab, page 1', '/api/v1/vulnerabilities?category=system'],
-  ['application tab, page 1', '/api/v1/vulnerabilities?category=application'],
-  ['application, high only', '/api/v1/vulnerabilities?category=application&priority=high'],
-  ['system, one instance', `/api/v1/vulnerabilities?category=system&instanceId=${instance?.id}`],
-  ['application, namespace', '/api/v1/vulnerabilities?category=application&namespace=team-7'],
-  ['application, fuzzy name', '/api/v1/vulnerabilities?category=application&name=lodash'],
-  [
-    'application, page 5 by images',
-    '/api/v1/vulnerabilities?category=application&page=5&pageSize=10&sort=images',
-  ],
-  ['malicious samples', '/api/v1/malicious-samples'],
-  ['malicious, urgent', '/api/v1/malicious-samples?severity=urgent'],
-  ['images, page 1', '/api/v1/images'],
-];
-console.log(`database: ${images} images, ${findings} findings`);
-console.log('endpoint                              p50 ms   p95 ms');
-for (const [label, target] of cases) {
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: target }); // warm up
-  for (let i = 0; i < 30; i++) {
-    const t0 = performance.now();
-    const res = await app.inject({ method: 'GET', url: target });
-    times.push(performance.now() - t0);
-    if (res.statusCode !== 200)
-      throw new Error(`${target}: HTTP ${res.statusCode} ${res.body.slice(0, 200)}`);
+try {
+  const app = await buildApp({
+    config: { webDist: undefined, logLevel: 'silent' },
+    prisma,
+    logger: false,
+  });
+  await app.ready();
+  const instance = await prisma.registryInstance.findFirst({ where: { name: 'registry-1' } });
+  const images = await prisma.image.count();
+  const findings = await prisma.finding.count();
+  const cases: [string, string][] = [
+    ['summary', '/api/v1/summary'],
+    ['system tab, page 1', '/api/v1/vulnerabilities?category=system'],
+    ['application tab, page 1', '/api/v1/vulnerabilities?category=application'],
+    ['application, high only', '/api/v1/vulnerabilities?category=application&priority=high'],
+    ['system, one instance', `/api/v1/vulnerabilities?category=system&instanceId=${instance?.id}`],
+    ['application, namespace', '/api/v1/vulnerabilities?category=application&namespace=team-7'],
+    ['application, fuzzy name', '/api/v1/vulnerabilities?category=application&name=lodash'],
+    [
+      'application, page 5 by images',
+      '/api/v1/vulnerabilities?category=application&page=5&pageSize=10&sort=images',
+    ],
+    ['malicious samples', '/api/v1/malicious-samples'],
+    ['malicious, urgent', '/api/v1/malicious-samples?severity=urgent'],
+    ['images, page 1', '/api/v1/images'],
+  ];
+  console.log(`database: ${images} images, ${findings} findings`);
+  console.log('endpoint                              p50 ms   p95 ms');
+  for (const [label, target] of cases) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: target }); // warm up
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      const res = await app.inject({ method: 'GET', url: target });
+      times.push(performance.now() - t0);
+      if (res.statusCode !== 200)
+        throw new Error(`${target}: HTTP ${res.statusCode} ${res.body.slice(0, 200)}`);
+    }
+    times.sort((a, b) => a - b);
+    const p = (q: number) =>
+      (times[Math.min(times.length - 1, Math.floor(q * times.length))] as number).toFixed(1);
+    console.log(`${label.padEnd(36)} ${p(0.5).padStart(7)}  ${p(0.95).padStart(7)}`);
   }
-  times.sort((a, b) => a - b);
-  const p = (q: number) =>
-    (times[Math.min(times.length - 1, Math.floor(q * times.length))] as number).toFixed(1);
-  console.log(`${label.padEnd(36)} ${p(0.5).padStart(7)}  ${p(0.95).padStart(7)}`);
+  await app.close();
+} finally {
+  await prisma.$disconnect();
+  await embedded?.stop();
 }
-await app.close();
-await prisma.$disconnect();
-await embedded?.stop();

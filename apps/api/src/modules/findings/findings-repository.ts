@@ -31,6 +31,10 @@ function scopeConditions(scope: Scope): Prisma.Sql[] {
 const where = (conditions: Prisma.Sql[]) =>
   conditions.length ? sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
 
+const IMAGE_JOINS = sql`JOIN image i ON i.id = f.image_id
+  LEFT JOIN repository r ON r.id = i.repository_id
+  LEFT JOIN namespace n ON n.id = r.namespace_id`;
+
 const PRIORITY_RANK = sql`CASE f.priority WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END`;
 const RANK_NAME = (rank: number): Priority => (rank >= 3 ? 'high' : rank === 2 ? 'medium' : 'low');
 const severityOf = (s: string) => SeveritySchema.catch('unknown').parse(s);
@@ -40,15 +44,24 @@ const SEVERITY_RANK = sql`CASE s.severity WHEN 'urgent' THEN 3 WHEN 'warning' TH
 export function createFindingsRepository(db: PrismaClient) {
   return {
     async listVulnerabilities(q: ListVulnerabilitiesQuery) {
+      const scope = scopeConditions(q);
+      // Image tables are joined only when a filter needs them.
+      const scoped = scope.length > 0;
       const conditions = [
         sql`f.category = ${q.category}`,
         sql`f.status = ${q.status}::finding_status`,
-        ...scopeConditions(q),
+        ...scope,
       ];
       if (q.name) {
+        // Resolve the fuzzy text against the small tables first (vulnerabilities, distinct package
+        // names, both trigram-indexed), then filter findings by the ids: never a similarity per finding.
         const n = q.name.toLowerCase();
-        conditions.push(sql`(lower(v.id || ' ' || v.title) LIKE ${like(n)} OR lower(f.package_name) LIKE ${like(n)}
-          OR ${n} <% lower(v.id || ' ' || v.title) OR lower(f.package_name) % ${n})`);
+        conditions.push(sql`(f.vulnerability_id IN (
+            SELECT vv.id FROM vulnerability vv
+            WHERE lower(vv.id || ' ' || vv.title) LIKE ${like(n)} OR ${n} <% lower(vv.id || ' ' || vv.title))
+          OR f.package_name IN (
+            SELECT p.name FROM (SELECT DISTINCT package_name AS name FROM finding WHERE category = ${q.category}) p
+            WHERE lower(p.name) LIKE ${like(n)} OR lower(p.name) % ${n}))`);
       }
       const ranks = q.priority?.map((p) => (p === 'high' ? 3 : p === 'medium' ? 2 : 1));
       const having = ranks?.length
@@ -77,12 +90,9 @@ export function createFindingsRepository(db: PrismaClient) {
       >`
         WITH g AS (
           SELECT f.vulnerability_id, max(${PRIORITY_RANK}) AS prank, count(DISTINCT f.image_id) AS images,
-                 count(*) AS packages, bool_or(f.fixed_version IS NOT NULL) AS fixable, max(i.last_scan_at) AS last_scan
+                 count(*) AS packages, bool_or(f.fixed_version IS NOT NULL) AS fixable, max(f.last_seen_at) AS last_scan
           FROM finding f
-          JOIN vulnerability v ON v.id = f.vulnerability_id
-          JOIN image i ON i.id = f.image_id
-          LEFT JOIN repository r ON r.id = i.repository_id
-          LEFT JOIN namespace n ON n.id = r.namespace_id
+          ${scoped ? IMAGE_JOINS : Prisma.empty}
           ${where(conditions)}
           GROUP BY f.vulnerability_id
           ${having}
@@ -97,10 +107,7 @@ export function createFindingsRepository(db: PrismaClient) {
         const count = await db.$queryRaw<{ total: bigint }[]>`
           SELECT count(*) AS total FROM (
             SELECT f.vulnerability_id FROM finding f
-            JOIN vulnerability v ON v.id = f.vulnerability_id
-            JOIN image i ON i.id = f.image_id
-            LEFT JOIN repository r ON r.id = i.repository_id
-            LEFT JOIN namespace n ON n.id = r.namespace_id
+            ${scoped ? IMAGE_JOINS : Prisma.empty}
             ${where(conditions)} GROUP BY f.vulnerability_id ${having}) x`;
         total = Number(count[0]?.total ?? 0);
       }
