@@ -1,13 +1,13 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ScanError } from '../errors.ts';
 import { type Compression, decompressor } from '../io/decompress.ts';
 import { type IndexedEntry, indexTarFile } from '../io/tar-index.ts';
 import { normalizeEntryPath, parentOf } from '../tar/paths.ts';
-import { TarError, TarParser } from '../tar/tar-parser.ts';
+import { TarError, TarParser, tarWritable } from '../tar/tar-parser.ts';
 
 /** Biggest manifest, index or config we read into memory. */
 const MAX_METADATA_BYTES = 8 * 1024 * 1024;
@@ -216,26 +216,12 @@ export class CompressedTarSource implements BlobSource {
       await pipeline(
         createReadStream(file, { highWaterMark: 256 * 1024 }),
         decompressor(compression),
-        new Writable({
-          write(chunk: Buffer, _enc, cb) {
-            try {
-              parser.write(chunk);
-            } catch (error) {
-              cb(error as Error);
-              return;
-            }
-            // Respect the visitor's pace: wait while the blob it reads is backed up.
-            if (current?.writableNeedDrain) current.once('drain', () => cb());
-            else cb();
-          },
-          final(cb) {
-            try {
-              parser.end();
-              cb();
-            } catch (error) {
-              cb(error as Error);
-            }
-          },
+        // Respect the visitor's pace: wait while the blob it reads is backed up.
+        tarWritable(parser, {
+          wait: () =>
+            current?.writableNeedDrain
+              ? new Promise((resolve) => current?.once('drain', resolve))
+              : undefined,
         }),
       );
     } catch (error) {

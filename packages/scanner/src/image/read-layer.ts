@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type Readable, Transform, Writable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AppAnalyzer, AppLimits, AppRecord } from '../analyzers/app/types.ts';
 import { ScanError } from '../errors.ts';
 import { type Compression, decompressor, detectCompression, peek } from '../io/decompress.ts';
 import { baseName, normalizeEntryPath, parentOf } from '../tar/paths.ts';
-import { type EntryType, TarError, TarParser } from '../tar/tar-parser.ts';
+import { type EntryType, TarError, TarParser, tarWritable } from '../tar/tar-parser.ts';
 
 export interface LayerEntry {
   path: string;
@@ -202,28 +202,10 @@ export async function readLayer(
         },
       }),
       decompressor(compression),
-      new Writable({
-        highWaterMark: 1024 * 1024,
-        write(chunk: Buffer, _enc, cb) {
-          diffHash.update(chunk);
-          try {
-            parser.write(chunk);
-          } catch (error) {
-            cb(error as Error);
-            return;
-          }
-          const pending = visitor.wait?.();
-          if (pending) pending.then(() => cb(entryError ?? null), cb);
-          else cb(entryError ?? null);
-        },
-        final(cb) {
-          try {
-            parser.end();
-            cb();
-          } catch (error) {
-            cb(error as Error);
-          }
-        },
+      tarWritable(parser, {
+        onChunk: (chunk) => diffHash.update(chunk),
+        wait: () => visitor.wait?.(),
+        pendingError: () => entryError,
       }),
     );
   } catch (error) {

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 /**
  * A push-based, streaming tar reader (POSIX ustar, GNU and PAX extensions). It never buffers file
  * data: each entry's bytes go to the sink its consumer returns, or are skipped. Malformed input
@@ -250,4 +251,41 @@ export class TarParser {
     }
     this.state = this.padding > 0 ? 'padding' : 'header';
   }
+}
+
+/**
+ * A Writable that feeds a TarParser. `wait` lets the consumer of the entries apply backpressure;
+ * `pendingError` reports an entry-level problem found while parsing the chunk.
+ */
+export function tarWritable(
+  parser: TarParser,
+  options: {
+    wait?: () => Promise<unknown> | undefined;
+    pendingError?: () => Error | undefined;
+    onChunk?: (chunk: Buffer) => void;
+  } = {},
+): Writable {
+  return new Writable({
+    highWaterMark: 1024 * 1024,
+    write(chunk: Buffer, _enc, cb) {
+      options.onChunk?.(chunk);
+      try {
+        parser.write(chunk);
+      } catch (error) {
+        cb(error as Error);
+        return;
+      }
+      const pending = options.wait?.();
+      if (pending) pending.then(() => cb(options.pendingError?.() ?? null), cb);
+      else cb(options.pendingError?.() ?? null);
+    },
+    final(cb) {
+      try {
+        parser.end();
+        cb();
+      } catch (error) {
+        cb(error as Error);
+      }
+    },
+  });
 }

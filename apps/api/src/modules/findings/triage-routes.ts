@@ -176,79 +176,76 @@ export const triageRoutes: FastifyPluginAsyncZod<{
       })(),
     );
 
-  app.get(
-    '/api/v1/vulnerabilities/export',
-    {
-      schema: {
-        tags,
-        operationId: 'exportVulnerabilities',
-        querystring: ListVulnerabilitiesQuerySchema.omit({ page: true, pageSize: true })
-          .extend(ExportFormat.shape)
-          .strict(),
-      },
-    },
-    async (request, reply) => {
-      const { format, ...filter } = request.query;
-      async function* pages() {
-        for (let page = 1; ; page++) {
-          const { items } = await findings.listVulnerabilities({ ...filter, page, pageSize: 200 });
-          yield items as unknown as Record<string, unknown>[];
-          if (items.length < 200) return;
+  /** Streams every row of a list filter, page by page, with the list's columns. */
+  function exportRoute<Q extends { format: 'csv' | 'json' }>(options: {
+    url: string;
+    operationId: string;
+    querystring: z.ZodType<Q>;
+    columns: string[];
+    filename: (q: Q) => string;
+    page: (q: Q, page: number) => Promise<{ items: unknown[] }>;
+  }) {
+    app.get(
+      options.url,
+      { schema: { tags, operationId: options.operationId, querystring: options.querystring } },
+      async (request, reply) => {
+        const q = request.query as Q;
+        async function* pages() {
+          for (let page = 1; ; page++) {
+            const { items } = await options.page(q, page);
+            yield items as Record<string, unknown>[];
+            if (items.length < 200) return;
+          }
         }
-      }
-      const columns = [
-        'id',
-        'title',
-        'severity',
-        'priority',
-        'tags',
-        'affectedImages',
-        'affectedPackages',
-        'lastScanAt',
-      ];
-      reply
-        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json')
-        .header(
-          'content-disposition',
-          `attachment; filename="vulnerabilities-${filter.category}.${format}"`,
-        );
-      return reply.send(streamRows(format, columns, pages()));
-    },
-  );
-  app.get(
-    '/api/v1/malicious-samples/export',
-    {
-      schema: {
-        tags,
-        operationId: 'exportMaliciousSamples',
-        querystring: ListSamplesQuerySchema.omit({ page: true, pageSize: true })
-          .extend(ExportFormat.shape)
-          .strict(),
+        reply
+          .type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json')
+          .header(
+            'content-disposition',
+            `attachment; filename="${options.filename(q)}.${q.format}"`,
+          );
+        return reply.send(streamRows(q.format, options.columns, pages()));
       },
-    },
-    async (request, reply) => {
-      const { format, ...filter } = request.query;
-      async function* pages() {
-        for (let page = 1; ; page++) {
-          const { items } = await findings.listSamples({ ...filter, page, pageSize: 200 });
-          yield items as unknown as Record<string, unknown>[];
-          if (items.length < 200) return;
-        }
-      }
-      const columns = [
-        'sha256',
-        'name',
-        'category',
-        'severity',
-        'affectedImages',
-        'firstScanAt',
-        'lastScanAt',
-        'processingStatus',
-      ];
-      reply
-        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json')
-        .header('content-disposition', `attachment; filename="malicious-samples.${format}"`);
-      return reply.send(streamRows(format, columns, pages()));
-    },
-  );
+    );
+  }
+
+  exportRoute({
+    url: '/api/v1/vulnerabilities/export',
+    operationId: 'exportVulnerabilities',
+    querystring: ListVulnerabilitiesQuerySchema.omit({ page: true, pageSize: true })
+      .extend(ExportFormat.shape)
+      .strict(),
+    columns: [
+      'id',
+      'title',
+      'severity',
+      'priority',
+      'tags',
+      'affectedImages',
+      'affectedPackages',
+      'lastScanAt',
+    ],
+    filename: (q) => `vulnerabilities-${q.category}`,
+    page: ({ format: _f, ...filter }, page) =>
+      findings.listVulnerabilities({ ...filter, page, pageSize: 200 }),
+  });
+  exportRoute({
+    url: '/api/v1/malicious-samples/export',
+    operationId: 'exportMaliciousSamples',
+    querystring: ListSamplesQuerySchema.omit({ page: true, pageSize: true })
+      .extend(ExportFormat.shape)
+      .strict(),
+    columns: [
+      'sha256',
+      'name',
+      'category',
+      'severity',
+      'affectedImages',
+      'firstScanAt',
+      'lastScanAt',
+      'processingStatus',
+    ],
+    filename: () => 'malicious-samples',
+    page: ({ format: _f, ...filter }, page) =>
+      findings.listSamples({ ...filter, page, pageSize: 200 }),
+  });
 };
