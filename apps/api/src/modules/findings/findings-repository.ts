@@ -53,15 +53,15 @@ export function createFindingsRepository(db: PrismaClient) {
         ...scope,
       ];
       if (q.name) {
-        // Resolve the fuzzy text against the small tables first (vulnerabilities, distinct package
-        // names, both trigram-indexed), then filter findings by the ids: never a similarity per finding.
+        // Resolve the fuzzy text through the trigram indexes (vulnerability id/title, finding package
+        // name), then filter findings by the ids: never a similarity computed per finding row.
         const n = q.name.toLowerCase();
         conditions.push(sql`(f.vulnerability_id IN (
             SELECT vv.id FROM vulnerability vv
             WHERE lower(vv.id || ' ' || vv.title) LIKE ${like(n)} OR ${n} <% lower(vv.id || ' ' || vv.title))
-          OR f.package_name IN (
-            SELECT p.name FROM (SELECT DISTINCT package_name AS name FROM finding WHERE category = ${q.category}) p
-            WHERE lower(p.name) LIKE ${like(n)} OR lower(p.name) % ${n}))`);
+          OR f.id IN (
+            SELECT pf.id FROM finding pf
+            WHERE lower(pf.package_name) LIKE ${like(n)} OR lower(pf.package_name) % ${n}))`);
       }
       const ranks = q.priority?.map((p) => (p === 'high' ? 3 : p === 'medium' ? 2 : 1));
       const having = ranks?.length
