@@ -1,13 +1,18 @@
 // `pnpm bench api`: p50/p95 latency of the Image Security list endpoints under typical filters,
 // against the database `pnpm bench seed` filled (same DATABASE_URL / DRYDOCK_BENCH_DIR).
 import { buildApp } from '../../apps/api/src/app.ts';
-import { createPrismaClient, startEmbeddedPostgres } from '../../packages/db/src/index.ts';
+import {
+  applyMigrations,
+  createPrismaClient,
+  startEmbeddedPostgres,
+} from '../../packages/db/src/index.ts';
 
 const benchDir = process.env.DRYDOCK_BENCH_DIR ?? '/tmp/drydock-bench-db';
 const embedded = process.env.DATABASE_URL
   ? undefined
   : await startEmbeddedPostgres({ dataDir: benchDir, port: 55499 });
 const url = process.env.DATABASE_URL ?? (embedded?.url as string);
+await applyMigrations(url);
 const prisma = createPrismaClient(url);
 try {
   const app = await buildApp({

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
+import { poolConfigFromUrl } from './pool-config.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -35,5 +38,19 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
   });
   if (!ok) {
     throw new Error(`database migration failed:\n${output.trim()}`);
+  }
+  await applyFunctions(databaseUrl);
+}
+
+/** Repeatable functions and triggers (prisma/functions.sql), idempotent, run after every deploy. */
+async function applyFunctions(databaseUrl: string): Promise<void> {
+  const client = new pg.Client(poolConfigFromUrl(databaseUrl));
+  await client.connect();
+  try {
+    await client.query(await readFile(path.join(root, 'prisma/functions.sql'), 'utf8'));
+  } catch (error) {
+    throw new Error(`database functions failed: ${(error as Error).message}`);
+  } finally {
+    await client.end();
   }
 }

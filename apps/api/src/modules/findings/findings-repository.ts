@@ -41,6 +41,33 @@ const severityOf = (s: string) => SeveritySchema.catch('unknown').parse(s);
 const sampleSeverityOf = (s: string) => SampleSeveritySchema.catch('notice').parse(s);
 const SEVERITY_RANK = sql`CASE s.severity WHEN 'urgent' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END`;
 
+interface TabRow {
+  vulnerability_id: string;
+  title: string;
+  severity: string;
+  known_exploited: boolean;
+  prank: number;
+  images: number | bigint;
+  packages: number | bigint;
+  fixable: boolean;
+  last_scan: Date | null;
+}
+
+const toRow = (r: TabRow) => ({
+  id: r.vulnerability_id,
+  title: r.title,
+  severity: severityOf(r.severity),
+  priority: RANK_NAME(r.prank),
+  tags: [
+    r.fixable ? 'fix-available' : 'no-fix',
+    ...(r.known_exploited ? ['known-exploited'] : []),
+    ...(r.severity === 'critical' ? ['critical'] : []),
+  ],
+  affectedImages: Number(r.images),
+  affectedPackages: Number(r.packages),
+  lastScanAt: r.last_scan?.toISOString() ?? null,
+});
+
 export function createFindingsRepository(db: PrismaClient) {
   return {
     async listVulnerabilities(q: ListVulnerabilitiesQuery) {
@@ -74,6 +101,39 @@ export function createFindingsRepository(db: PrismaClient) {
         id: sql`g.vulnerability_id`,
       }[q.sort];
       const direction = q.order === 'asc' ? sql`ASC` : sql`DESC`;
+      if (!scoped && !q.name) {
+        // No image filter and no text: the maintained per-tab aggregate answers (same numbers).
+        const rows = await db.$queryRaw<
+          {
+            vulnerability_id: string;
+            title: string;
+            severity: string;
+            known_exploited: boolean;
+            prank: number;
+            images: number;
+            packages: number;
+            fixable: boolean;
+            last_scan: Date | null;
+            total: bigint;
+          }[]
+        >`
+          SELECT g.vulnerability_id, g.prank, g.images, g.packages, g.fixable, g.last_seen_at AS last_scan,
+                 v.title, v.severity, v.known_exploited, count(*) OVER () AS total
+          FROM vulnerability_tab_stat g JOIN vulnerability v ON v.id = g.vulnerability_id
+          WHERE g.category = ${q.category} AND g.status = ${q.status}::finding_status
+            ${ranks?.length ? sql`AND g.prank = ANY(${ranks}::int[])` : Prisma.empty}
+          ORDER BY ${sortColumn} ${direction}, g.images DESC, g.vulnerability_id ASC
+          LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`;
+        let total = Number(rows[0]?.total ?? 0);
+        if (rows.length === 0 && q.page > 1) {
+          const count = await db.$queryRaw<{ total: bigint }[]>`
+            SELECT count(*) AS total FROM vulnerability_tab_stat g
+            WHERE g.category = ${q.category} AND g.status = ${q.status}::finding_status
+              ${ranks?.length ? sql`AND g.prank = ANY(${ranks}::int[])` : Prisma.empty}`;
+          total = Number(count[0]?.total ?? 0);
+        }
+        return { total, items: rows.map(toRow) };
+      }
       const rows = await db.$queryRaw<
         {
           vulnerability_id: string;
@@ -113,20 +173,7 @@ export function createFindingsRepository(db: PrismaClient) {
       }
       return {
         total,
-        items: rows.map((r) => ({
-          id: r.vulnerability_id,
-          title: r.title,
-          severity: severityOf(r.severity),
-          priority: RANK_NAME(r.prank),
-          tags: [
-            r.fixable ? 'fix-available' : 'no-fix',
-            ...(r.known_exploited ? ['known-exploited'] : []),
-            ...(r.severity === 'critical' ? ['critical'] : []),
-          ],
-          affectedImages: Number(r.images),
-          affectedPackages: Number(r.packages),
-          lastScanAt: r.last_scan?.toISOString() ?? null,
-        })),
+        items: rows.map(toRow),
       };
     },
 
@@ -293,10 +340,8 @@ export function createFindingsRepository(db: PrismaClient) {
 
     async summary() {
       const tabs = await db.$queryRaw<{ category: string; prank: number; n: bigint }[]>`
-        SELECT category, prank, count(*) AS n FROM (
-          SELECT f.category, f.vulnerability_id, max(${PRIORITY_RANK}) AS prank
-          FROM finding f WHERE f.status = 'open' GROUP BY f.category, f.vulnerability_id) x
-        GROUP BY category, prank`;
+        SELECT category, prank, count(*) AS n FROM vulnerability_tab_stat
+        WHERE status = 'open' GROUP BY category, prank`;
       const samples = await db.$queryRaw<{ severity: string; n: bigint }[]>`
         SELECT s.severity, count(DISTINCT s.sha256) AS n FROM sample_finding sf
         JOIN malicious_sample s ON s.sha256 = sf.sample_sha256 WHERE sf.status = 'open' GROUP BY s.severity`;
