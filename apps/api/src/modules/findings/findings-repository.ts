@@ -101,8 +101,18 @@ export function createFindingsRepository(db: PrismaClient) {
         id: sql`g.vulnerability_id`,
       }[q.sort];
       const direction = q.order === 'asc' ? sql`ASC` : sql`DESC`;
-      if (!scoped && !q.name) {
-        // No image filter and no text: the maintained per-tab aggregate answers (same numbers).
+      if (!scoped) {
+        // No image filter: the maintained per-tab aggregate answers. A name narrows it to the
+        // vulnerabilities whose id/title, or one of whose packages, matches (trigram indexes).
+        const n = q.name?.toLowerCase();
+        const named = n
+          ? sql`AND g.vulnerability_id IN (
+              SELECT vv.id FROM vulnerability vv
+              WHERE lower(vv.id || ' ' || vv.title) LIKE ${like(n)} OR ${n} <% lower(vv.id || ' ' || vv.title)
+              UNION
+              SELECT pf.vulnerability_id FROM finding pf
+              WHERE lower(pf.package_name) LIKE ${like(n)} OR lower(pf.package_name) % ${n})`
+          : Prisma.empty;
         const rows = await db.$queryRaw<
           {
             vulnerability_id: string;
@@ -122,6 +132,7 @@ export function createFindingsRepository(db: PrismaClient) {
           FROM vulnerability_tab_stat g JOIN vulnerability v ON v.id = g.vulnerability_id
           WHERE g.category = ${q.category} AND g.status = ${q.status}::finding_status
             ${ranks?.length ? sql`AND g.prank = ANY(${ranks}::int[])` : Prisma.empty}
+            ${named}
           ORDER BY ${sortColumn} ${direction}, g.images DESC, g.vulnerability_id ASC
           LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`;
         let total = Number(rows[0]?.total ?? 0);
@@ -129,7 +140,8 @@ export function createFindingsRepository(db: PrismaClient) {
           const count = await db.$queryRaw<{ total: bigint }[]>`
             SELECT count(*) AS total FROM vulnerability_tab_stat g
             WHERE g.category = ${q.category} AND g.status = ${q.status}::finding_status
-              ${ranks?.length ? sql`AND g.prank = ANY(${ranks}::int[])` : Prisma.empty}`;
+              ${ranks?.length ? sql`AND g.prank = ANY(${ranks}::int[])` : Prisma.empty}
+              ${named}`;
           total = Number(count[0]?.total ?? 0);
         }
         return { total, items: rows.map(toRow) };
