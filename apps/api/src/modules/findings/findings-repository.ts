@@ -41,6 +41,13 @@ const severityOf = (s: string) => SeveritySchema.catch('unknown').parse(s);
 const sampleSeverityOf = (s: string) => SampleSeveritySchema.catch('notice').parse(s);
 const SEVERITY_RANK = sql`CASE s.severity WHEN 'urgent' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END`;
 
+/** Fuzzy text on a vulnerability (alias `vv`): substring or trigram word similarity on id + title. */
+const titleMatches = (n: string) =>
+  sql`(lower(vv.id || ' ' || vv.title) LIKE ${like(n)} OR ${n} <% lower(vv.id || ' ' || vv.title))`;
+/** Fuzzy text on a finding's package (alias `pf`), served by the trigram index on package_name. */
+const packageMatches = (n: string) =>
+  sql`(lower(pf.package_name) LIKE ${like(n)} OR lower(pf.package_name) % ${n})`;
+
 interface TabRow {
   vulnerability_id: string;
   title: string;
@@ -83,12 +90,8 @@ export function createFindingsRepository(db: PrismaClient) {
         // Resolve the fuzzy text through the trigram indexes (vulnerability id/title, finding package
         // name), then filter findings by the ids: never a similarity computed per finding row.
         const n = q.name.toLowerCase();
-        conditions.push(sql`(f.vulnerability_id IN (
-            SELECT vv.id FROM vulnerability vv
-            WHERE lower(vv.id || ' ' || vv.title) LIKE ${like(n)} OR ${n} <% lower(vv.id || ' ' || vv.title))
-          OR f.id IN (
-            SELECT pf.id FROM finding pf
-            WHERE lower(pf.package_name) LIKE ${like(n)} OR lower(pf.package_name) % ${n}))`);
+        conditions.push(sql`(f.vulnerability_id IN (SELECT vv.id FROM vulnerability vv WHERE ${titleMatches(n)})
+          OR f.id IN (SELECT pf.id FROM finding pf WHERE ${packageMatches(n)}))`);
       }
       const ranks = q.priority?.map((p) => (p === 'high' ? 3 : p === 'medium' ? 2 : 1));
       const having = ranks?.length
@@ -107,11 +110,9 @@ export function createFindingsRepository(db: PrismaClient) {
         const n = q.name?.toLowerCase();
         const named = n
           ? sql`AND g.vulnerability_id IN (
-              SELECT vv.id FROM vulnerability vv
-              WHERE lower(vv.id || ' ' || vv.title) LIKE ${like(n)} OR ${n} <% lower(vv.id || ' ' || vv.title)
+              SELECT vv.id FROM vulnerability vv WHERE ${titleMatches(n)}
               UNION
-              SELECT pf.vulnerability_id FROM finding pf
-              WHERE lower(pf.package_name) LIKE ${like(n)} OR lower(pf.package_name) % ${n})`
+              SELECT pf.vulnerability_id FROM finding pf WHERE ${packageMatches(n)})`
           : Prisma.empty;
         const rows = await db.$queryRaw<
           {
