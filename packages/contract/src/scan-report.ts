@@ -110,7 +110,7 @@ export const ScanReportSchema = z.object({
   target: z.object({
     /** What was scanned, as given (file or directory path). */
     input: z.string(),
-    format: z.enum(['docker-archive', 'oci-archive', 'oci-layout']),
+    format: z.enum(['docker-archive', 'oci-archive', 'oci-layout', 'registry']),
     repoTags: z.array(z.string()),
     manifestDigest: Sha256DigestSchema.optional(),
     configDigest: Sha256DigestSchema,

@@ -1,7 +1,13 @@
 export { ZipArchive, ZipError } from './analyzers/app/zip.ts';
 export { ScanError, type ScanErrorCode } from './errors.ts';
 export { ImageFs, type RemovedFile } from './fs/image-fs.ts';
-export { openImage } from './image/open-image.ts';
+export type { BlobSource, BlobVisitor } from './image/blob-source.ts';
+export {
+  type ImageHandle,
+  type ImageLayerRef,
+  openImage,
+  openImageFromSource,
+} from './image/open-image.ts';
 export type { FileVisitor } from './image/read-layer.ts';
 export {
   type InventoryPackage,
@@ -10,4 +16,5 @@ export {
   type ScanProgress,
   type ScanResult,
   scanImage,
+  scanOpenedImage,
 } from './scan.ts';

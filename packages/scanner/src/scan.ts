@@ -12,6 +12,7 @@ import { apkAnalyzer } from './analyzers/os/apk.ts';
 import { dpkgAnalyzer } from './analyzers/os/dpkg.ts';
 import { rpmAnalyzer } from './analyzers/os/rpm.ts';
 import type { OsPackageAnalyzer, OsPackageRecord } from './analyzers/os/types.ts';
+import { ScanError } from './errors.ts';
 import { ImageFs, type RemovedFile, SymlinkLoopError } from './fs/image-fs.ts';
 import { type ImageHandle, openImage } from './image/open-image.ts';
 import {
@@ -41,6 +42,8 @@ export interface ScanOptions {
   appLimits?: Partial<AppLimits>;
   /** Sees every regular file of every layer as it streams by (the malware scanner). */
   fileVisitor?: (layer: { index: number; diffId: string }) => FileVisitor;
+  /** Rejects images with more entries (files, directories, links) across all layers. */
+  maxFiles?: number;
 }
 
 /** An OS package with what the application analyzers and the malware scanner need beyond JSON. */
@@ -130,7 +133,11 @@ export async function scanImage(input: string, options: ScanOptions = {}): Promi
   }
 }
 
-async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promise<ScanResult> {
+/** Scans an image already opened (e.g. by `openImageFromSource`); the caller closes it. */
+export async function scanOpenedImage(
+  image: ImageHandle,
+  options: ScanOptions = {},
+): Promise<ScanResult> {
   const analyzers = OS_ANALYZERS;
   const capture = capturePolicy(analyzers, options.maxCapturedFileSize ?? DEFAULT_MAX_CAPTURE);
   const warnings: ScanWarning[] = [];
@@ -145,10 +152,18 @@ async function scanOpenedImage(image: ImageHandle, options: ScanOptions): Promis
   const layerInfos: LayerInfo[] = [];
   const pending = new Map<number, LayerContents>();
   let next = 0;
+  let entryCount = 0;
 
   const apply = async (index: number, contents: LayerContents) => {
     const ref = image.layers[index];
     if (!ref) return;
+    entryCount += contents.entries.size;
+    if (options.maxFiles !== undefined && entryCount > options.maxFiles) {
+      throw new ScanError(
+        'limit_exceeded',
+        `${image.input}: more than ${options.maxFiles} files (limit) after layer ${index}`,
+      );
+    }
     layerInfos[index] = {
       index,
       diffId: ref.diffId,

@@ -9,7 +9,7 @@ import {
   TarFileSource,
 } from './blob-source.ts';
 
-export type ImageFormat = 'docker-archive' | 'oci-archive' | 'oci-layout';
+export type ImageFormat = 'docker-archive' | 'oci-archive' | 'oci-layout' | 'registry';
 
 export interface ImageLayerRef {
   index: number;
@@ -358,5 +358,19 @@ export async function openImage(
       `${input}: neither a docker archive (manifest.json) nor an OCI image (index.json)`,
     );
   }
+  return { ...image, close: () => source.close() };
+}
+
+/**
+ * Opens an image served by any BlobSource that presents itself as an OCI layout (`index.json` and
+ * `blobs/<alg>/<hex>`), e.g. a registry pulled blob by blob. Manifest and config digests are
+ * verified as for a layout on disk; layer digests while the layers stream.
+ */
+export async function openImageFromSource(
+  source: BlobSource,
+  input: string,
+  options: { platform?: string; format?: ImageFormat } = {},
+): Promise<ImageHandle> {
+  const image = await openOci(source, input, options.format ?? 'oci-layout', options.platform);
   return { ...image, close: () => source.close() };
 }

@@ -1,0 +1,13 @@
+export { basicHeader, type Challenge, type Credentials, parseChallenge } from './auth.ts';
+export {
+  type Descriptor,
+  isIndex,
+  MANIFEST_TYPES,
+  type Manifest,
+  nextLink,
+  RegistryClient,
+  type RegistryClientOptions,
+} from './client.ts';
+export { type DiscoveredImage, discoverImages, splitRepository } from './discover.ts';
+export { RegistryError, type RegistryErrorCode } from './errors.ts';
+export { RegistryImageSource } from './image-source.ts';
