@@ -119,7 +119,12 @@ if (!databaseUrl) {
 log('applying database migrations');
 await step('database migration', () => applyMigrations(databaseUrl));
 const key = await step('reading the secret key', secretKey);
-const env = { ...process.env, DATABASE_URL: databaseUrl, DRYDOCK_SECRET_KEY: key };
+const env = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  DRYDOCK_SECRET_KEY: key,
+  DRYDOCK_DATA_DIR: dataDir,
+};
 
 if (role !== 'worker') {
   run('api', 'apps/api/src/server.ts');

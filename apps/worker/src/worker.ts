@@ -1,34 +1,87 @@
 import { JOBS, type JobName, type JobPayload } from '@drydock/contract';
 import type { PrismaClient, Queue } from '@drydock/db';
+import { createYaraEngine, loadRuleSet } from '@drydock/malware';
 import type { Logger } from 'pino';
 import { createAdvisoryImportHandler } from './jobs/advisory-import.ts';
+import { createImageScanHandler } from './jobs/image-scan.ts';
 import { createRegistryCheckHandler } from './jobs/registry-check.ts';
+import { createRegistrySyncHandler } from './jobs/registry-sync.ts';
+import { createScheduleTickHandler } from './jobs/schedule-tick.ts';
+import { analyzerVersion, type ScanLimits } from './scan/analyze.ts';
 
 export interface WorkerDeps {
   queue: Queue;
   prisma: PrismaClient;
   logger: Logger;
   concurrency: number;
+  secretKey: string;
+  limits?: Partial<ScanLimits>;
+  registryTimeoutMs?: number;
+}
+
+export interface RunningWorker {
+  /** Stops taking jobs, lets running ones finish, releases the malware engine. */
+  stop(): Promise<void>;
 }
 
 type Handlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<unknown> };
 
+export const DEFAULT_LIMITS: ScanLimits = {
+  maxImageBytes: 16 * 1024 ** 3,
+  maxLayers: 256,
+  maxFiles: 2_000_000,
+};
+
 /**
  * Subscribes this process to every job queue. Payloads are validated against the shared contract:
  * a malformed job fails with the validation message (pg-boss keeps it, with the reason, for
- * inspection) instead of crashing the worker.
+ * inspection) instead of crashing the worker. Any number of these processes, on any machines,
+ * share the work through the one Postgres.
  */
-export async function startWorker({ queue, prisma, logger, concurrency }: WorkerDeps) {
-  const handlers: Handlers = {
-    'registry.check': createRegistryCheckHandler({ prisma }),
-    'advisories.import': createAdvisoryImportHandler({ prisma }),
+export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+  const { queue, prisma, logger, concurrency } = deps;
+  const rules = loadRuleSet();
+  const engine = await createYaraEngine(rules.source, { threads: concurrency });
+  const analyzer = {
+    engine,
+    rules,
+    limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    version: analyzerVersion(rules),
   };
+  const registryTimeoutMs = deps.registryTimeoutMs;
+  const handlers: Handlers = {
+    'registry.check': createRegistryCheckHandler({
+      prisma,
+      secretKey: deps.secretKey,
+      ...(registryTimeoutMs ? { timeoutMs: registryTimeoutMs } : {}),
+    }),
+    'registry.sync': createRegistrySyncHandler({
+      prisma,
+      queue,
+      secretKey: deps.secretKey,
+      ...(registryTimeoutMs ? { registryTimeoutMs } : {}),
+    }),
+    'image.scan': createImageScanHandler({
+      prisma,
+      analyzer,
+      secretKey: deps.secretKey,
+      logger,
+      ...(registryTimeoutMs ? { registryTimeoutMs } : {}),
+    }),
+    'schedule.tick': createScheduleTickHandler({ prisma, queue }),
+    'advisories.import': createAdvisoryImportHandler({ prisma, queue }),
+  };
+  const workIds: string[] = [];
   for (const name of Object.keys(handlers) as JobName[]) {
     const schema = JOBS[name];
     const handle = handlers[name] as (payload: unknown) => Promise<unknown>;
-    await queue.boss.work(
+    const id = await queue.boss.work(
       name,
-      { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 1 },
+      {
+        localConcurrency: name === 'image.scan' ? concurrency : 1,
+        batchSize: 1,
+        pollingIntervalSeconds: 1,
+      },
       async ([job]) => {
         if (!job) return;
         const log = logger.child({ job: job.id, queue: name });
@@ -39,6 +92,18 @@ export async function startWorker({ queue, prisma, logger, concurrency }: Worker
         return result;
       },
     );
+    workIds.push(id);
   }
-  logger.info({ queues: Object.keys(handlers), concurrency }, 'worker ready');
+  // Idempotent: every worker declares the same cron; pg-boss runs each tick once.
+  await queue.boss.schedule('schedule.tick', '* * * * *', {});
+  logger.info(
+    { queues: Object.keys(handlers), concurrency, analyzer: analyzer.version },
+    'worker ready',
+  );
+  return {
+    async stop() {
+      for (const id of workIds) await queue.boss.offWork(id, { wait: true }).catch(() => undefined);
+      await engine.close();
+    },
+  };
 }

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
 import { startWorker } from '../src/worker.ts';
+import { TEST_SECRET_KEY } from './helpers.ts';
 
 async function completed(queue: Queue, id: string) {
   const deadline = Date.now() + 60_000;
@@ -34,7 +35,13 @@ describe('advisories.import job into Postgres', () => {
     db = await createTestDatabase();
     prisma = createPrismaClient(db.url);
     queue = await startQueue(db.url);
-    await startWorker({ queue, prisma, logger: pino({ level: 'silent' }), concurrency: 1 });
+    await startWorker({
+      queue,
+      prisma,
+      logger: pino({ level: 'silent' }),
+      concurrency: 1,
+      secretKey: TEST_SECRET_KEY,
+    });
   });
   afterAll(async () => {
     await queue?.stop();

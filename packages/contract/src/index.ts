@@ -4,5 +4,7 @@ export * from './image-security.ts';
 export * from './jobs.ts';
 export * from './malware.ts';
 export * from './problem.ts';
+export * from './registries.ts';
 export * from './scan-report.ts';
+export * from './scans.ts';
 export * from './vulnerability.ts';

@@ -16,8 +16,26 @@ export const AdvisoryImportJobSchema = z.object({
 });
 export type AdvisoryImportJob = z.infer<typeof AdvisoryImportJobSchema>;
 
+/** Pull (or re-match) and scan one image; the ScanJob row holds what and the outcome. */
+export const ImageScanJobSchema = z.object({ scanJobId: z.uuid() });
+export type ImageScanJob = z.infer<typeof ImageScanJobSchema>;
+
+/** Walk a registry's catalog into namespaces, repositories and images. */
+export const RegistrySyncJobSchema = z.object({
+  instanceId: z.uuid(),
+  /** Queue a scan of the instance's images once the sync is done (scheduled scans). */
+  thenScan: z.boolean().default(false),
+});
+export type RegistrySyncJob = z.infer<typeof RegistrySyncJobSchema>;
+
+/** Periodic: start the syncs + scans of instances whose schedule is due. */
+export const ScheduleTickJobSchema = z.object({}).loose();
+
 export const JOBS = {
   'registry.check': RegistryCheckJobSchema,
+  'registry.sync': RegistrySyncJobSchema,
+  'image.scan': ImageScanJobSchema,
+  'schedule.tick': ScheduleTickJobSchema,
   'advisories.import': AdvisoryImportJobSchema,
 } as const;
 export type JobName = keyof typeof JOBS;

@@ -6,3 +6,13 @@ export { applyMigrations } from './migrate.ts';
 export { type ImageLocation, type PersistResult, persistScan } from './persist-scan.ts';
 export { poolConfigFromUrl } from './pool-config.ts';
 export { type Queue, startQueue } from './queue.ts';
+export {
+  addImagesToScan,
+  imagesInScope,
+  retryFailed,
+  type StartScanInput,
+  sendJobs,
+  startScan,
+  UnknownImagesError,
+} from './scans.ts';
+export { openSecret, SecretError, sealSecret } from './secrets.ts';

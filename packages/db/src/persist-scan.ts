@@ -49,6 +49,7 @@ export async function persistScan(
   where: ImageLocation,
   report: ScanReport,
   scannedAt = new Date(),
+  options: { analysisKey?: string } = {},
 ): Promise<PersistResult> {
   return prisma.$transaction(
     async (tx) => {
@@ -66,10 +67,15 @@ export async function persistScan(
         osFamily: report.os?.family ?? null,
         osVersion: report.os?.version ?? null,
         packageCount: report.packages.length,
+        goneAt: null,
+        ...(options.analysisKey ? { analysisKey: options.analysisKey } : {}),
       };
       const image = existing
         ? await tx.image.update({ where: { id: existing.id }, data, select: { id: true } })
         : await tx.image.create({ data: { repositoryId, digest, ...data }, select: { id: true } });
+
+      // One writer per image at a time: a retried job racing a slow one waits, never duplicates.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${image.id}))`;
 
       // Layers are content-addressed and shared between images.
       await tx.layer.createMany({
@@ -158,6 +164,7 @@ export async function persistScan(
       const seen = new Set<string>();
       const counts = { opened: 0, stillOpen: 0, resolved: 0 };
       const creates = [];
+      const stillPresent: Record<string, unknown>[] = [];
       for (const v of vulns) {
         const k = key(v);
         if (seen.has(k)) continue;
@@ -179,15 +186,18 @@ export async function persistScan(
           lastSeenAt: scannedAt,
         };
         const old = previous.get(k);
-        if (old) {
+        if (old && old.status !== 'resolved') {
+          counts.stillOpen++;
+          stillPresent.push({ id: old.id, ...fields });
+        } else if (old) {
           counts.stillOpen++;
           await tx.finding.update({
             where: { id: old.id },
             data: {
               ...fields,
-              ...(old.status === 'resolved'
-                ? { status: 'open', resolvedAt: null, ...initialStatus('vulnerability', v.id) }
-                : {}),
+              status: 'open',
+              resolvedAt: null,
+              ...initialStatus('vulnerability', v.id),
             },
           });
         } else {
@@ -204,6 +214,21 @@ export async function persistScan(
         }
       }
       if (creates.length) await tx.finding.createMany({ data: creates });
+      // Findings seen again keep their status and triage; their details refresh in one statement.
+      if (stillPresent.length) {
+        await tx.$executeRaw`
+          UPDATE finding f SET category = r."category", package_name = r."packageName",
+            package_type = r."packageType", installed_version = r."installedVersion",
+            fixed_version = r."fixedVersion", layer_index = r."layerIndex",
+            layer_diff_id = r."layerDiffId", created_by = r."createdBy", fix_status = r."fixStatus",
+            priority = r."priority"::priority, priority_reason = r."priorityReason", cause = r."cause",
+            fix_command = r."fixCommand", last_seen_at = ${scannedAt}
+          FROM jsonb_to_recordset(${JSON.stringify(stillPresent)}::jsonb) AS r(id uuid, "category" text,
+            "packageName" text, "packageType" text, "installedVersion" text, "fixedVersion" text,
+            "layerIndex" int, "layerDiffId" text, "createdBy" text, "fixStatus" text, "priority" text,
+            "priorityReason" text, "cause" text, "fixCommand" text)
+          WHERE f.id = r.id`;
+      }
       const gone = before
         .filter((f) => !seen.has(key(f)) && f.status !== 'resolved')
         .map((f) => f.id);
@@ -223,6 +248,7 @@ export async function persistScan(
       });
       const previousSamples = new Map(beforeSamples.map((s) => [`${s.sampleSha256}|${s.path}`, s]));
       const seenSamples = new Set<string>();
+      const samplesStillPresent: Record<string, unknown>[] = [];
       for (const s of samples) {
         const fields = {
           md5: s.md5,
@@ -250,15 +276,18 @@ export async function persistScan(
           lastSeenAt: scannedAt,
         };
         const old = previousSamples.get(k);
-        if (old) {
+        if (old && old.status !== 'resolved') {
+          sampleCounts.stillOpen++;
+          samplesStillPresent.push({ id: old.id, ...placement });
+        } else if (old) {
           sampleCounts.stillOpen++;
           await tx.sampleFinding.update({
             where: { id: old.id },
             data: {
               ...placement,
-              ...(old.status === 'resolved'
-                ? { status: 'open', resolvedAt: null, ...initialStatus('sample', s.sha256) }
-                : {}),
+              status: 'open',
+              resolvedAt: null,
+              ...initialStatus('sample', s.sha256),
             },
           });
         } else {
@@ -274,6 +303,14 @@ export async function persistScan(
             },
           });
         }
+      }
+      if (samplesStillPresent.length) {
+        await tx.$executeRaw`
+          UPDATE sample_finding f SET layer_index = r."layerIndex", layer_diff_id = r."layerDiffId",
+            created_by = r."createdBy", deleted_in_layer = r."deletedInLayer", last_seen_at = ${scannedAt}
+          FROM jsonb_to_recordset(${JSON.stringify(samplesStillPresent)}::jsonb) AS r(id uuid,
+            "layerIndex" int, "layerDiffId" text, "createdBy" text, "deletedInLayer" int)
+          WHERE f.id = r.id`;
       }
       const goneSamples = beforeSamples
         .filter((s) => !seenSamples.has(`${s.sampleSha256}|${s.path}`) && s.status !== 'resolved')

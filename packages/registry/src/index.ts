@@ -8,6 +8,17 @@ export {
   RegistryClient,
   type RegistryClientOptions,
 } from './client.ts';
-export { type DiscoveredImage, discoverImages, splitRepository } from './discover.ts';
+export {
+  type DiscoveredImage,
+  type DiscoveryProblem,
+  discoverImages,
+  splitRepository,
+} from './discover.ts';
 export { RegistryError, type RegistryErrorCode } from './errors.ts';
 export { RegistryImageSource } from './image-source.ts';
+export {
+  type CheckResult,
+  checkRegistry,
+  clientForInstance,
+  type InstanceAccess,
+} from './instance.ts';

@@ -18,3 +18,5 @@ export {
   scanImage,
   scanOpenedImage,
 } from './scan.ts';
+/** Bumped whenever an analyzer's output for the same layers can change (invalidates caches). */
+export const ANALYZER_VERSION = '1';

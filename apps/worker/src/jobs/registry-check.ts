@@ -1,58 +1,45 @@
 import type { RegistryCheckJob } from '@drydock/contract';
-import type { PrismaClient } from '@drydock/db';
+import { openSecret, type PrismaClient } from '@drydock/db';
+import { type CheckResult, checkRegistry, clientForInstance } from '@drydock/registry';
 
 export interface RegistryCheckDeps {
   prisma: Pick<PrismaClient, 'registryInstance'>;
-  fetch?: typeof fetch;
+  secretKey: string;
   now?: () => Date;
   timeoutMs?: number;
 }
 
-export type RegistryCheckResult = { ok: true } | { ok: false; error: string };
-
 /**
- * Probes the Docker Registry v2 base endpoint (`GET /v2/`). 200 means a v2 registry; 401 means a
- * v2 registry that wants credentials, which is still reachable. Anything else is recorded as the
- * reason the registry cannot be used.
+ * Checks that a registry speaks the v2 API and accepts the stored credentials (`GET /v2/`, with
+ * the Basic or token handshake it asks for) and records the outcome on the instance.
  */
-export async function probeRegistry(
-  baseUrl: string,
-  fetchImpl: typeof fetch = fetch,
-  timeoutMs = 10_000,
-): Promise<RegistryCheckResult> {
-  const url = `${baseUrl.replace(/\/+$/, '')}/v2/`;
-  try {
-    const response = await fetchImpl(url, {
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'follow',
-    });
-    await response.body?.cancel();
-    if (response.status === 200 || response.status === 401) return { ok: true };
-    return { ok: false, error: `GET ${url} answered HTTP ${response.status}` };
-  } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    const message = cause instanceof Error ? cause.message : String(cause);
-    return { ok: false, error: `GET ${url} failed: ${message}` };
-  }
-}
-
 export function createRegistryCheckHandler(deps: RegistryCheckDeps) {
   const now = deps.now ?? (() => new Date());
-  return async (job: RegistryCheckJob): Promise<RegistryCheckResult> => {
+  return async (job: RegistryCheckJob): Promise<CheckResult> => {
     const instance = await deps.prisma.registryInstance.findUnique({
       where: { id: job.instanceId },
-      select: { url: true },
     });
     // A registry removed after the job was queued: nothing to check, and nothing to retry.
-    if (!instance) return { ok: false, error: 'registry instance no longer exists' };
-    const result = await probeRegistry(instance.url, deps.fetch, deps.timeoutMs);
+    if (!instance) {
+      return {
+        ok: false,
+        auth: null,
+        error: 'registry instance no longer exists',
+        code: 'not_found',
+      };
+    }
+    let result: CheckResult;
+    try {
+      const client = clientForInstance(instance, (s) => openSecret(deps.secretKey, 'registry', s), {
+        ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+      });
+      result = await checkRegistry(client);
+    } catch (error) {
+      result = { ok: false, auth: null, error: (error as Error).message, code: 'config' };
+    }
     await deps.prisma.registryInstance.update({
       where: { id: job.instanceId },
-      data: {
-        lastCheckAt: now(),
-        lastCheckOk: result.ok,
-        lastCheckError: result.ok ? null : result.error,
-      },
+      data: { lastCheckAt: now(), lastCheckOk: result.ok, lastCheckError: result.error },
     });
     return result;
   };

@@ -1,0 +1,261 @@
+import { rm } from 'node:fs/promises';
+import { matchInventory } from '@drydock/advisories';
+import type { ImageScanJob, ScanJobProgress, ScanReport } from '@drydock/contract';
+import {
+  type ImageLocation,
+  openSecret,
+  PgAdvisoryStore,
+  type PrismaClient,
+  persistScan,
+  SecretError,
+} from '@drydock/db';
+import { clientForInstance, RegistryError, RegistryImageSource } from '@drydock/registry';
+import { type ImageHandle, openImage, openImageFromSource, ScanError } from '@drydock/scanner';
+import type { Logger } from 'pino';
+import { type Analysis, type Analyzer, analyzeImage, checkLimits } from '../scan/analyze.ts';
+
+export interface ImageScanDeps {
+  prisma: PrismaClient;
+  analyzer: Analyzer;
+  secretKey: string;
+  logger: Logger;
+  registryTimeoutMs?: number;
+  /** Attempts after which an unexpected error fails the image instead of retrying. */
+  maxAttempts?: number;
+}
+
+/** Failures that concern the image, not the worker: reported as the image's reason, not retried. */
+const isImageFault = (e: unknown) =>
+  e instanceof RegistryError || e instanceof ScanError || e instanceof SecretError;
+
+type JobRow = NonNullable<Awaited<ReturnType<typeof loadJob>>>;
+
+function loadJob(prisma: PrismaClient, id: string) {
+  return prisma.scanJob.findUnique({
+    where: { id },
+    include: {
+      image: {
+        include: { repository: { include: { namespace: { include: { instance: true } } } } },
+      },
+    },
+  });
+}
+
+/**
+ * Runs one ScanJob: opens the image (registry pull by digest, or an uploaded tarball), analyzes
+ * it (or reuses the cached analysis of the same layers), matches advisories from Postgres, and
+ * stores the result in one transaction. The job row tracks state and progress; a failure that
+ * belongs to the image (registry down, 401/404, corrupt layer, limits) fails only that image.
+ */
+export function createImageScanHandler(deps: ImageScanDeps) {
+  const { prisma } = deps;
+  const maxAttempts = deps.maxAttempts ?? 3;
+  return async (payload: ImageScanJob) => {
+    const job = await loadJob(prisma, payload.scanJobId);
+    if (!job) return { skipped: 'scan job no longer exists' };
+    // A job delivered again after it finished (e.g. a retry racing a slow success): nothing to do.
+    if (job.status === 'succeeded' || job.status === 'failed') return { skipped: job.status };
+    const attempts = job.attempts + 1;
+    await prisma.scanJob.update({
+      where: { id: job.id },
+      data: {
+        status: 'running',
+        attempts,
+        startedAt: new Date(),
+        reason: null,
+        progress: { phase: job.kind === 'rematch' ? 'match' : 'pull' },
+      },
+    });
+    const progress = throttledProgress(prisma, job.id);
+    try {
+      const outcome = await run(deps, job, progress);
+      await progress.flush();
+      await prisma.scanJob.update({
+        where: { id: job.id },
+        data: {
+          status: 'succeeded',
+          finishedAt: new Date(),
+          progress: { phase: 'done' },
+          cacheHit: outcome.cacheHit,
+          bytesPulled: BigInt(outcome.bytesPulled),
+          result: outcome.result,
+          imageId: outcome.imageId,
+        },
+      });
+      if (job.kind === 'upload' && job.uploadPath) await rm(job.uploadPath, { force: true });
+      return { imageId: outcome.imageId, cacheHit: outcome.cacheHit, ...outcome.result };
+    } catch (error) {
+      await progress.flush();
+      const message = error instanceof Error ? error.message : String(error);
+      if (isImageFault(error) || attempts >= maxAttempts) {
+        await prisma.scanJob.update({
+          where: { id: job.id },
+          data: {
+            status: 'failed',
+            reason: isImageFault(error)
+              ? message
+              : `internal error after ${attempts} attempts: ${message}`,
+            finishedAt: new Date(),
+          },
+        });
+        deps.logger.warn(
+          { scanJob: job.id, target: job.target, reason: message },
+          'image scan failed',
+        );
+        return { failed: message };
+      }
+      // Unexpected (database hiccup, bug): back to queued, and pg-boss retries the job.
+      await prisma.scanJob
+        .update({
+          where: { id: job.id },
+          data: { status: 'queued', reason: `retrying: ${message}` },
+        })
+        .catch(() => undefined);
+      throw error;
+    }
+  };
+}
+
+interface Outcome {
+  imageId: string;
+  cacheHit: boolean;
+  bytesPulled: number;
+  result: { findings: Counts; samples: Counts };
+}
+type Counts = { opened: number; stillOpen: number; resolved: number };
+
+async function run(
+  deps: ImageScanDeps,
+  job: JobRow,
+  progress: ReturnType<typeof throttledProgress>,
+): Promise<Outcome> {
+  const { prisma, analyzer } = deps;
+  let analysis: Analysis;
+  let location: ImageLocation;
+  let bytesPulled = 0;
+  if (job.kind === 'upload') {
+    if (!job.uploadPath) throw new ScanError('input_not_found', 'the uploaded file is missing');
+    const image = await openImage(job.uploadPath);
+    try {
+      checkLimits(image, analyzer.limits);
+      analysis = await analyzeImage(prisma, analyzer, { ...image, input: job.target }, (e) =>
+        progress.layer(e),
+      );
+    } finally {
+      await image.close();
+    }
+    location = { name: job.target };
+  } else {
+    const img = job.image;
+    const repo = img?.repository;
+    if (!img || !repo) throw new ScanError('input_not_found', 'the image is no longer known');
+    const instance = repo.namespace.instance;
+    const path = repo.namespace.name ? `${repo.namespace.name}/${repo.name}` : repo.name;
+    const client = clientForInstance(instance, (s) => openSecret(deps.secretKey, 'registry', s), {
+      ...(deps.registryTimeoutMs ? { timeoutMs: deps.registryTimeoutMs } : {}),
+    });
+    if (job.kind === 'rematch' && img.analysisKey) {
+      analysis = await cachedAnalysis(prisma, img.analysisKey, img.digest);
+      analysis.report.target.repoTags = img.tags;
+    } else {
+      const manifest = await client.manifest(path, img.digest);
+      const source = new RegistryImageSource(client, path, manifest.digest, manifest.mediaType);
+      const host = new URL(instance.url).host;
+      const image: ImageHandle = await openImageFromSource(
+        source,
+        `${host}/${path}@${img.digest}`,
+        {
+          format: 'registry',
+          ...(img.platform ? { platform: img.platform } : {}),
+        },
+      );
+      image.repoTags = img.tags.map((t) => `${host}/${path}:${t}`);
+      checkLimits(
+        image,
+        analyzer.limits,
+        (manifest.layers ?? []).reduce((sum, l) => sum + (l.size ?? 0), 0),
+      );
+      analysis = await analyzeImage(prisma, analyzer, image, (e) => progress.layer(e));
+      bytesPulled = source.bytesPulled;
+    }
+    location = {
+      instance: { name: instance.name, url: instance.url },
+      namespace: repo.namespace.name,
+      repository: repo.name,
+      name: img.name || `${path}${img.tags[0] ? `:${img.tags[0]}` : `@${img.digest}`}`,
+    };
+  }
+  progress.set({ phase: 'match' });
+  const report: ScanReport = {
+    ...analysis.report,
+    vulnerabilities: await matchInventory(analysis.report, new PgAdvisoryStore(prisma)),
+  };
+  progress.set({ phase: 'store' });
+  await progress.flush();
+  const stored = await persistScan(prisma, location, report, new Date(), {
+    analysisKey: analysis.key,
+  });
+  return {
+    imageId: stored.imageId,
+    cacheHit: analysis.cacheHit,
+    bytesPulled,
+    result: { findings: stored.findings, samples: stored.samples },
+  };
+}
+
+async function cachedAnalysis(
+  prisma: PrismaClient,
+  key: string,
+  digest: string,
+): Promise<Analysis> {
+  const cached = await prisma.analysisCache.findUnique({ where: { key } });
+  if (!cached) {
+    throw new ScanError(
+      'input_not_found',
+      `the stored analysis of ${digest} is gone; scan the image again`,
+    );
+  }
+  const report = cached.inventory as unknown as ScanReport;
+  // The same layers may have been analyzed under another digest: this image keeps its own.
+  return {
+    report: { ...report, target: { ...report.target, manifestDigest: digest } },
+    key,
+    cacheHit: true,
+  };
+}
+
+/** Writes progress to the job row at most every 500 ms (and always the last state on flush). */
+function throttledProgress(prisma: PrismaClient, id: string) {
+  let latest: ScanJobProgress | undefined;
+  let written = 0;
+  let pending: Promise<unknown> = Promise.resolve();
+  const write = () => {
+    if (!latest) return;
+    const data = latest;
+    latest = undefined;
+    written = Date.now();
+    pending = pending.then(() =>
+      prisma.scanJob.update({ where: { id }, data: { progress: data } }).catch(() => undefined),
+    );
+  };
+  return {
+    set(p: ScanJobProgress) {
+      latest = p;
+      if (Date.now() - written > 500) write();
+    },
+    layer(e: { phase: string; index?: number; total?: number; bytes?: number }) {
+      if (e.phase === 'layer') {
+        this.set({
+          phase: 'pull',
+          layer: (e.index ?? 0) + 1,
+          layers: e.total ?? 0,
+          bytes: e.bytes ?? 0,
+        });
+      } else if (e.phase === 'analyze') this.set({ phase: 'analyze' });
+    },
+    async flush() {
+      write();
+      await pending;
+    },
+  };
+}

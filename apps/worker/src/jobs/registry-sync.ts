@@ -1,0 +1,124 @@
+import type { RegistrySyncJob, RegistrySyncResult } from '@drydock/contract';
+import { openSecret, type PrismaClient, type Queue, startScan } from '@drydock/db';
+import {
+  clientForInstance,
+  type DiscoveryProblem,
+  discoverImages,
+  RegistryError,
+} from '@drydock/registry';
+
+export interface RegistrySyncDeps {
+  prisma: PrismaClient;
+  queue: Pick<Queue, 'sendMany'>;
+  secretKey: string;
+  registryTimeoutMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * Walks a registry (its catalog, or the configured repositories) into instance → namespace →
+ * repository → image (platform manifest digest, tags, platform, size). Images no longer reachable
+ * by any tag are marked gone (their findings stay for the record, they leave the scans).
+ */
+export async function syncRegistry(
+  deps: RegistrySyncDeps,
+  instanceId: string,
+): Promise<RegistrySyncResult> {
+  const { prisma } = deps;
+  const now = deps.now ?? (() => new Date());
+  const instance = await prisma.registryInstance.findUnique({ where: { id: instanceId } });
+  if (!instance) throw new RegistryError('not_found', 'registry instance no longer exists');
+  const problems: DiscoveryProblem[] = [];
+  try {
+    const client = clientForInstance(instance, (s) => openSecret(deps.secretKey, 'registry', s), {
+      ...(deps.registryTimeoutMs ? { timeoutMs: deps.registryTimeoutMs } : {}),
+    });
+    const images = await discoverImages(client, {
+      ...(instance.repositories.length ? { repositories: instance.repositories } : {}),
+      onProblem: (p) => problems.push(p),
+    });
+    const host = new URL(instance.url).host;
+    const seen = new Set<string>();
+    let added = 0;
+    const repositories = new Set<string>();
+    for (const image of images) {
+      repositories.add(image.path);
+      const namespace = await prisma.namespace.upsert({
+        where: { instanceId_name: { instanceId, name: image.namespace } },
+        create: { instanceId, name: image.namespace },
+        update: {},
+      });
+      const repository = await prisma.repository.upsert({
+        where: { namespaceId_name: { namespaceId: namespace.id, name: image.repository } },
+        create: { namespaceId: namespace.id, name: image.repository },
+        update: {},
+      });
+      const data = {
+        tags: image.tags,
+        platform: image.platform ?? null,
+        mediaType: image.mediaType,
+        indexDigest: image.indexDigest ?? null,
+        layerCount: image.layerCount,
+        sizeBytes: BigInt(image.size),
+        goneAt: null,
+        name: `${host}/${image.path}:${image.tags[0]}`,
+      };
+      const existing = await prisma.image.findUnique({
+        where: { repositoryId_digest: { repositoryId: repository.id, digest: image.digest } },
+        select: { id: true },
+      });
+      const row = existing
+        ? await prisma.image.update({ where: { id: existing.id }, data, select: { id: true } })
+        : await prisma.image.create({
+            data: { repositoryId: repository.id, digest: image.digest, ...data },
+            select: { id: true },
+          });
+      if (!existing) added++;
+      seen.add(row.id);
+    }
+    const gone = await prisma.image.updateMany({
+      where: {
+        id: { notIn: [...seen] },
+        goneAt: null,
+        repository: { namespace: { instanceId } },
+      },
+      data: { goneAt: now(), tags: [] },
+    });
+    await prisma.registryInstance.update({
+      where: { id: instanceId },
+      data: { lastSyncAt: now(), lastSyncError: null },
+    });
+    return {
+      repositories: repositories.size,
+      images: images.length,
+      added,
+      gone: gone.count,
+      problems: problems.slice(0, 100),
+    };
+  } catch (error) {
+    await prisma.registryInstance.update({
+      where: { id: instanceId },
+      data: { lastSyncAt: now(), lastSyncError: (error as Error).message },
+    });
+    throw error;
+  }
+}
+
+export function createRegistrySyncHandler(deps: RegistrySyncDeps) {
+  return async (job: RegistrySyncJob) => {
+    let result: RegistrySyncResult;
+    try {
+      result = await syncRegistry(deps, job.instanceId);
+    } catch (error) {
+      // The reason is on the instance (lastSyncError); retrying a refused login helps nobody.
+      if (error instanceof RegistryError) return { failed: error.message };
+      throw error;
+    }
+    if (!job.thenScan) return result;
+    const scan = await startScan(deps.prisma, deps.queue, {
+      scope: { kind: 'instance', instanceId: job.instanceId },
+      trigger: 'schedule',
+    });
+    return { ...result, scanId: scan.id };
+  };
+}

@@ -1,0 +1,26 @@
+import type { PrismaClient, Queue } from '@drydock/db';
+
+/**
+ * Runs every minute on one worker (a pg-boss cron schedule): claims the instances whose scheduled
+ * scan is due by moving `next_scheduled_at` forward in one conditional UPDATE (so two ticks never
+ * claim the same instance), then queues a sync that is followed by a scan of the instance.
+ */
+export function createScheduleTickHandler(deps: {
+  prisma: PrismaClient;
+  queue: Pick<Queue, 'send'>;
+  now?: () => Date;
+}) {
+  return async () => {
+    const now = (deps.now ?? (() => new Date()))();
+    const due = await deps.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE registry_instance
+      SET next_scheduled_at = ${now}::timestamptz + make_interval(mins => scan_interval_minutes)
+      WHERE scan_interval_minutes IS NOT NULL
+        AND (next_scheduled_at IS NULL OR next_scheduled_at <= ${now}::timestamptz)
+      RETURNING id`;
+    for (const { id } of due) {
+      await deps.queue.send('registry.sync', { instanceId: id, thenScan: true });
+    }
+    return { started: due.map((d) => d.id) };
+  };
+}

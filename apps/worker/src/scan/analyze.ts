@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { type ScanReport, ScanReportSchema } from '@drydock/contract';
+import { Prisma, type PrismaClient } from '@drydock/db';
+import { createMalwareScan, type RuleSet, type YaraEngine } from '@drydock/malware';
+import {
+  ANALYZER_VERSION,
+  type ImageHandle,
+  ScanError,
+  type ScanProgress,
+  scanOpenedImage,
+} from '@drydock/scanner';
+
+export interface ScanLimits {
+  /** Largest image (sum of compressed layers) a worker pulls. */
+  maxImageBytes: number;
+  maxLayers: number;
+  /** Most entries (files, directories, links) across all layers. */
+  maxFiles: number;
+}
+
+export interface Analyzer {
+  engine: YaraEngine;
+  rules: RuleSet;
+  limits: ScanLimits;
+  /** Identifies analyzer + rule set: a cached analysis is reused only for the same version. */
+  version: string;
+}
+
+export const analyzerVersion = (rules: RuleSet) =>
+  `${ANALYZER_VERSION}+rules.${rules.version.slice(0, 12)}`;
+
+/** Cache key: analyzer version and the ordered diffIDs (the filesystem is a function of both). */
+export function analysisKey(
+  version: string,
+  image: Pick<ImageHandle, 'layers' | 'platform'>,
+): string {
+  const h = createHash('sha256').update(`${version}\n${image.platform}\n`);
+  for (const l of image.layers) h.update(`${l.diffId}\n`);
+  return `sha256:${h.digest('hex')}`;
+}
+
+export function checkLimits(image: ImageHandle, limits: ScanLimits, compressedBytes?: number) {
+  if (image.layers.length > limits.maxLayers) {
+    throw new ScanError(
+      'limit_exceeded',
+      `image has ${image.layers.length} layers; the limit is ${limits.maxLayers} (DRYDOCK_MAX_LAYERS)`,
+    );
+  }
+  if (compressedBytes !== undefined && compressedBytes > limits.maxImageBytes) {
+    throw new ScanError(
+      'limit_exceeded',
+      `image is ${formatBytes(compressedBytes)}; the limit is ${formatBytes(limits.maxImageBytes)} (DRYDOCK_MAX_IMAGE_BYTES)`,
+    );
+  }
+}
+
+const formatBytes = (n: number) =>
+  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
+
+export interface Analysis {
+  /** Inventory, layers, OS, malicious samples, warnings; no vulnerabilities (matched later). */
+  report: ScanReport;
+  key: string;
+  cacheHit: boolean;
+}
+
+/**
+ * The analysis of an opened image: from the shared cache when the same layers were analyzed by
+ * the same analyzer version (no layer is pulled), else by streaming every layer through the
+ * scanner and the malware scan, and storing the result for the next time.
+ */
+export async function analyzeImage(
+  prisma: PrismaClient,
+  analyzer: Analyzer,
+  image: ImageHandle,
+  onProgress?: (event: ScanProgress) => void,
+): Promise<Analysis> {
+  const key = analysisKey(analyzer.version, image);
+  const cached = await prisma.analysisCache.findUnique({ where: { key } });
+  const target: ScanReport['target'] = {
+    input: image.input,
+    format: image.format,
+    repoTags: image.repoTags,
+    ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}),
+    configDigest: image.configDigest,
+    platform: image.platform,
+  };
+  if (cached) {
+    const parsed = ScanReportSchema.safeParse(cached.inventory);
+    if (parsed.success) {
+      await prisma.analysisCache.update({ where: { key }, data: { lastUsedAt: new Date() } });
+      return { report: { ...parsed.data, target }, key, cacheHit: true };
+    }
+  }
+  const malware = createMalwareScan({ engine: analyzer.engine, rules: analyzer.rules });
+  const { report, removedFiles } = await scanOpenedImage(image, {
+    scannerVersion: ANALYZER_VERSION,
+    maxFiles: analyzer.limits.maxFiles,
+    fileVisitor: (layer) => malware.visitor(layer),
+    ...(onProgress ? { onProgress } : {}),
+  });
+  report.maliciousSamples = malware.finish({ layers: report.layers, removedFiles });
+  const inventory = { ...report, target } as unknown as Prisma.InputJsonValue;
+  await prisma.analysisCache.upsert({
+    where: { key },
+    create: { key, analyzerVersion: analyzer.version, inventory },
+    update: { inventory, lastUsedAt: new Date() },
+  });
+  return { report: { ...report, target }, key, cacheHit: false };
+}
+
+export { Prisma };
