@@ -55,7 +55,8 @@ export async function syncRegistry(
       });
       const data = {
         tags: image.tags,
-        platform: image.platform ?? null,
+        // Single-manifest images get their platform from the config when scanned.
+        ...(image.platform ? { platform: image.platform } : {}),
         mediaType: image.mediaType,
         indexDigest: image.indexDigest ?? null,
         layerCount: image.layerCount,
@@ -76,14 +77,31 @@ export async function syncRegistry(
       if (!existing) added++;
       seen.add(row.id);
     }
-    const gone = await prisma.image.updateMany({
-      where: {
-        id: { notIn: [...seen] },
-        goneAt: null,
-        repository: { namespace: { instanceId } },
-      },
-      data: { goneAt: now(), tags: [] },
-    });
+    // Images no tag points at any more have left the registry: their open findings stop counting
+    // (resolved; ignored and handled ones keep their triage), the image row stays for the record.
+    const goneWhere = {
+      id: { notIn: [...seen] },
+      goneAt: null,
+      repository: { namespace: { instanceId } },
+    };
+    const goneIds = (await prisma.image.findMany({ where: goneWhere, select: { id: true } })).map(
+      (i) => i.id,
+    );
+    const gone = { count: goneIds.length };
+    if (goneIds.length) {
+      const at = now();
+      await prisma.$transaction([
+        prisma.image.updateMany({ where: { id: { in: goneIds } }, data: { goneAt: at, tags: [] } }),
+        prisma.finding.updateMany({
+          where: { imageId: { in: goneIds }, status: 'open' },
+          data: { status: 'resolved', resolvedAt: at },
+        }),
+        prisma.sampleFinding.updateMany({
+          where: { imageId: { in: goneIds }, status: 'open' },
+          data: { status: 'resolved', resolvedAt: at },
+        }),
+      ]);
+    }
     await prisma.registryInstance.update({
       where: { id: instanceId },
       data: { lastSyncAt: now(), lastSyncError: null },
