@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@drydock/db';
+import type { PrismaClient, Queue } from '@drydock/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   serializerCompiler,
@@ -13,14 +13,21 @@ import { triageRoutes } from './modules/findings/triage-routes.ts';
 import { createTriageService } from './modules/findings/triage-service.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
 import { createHealthService } from './modules/health/health-service.ts';
+import { registriesRoutes } from './modules/registries/registries-routes.ts';
+import { createRegistriesService } from './modules/registries/registries-service.ts';
+import { scansRoutes } from './modules/scans/scans-routes.ts';
+import { createScansService } from './modules/scans/scans-service.ts';
 import consolePlugin from './plugins/console.ts';
 import openapi from './plugins/openapi.ts';
 import problemDetails from './plugins/problem-details.ts';
 import { VERSION } from './version.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'webDist' | 'logLevel'>;
+  config: Pick<Config, 'webDist' | 'logLevel' | 'secretKey' | 'uploadDir' | 'maxUploadBytes'> &
+    Partial<Pick<Config, 'registryTimeoutMs'>>;
   prisma: PrismaClient;
+  /** Producer side of the job queue (Scan Now, sync). */
+  queue: Pick<Queue, 'send' | 'sendMany'>;
   logger?: FastifyServerOptions['logger'];
   now?: () => number;
 }
@@ -57,6 +64,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Export routes before the `:id` detail routes is not needed: Fastify prefers static segments.
   await app.register(findingsRoutes, { service: findings });
   await app.register(triageRoutes, { findings, triage });
+
+  await app.register(registriesRoutes, {
+    service: createRegistriesService({
+      prisma: deps.prisma,
+      queue: deps.queue,
+      secretKey: deps.config.secretKey,
+      ...(deps.config.registryTimeoutMs
+        ? { registryTimeoutMs: deps.config.registryTimeoutMs }
+        : {}),
+    }),
+  });
+  await app.register(scansRoutes, {
+    service: createScansService({
+      prisma: deps.prisma,
+      queue: deps.queue,
+      uploadDir: deps.config.uploadDir,
+      maxUploadBytes: deps.config.maxUploadBytes,
+    }),
+  });
 
   await app.register(consolePlugin, { webDist: deps.config.webDist });
   return app;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -15,6 +16,14 @@ const ConfigSchema = z.object({
     .string({ error: 'is required: a random string of at least 32 characters' })
     .min(32, 'must be at least 32 characters'),
   DRYDOCK_WEB_DIST: z.string().optional(),
+  DRYDOCK_DATA_DIR: z.string().min(1).default('.drydock'),
+  DRYDOCK_UPLOAD_DIR: z.string().min(1).optional(),
+  DRYDOCK_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(8 * 1024 ** 3),
+  DRYDOCK_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -25,6 +34,10 @@ export interface Config {
   secretKey: string;
   /** Folder of the built console; served at `/` when it exists. */
   webDist: string | undefined;
+  /** Where uploaded image tarballs wait for a worker (shared with the workers). */
+  uploadDir: string;
+  maxUploadBytes: number;
+  registryTimeoutMs: number;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 }
 
@@ -49,6 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     databaseUrl: c.DATABASE_URL,
     secretKey: c.DRYDOCK_SECRET_KEY,
     webDist: c.DRYDOCK_WEB_DIST,
+    uploadDir: path.resolve(c.DRYDOCK_UPLOAD_DIR ?? path.join(c.DRYDOCK_DATA_DIR, 'uploads')),
+    maxUploadBytes: c.DRYDOCK_MAX_UPLOAD_BYTES,
+    registryTimeoutMs: c.DRYDOCK_REGISTRY_TIMEOUT_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
   });
 }

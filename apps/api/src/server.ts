@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createPrismaClient } from '@drydock/db';
+import { createPrismaClient, startQueue } from '@drydock/db';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -16,14 +16,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const prisma = createPrismaClient(config.databaseUrl);
+  const queue = await startQueue(config.databaseUrl);
   const app = await buildApp({
+    queue,
     config: {
       ...config,
       webDist: config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist'),
     },
     prisma,
   });
-  app.addHook('onClose', async () => prisma.$disconnect());
+  app.addHook('onClose', async () => {
+    await queue.stop();
+    await prisma.$disconnect();
+  });
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');

@@ -1,9 +1,10 @@
+import os from 'node:os';
 import { HealthSchema, ProblemSchema } from '@drydock/contract';
 import { createPrismaClient } from '@drydock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { VERSION } from '../src/version.ts';
-import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
+import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
 
 describe('GET /api/health', () => {
   let t: TestApp;
@@ -27,8 +28,15 @@ describe('GET /api/health', () => {
     // A real client pointed at a port where nothing listens.
     const prisma = createPrismaClient('postgresql://drydock:x@127.0.0.1:1/drydock');
     const app = await buildApp({
-      config: { webDist: undefined, logLevel: 'silent' },
+      config: {
+        webDist: undefined,
+        logLevel: 'silent',
+        secretKey: TEST_SECRET_KEY,
+        uploadDir: os.tmpdir(),
+        maxUploadBytes: 1024,
+      },
       prisma,
+      queue: { send: async () => 'unused', sendMany: async () => [] },
       logger: false,
     });
     try {

@@ -1,3 +1,3 @@
 export { loadWorkerConfig, type WorkerConfig } from './config.ts';
 export { createRegistryCheckHandler } from './jobs/registry-check.ts';
-export { startWorker, type WorkerDeps } from './worker.ts';
+export { type RunningWorker, startWorker, type WorkerDeps } from './worker.ts';

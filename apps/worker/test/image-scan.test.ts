@@ -123,9 +123,7 @@ describe('scans through a real registry with Basic auth, pg-boss and an in-proce
       ['shop', 'node-app', ['1.0'], 7],
       ['tools', 'go', ['1'], 3],
     ]);
-    expect(
-      images.every((i) => /^sha256:[0-9a-f]{64}$/.test(i.digest)),
-    ).toBe(true);
+    expect(images.every((i) => /^sha256:[0-9a-f]{64}$/.test(i.digest))).toBe(true);
   });
 
   it('Scan Now pulls every image, stores findings and samples, and joins repeated requests', async () => {

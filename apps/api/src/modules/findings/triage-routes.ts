@@ -9,6 +9,7 @@ import {
 } from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf } from '../../lib/actor.ts';
 import { AppError, NotFoundError } from '../../lib/errors.ts';
 import type { FindingsService } from './findings-service.ts';
 import type { TriageKind, TriageService } from './triage-service.ts';
@@ -18,12 +19,6 @@ const VulnerabilityIdParams = z
   .strict();
 const Sha256Params = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
 const MAX_BULK = 5000;
-
-/** Until accounts exist (issue 10), the actor is whoever the caller says, else "anonymous". */
-const actorOf = (headers: Record<string, unknown>) => {
-  const value = headers['x-drydock-actor'];
-  return typeof value === 'string' && /^[\w .@-]{1,100}$/.test(value) ? value : 'anonymous';
-};
 
 const csvCell = (v: unknown) => {
   const text = Array.isArray(v) ? v.join(' ') : v === null || v === undefined ? '' : String(v);

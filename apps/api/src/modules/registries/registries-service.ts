@@ -1,0 +1,179 @@
+import type {
+  CreateRegistry,
+  Registry,
+  RegistryTestResult,
+  UpdateRegistry,
+} from '@drydock/contract';
+import { openSecret, Prisma, type PrismaClient, type Queue, sealSecret } from '@drydock/db';
+import { checkRegistry, clientForInstance } from '@drydock/registry';
+import { ConflictError, NotFoundError } from '../../lib/errors.ts';
+
+export interface RegistriesServiceDeps {
+  prisma: PrismaClient;
+  queue: Pick<Queue, 'send'>;
+  secretKey: string;
+  registryTimeoutMs?: number;
+  now?: () => Date;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+type Row = Prisma.RegistryInstanceGetPayload<object>;
+
+/** Registry instances: credentials sealed on the way in, never on the way out. */
+export function createRegistriesService(deps: RegistriesServiceDeps) {
+  const { prisma } = deps;
+  const now = deps.now ?? (() => new Date());
+  const open = (sealed: string) => openSecret(deps.secretKey, 'registry', sealed);
+
+  const view = (row: Row, imageCount: number): Registry => ({
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    username: row.username,
+    hasCredentials: Boolean(row.secret),
+    repositories: row.repositories,
+    scanIntervalMinutes: row.scanIntervalMinutes,
+    nextScheduledAt: iso(row.nextScheduledAt),
+    lastCheckAt: iso(row.lastCheckAt),
+    lastCheckOk: row.lastCheckOk,
+    lastCheckError: row.lastCheckError,
+    lastSyncAt: iso(row.lastSyncAt),
+    lastSyncError: row.lastSyncError,
+    imageCount,
+    createdAt: row.createdAt.toISOString(),
+  });
+
+  const imageCounts = async (ids: string[]) => {
+    const rows = await prisma.$queryRaw<{ id: string; n: bigint }[]>`
+      SELECT n.instance_id AS id, count(i.id) AS n FROM namespace n
+      JOIN repository r ON r.namespace_id = n.id JOIN image i ON i.repository_id = r.id
+      WHERE n.instance_id = ANY(${ids}::uuid[]) AND i.gone_at IS NULL GROUP BY n.instance_id`;
+    return new Map(rows.map((r) => [r.id, Number(r.n)]));
+  };
+
+  const find = async (id: string) => {
+    const row = await prisma.registryInstance.findUnique({ where: { id } });
+    if (!row) throw new NotFoundError(`registry ${id} not found`);
+    return row;
+  };
+
+  const uniqueName = async <T>(fn: () => Promise<T>, name?: string): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        throw new ConflictError(`a registry named '${name}' already exists`);
+      }
+      throw error;
+    }
+  };
+
+  return {
+    async list(): Promise<Registry[]> {
+      const rows = await prisma.registryInstance.findMany({ orderBy: { name: 'asc' } });
+      const counts = await imageCounts(rows.map((r) => r.id));
+      return rows.map((r) => view(r, counts.get(r.id) ?? 0));
+    },
+
+    async get(id: string): Promise<Registry> {
+      const row = await find(id);
+      return view(row, (await imageCounts([id])).get(id) ?? 0);
+    },
+
+    async create(input: CreateRegistry): Promise<Registry> {
+      const row = await uniqueName(
+        () =>
+          prisma.registryInstance.create({
+            data: {
+              name: input.name,
+              url: input.url.replace(/\/+$/, ''),
+              username: input.credentials?.username ?? null,
+              secret: input.credentials
+                ? sealSecret(deps.secretKey, 'registry', input.credentials.password)
+                : null,
+              repositories: input.repositories,
+              scanIntervalMinutes: input.scanIntervalMinutes,
+              nextScheduledAt: input.scanIntervalMinutes ? now() : null,
+            },
+          }),
+        input.name,
+      );
+      return view(row, 0);
+    },
+
+    async update(id: string, input: UpdateRegistry): Promise<Registry> {
+      const current = await find(id);
+      const data: Prisma.RegistryInstanceUpdateInput = {};
+      if (input.name !== undefined) data.name = input.name;
+      if (input.url !== undefined) data.url = input.url.replace(/\/+$/, '');
+      if (input.repositories !== undefined) data.repositories = input.repositories;
+      if (input.credentials === null) {
+        data.username = null;
+        data.secret = null;
+      } else if (input.credentials) {
+        data.username = input.credentials.username;
+        data.secret = sealSecret(deps.secretKey, 'registry', input.credentials.password);
+      }
+      if (input.scanIntervalMinutes !== undefined) {
+        data.scanIntervalMinutes = input.scanIntervalMinutes;
+        data.nextScheduledAt =
+          input.scanIntervalMinutes === null
+            ? null
+            : new Date(now().getTime() + input.scanIntervalMinutes * 60_000);
+      }
+      // A new address or new credentials make the last check meaningless.
+      if (input.url !== undefined || input.credentials !== undefined) {
+        data.lastCheckAt = null;
+        data.lastCheckOk = null;
+        data.lastCheckError = null;
+      }
+      await uniqueName(
+        () => prisma.registryInstance.update({ where: { id: current.id }, data }),
+        input.name,
+      );
+      return this.get(id);
+    },
+
+    async remove(id: string): Promise<void> {
+      await find(id);
+      // Namespaces, repositories, images and their findings go with it (cascades).
+      await prisma.registryInstance.delete({ where: { id } });
+    },
+
+    /** "Test connection" of a stored instance; the outcome is recorded on it. */
+    async test(id: string): Promise<RegistryTestResult> {
+      const row = await find(id);
+      const result = await checkRegistry(
+        clientForInstance(row, open, { timeoutMs: deps.registryTimeoutMs ?? 15_000 }),
+      );
+      await prisma.registryInstance.update({
+        where: { id },
+        data: { lastCheckAt: now(), lastCheckOk: result.ok, lastCheckError: result.error },
+      });
+      return result;
+    },
+
+    /** "Test connection" before saving: URL and credentials as typed in the form. */
+    async testUnsaved(input: Pick<CreateRegistry, 'url' | 'credentials'>) {
+      return checkRegistry(
+        clientForInstance(
+          {
+            url: input.url,
+            username: input.credentials?.username ?? null,
+            secret: input.credentials?.password ?? null,
+          },
+          (plain: string) => plain,
+          { timeoutMs: deps.registryTimeoutMs ?? 15_000 },
+        ),
+      );
+    },
+
+    async sync(id: string): Promise<{ jobId: string }> {
+      await find(id);
+      return { jobId: await deps.queue.send('registry.sync', { instanceId: id, thenScan: false }) };
+    },
+  };
+}
+
+export type RegistriesService = ReturnType<typeof createRegistriesService>;

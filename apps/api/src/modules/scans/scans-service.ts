@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { CreateScan, Scan, ScanCreated, ScanJobView, ScanSummary } from '@drydock/contract';
+import {
+  type PrismaClient,
+  type Queue,
+  retryFailed,
+  sendJobs,
+  startScan,
+  UnknownImagesError,
+} from '@drydock/db';
+import { AppError, NotFoundError } from '../../lib/errors.ts';
+
+export interface ScansServiceDeps {
+  prisma: PrismaClient;
+  queue: Pick<Queue, 'sendMany'>;
+  uploadDir: string;
+  maxUploadBytes: number;
+}
+
+type JobRow = Awaited<ReturnType<PrismaClient['scanJob']['findMany']>>[number];
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function jobView(j: JobRow): ScanJobView {
+  return {
+    id: j.id,
+    imageId: j.imageId,
+    kind: j.kind as ScanJobView['kind'],
+    target: j.target,
+    status: j.status,
+    reason: j.reason,
+    attempts: j.attempts,
+    progress: (j.progress as ScanJobView['progress']) ?? null,
+    cacheHit: j.cacheHit,
+    bytesPulled: j.bytesPulled === null ? null : Number(j.bytesPulled),
+    result: (j.result as ScanJobView['result']) ?? null,
+    createdAt: j.createdAt.toISOString(),
+    startedAt: iso(j.startedAt),
+    finishedAt: iso(j.finishedAt),
+  };
+}
+
+type Counts = ScanSummary['counts'];
+
+function rollUp(counts: Counts, runningFraction = 0): Pick<ScanSummary, 'status' | 'progress'> {
+  const done = counts.succeeded + counts.failed;
+  const status =
+    counts.total === 0
+      ? 'succeeded'
+      : done === counts.total
+        ? counts.failed > 0
+          ? 'failed'
+          : 'succeeded'
+        : counts.running > 0 || done > 0
+          ? 'running'
+          : 'queued';
+  const progress =
+    counts.total === 0 ? 100 : Math.min(100, ((done + runningFraction) / counts.total) * 100);
+  return { status, progress: Math.round(progress * 10) / 10 };
+}
+
+/** Part of a running image that is done, from its layer progress. */
+function fraction(j: JobRow): number {
+  const p = j.progress as { phase?: string; layer?: number; layers?: number } | null;
+  if (j.status !== 'running' || !p) return 0;
+  if (p.phase === 'match' || p.phase === 'store') return 0.9;
+  if (p.layer && p.layers) return 0.8 * (p.layer / p.layers);
+  return 0.05;
+}
+
+const UPLOAD_NAME = /^[\w.@:+-][\w.@:/+-]{0,199}$/;
+
+/** Scan Now: requests over a scope, their per-image progress, retries, and uploaded tarballs. */
+export function createScansService(deps: ScansServiceDeps) {
+  const { prisma } = deps;
+
+  const summary = (
+    scan: {
+      id: string;
+      scope: unknown;
+      trigger: string;
+      requestedBy: string | null;
+      createdAt: Date;
+    },
+    jobs: JobRow[],
+  ): ScanSummary => {
+    const counts: Counts = { total: jobs.length, queued: 0, running: 0, succeeded: 0, failed: 0 };
+    for (const j of jobs) counts[j.status]++;
+    return {
+      id: scan.id,
+      scope: scan.scope as Record<string, unknown>,
+      trigger: scan.trigger as Scan['trigger'],
+      requestedBy: scan.requestedBy,
+      createdAt: scan.createdAt.toISOString(),
+      counts,
+      ...rollUp(
+        counts,
+        jobs.reduce((s, j) => s + fraction(j), 0),
+      ),
+    };
+  };
+
+  return {
+    async create(input: CreateScan, actor: string): Promise<ScanCreated> {
+      const { scope } = input;
+      if (scope.kind === 'instance') {
+        const found = await prisma.registryInstance.count({ where: { id: scope.instanceId } });
+        if (!found) throw new NotFoundError(`registry ${scope.instanceId} not found`);
+      } else if (scope.kind === 'repository') {
+        const found = await prisma.repository.count({ where: { id: scope.repositoryId } });
+        if (!found) throw new NotFoundError(`repository ${scope.repositoryId} not found`);
+      }
+      try {
+        const started = await startScan(prisma, deps.queue, {
+          scope,
+          trigger: 'manual',
+          requestedBy: actor,
+        });
+        if (started.images === 0) {
+          await prisma.scan.delete({ where: { id: started.id } });
+          throw new AppError(
+            422,
+            'nothing_to_scan',
+            'no registry images in this scope: add a registry and sync it first',
+          );
+        }
+        return started;
+      } catch (error) {
+        if (error instanceof UnknownImagesError) throw new NotFoundError(error.message);
+        throw error;
+      }
+    },
+
+    async get(id: string): Promise<Scan> {
+      const scan = await prisma.scan.findUnique({ where: { id } });
+      if (!scan) throw new NotFoundError(`scan ${id} not found`);
+      const jobs = await prisma.scanJob.findMany({
+        where: { items: { some: { scanId: id } } },
+        orderBy: [{ createdAt: 'asc' }, { target: 'asc' }],
+      });
+      return { ...summary(scan, jobs), items: jobs.map(jobView) };
+    },
+
+    async list(page: number, pageSize: number) {
+      const [total, scans] = await Promise.all([
+        prisma.scan.count(),
+        prisma.scan.findMany({
+          orderBy: { createdAt: 'desc' },
+          skip: (page - 1) * pageSize,
+          take: pageSize,
+        }),
+      ]);
+      const jobs = await prisma.scanJob.findMany({
+        where: { items: { some: { scanId: { in: scans.map((s) => s.id) } } } },
+        include: { items: { select: { scanId: true } } },
+      });
+      const byScan = new Map<string, JobRow[]>();
+      for (const j of jobs) {
+        for (const item of j.items)
+          byScan.set(item.scanId, [...(byScan.get(item.scanId) ?? []), j]);
+      }
+      return {
+        items: scans.map((s) => summary(s, byScan.get(s.id) ?? [])),
+        page,
+        pageSize,
+        total,
+      };
+    },
+
+    async retry(id: string) {
+      const found = await prisma.scan.count({ where: { id } });
+      if (!found) throw new NotFoundError(`scan ${id} not found`);
+      return retryFailed(prisma, deps.queue, id);
+    },
+
+    /**
+     * An image tarball uploaded as the request body: streamed to the upload folder (bounded by
+     * DRYDOCK_MAX_UPLOAD_BYTES), then scanned by a worker like any other image. The folder must
+     * be shared by API and workers (one machine, or a shared volume).
+     */
+    async upload(body: Readable, name: string, actor: string): Promise<ScanCreated> {
+      if (!UPLOAD_NAME.test(name)) {
+        throw new AppError(400, 'validation_failed', 'name: letters, digits and ._-:@/+ only');
+      }
+      await mkdir(deps.uploadDir, { recursive: true });
+      const file = path.join(deps.uploadDir, `${randomUUID()}.upload`);
+      let bytes = 0;
+      const max = deps.maxUploadBytes;
+      try {
+        await pipeline(
+          body,
+          async function* (source) {
+            for await (const chunk of source) {
+              bytes += (chunk as Buffer).length;
+              if (bytes > max) {
+                throw new AppError(
+                  413,
+                  'payload_too_large',
+                  `the upload exceeds ${max} bytes (DRYDOCK_MAX_UPLOAD_BYTES)`,
+                );
+              }
+              yield chunk;
+            }
+          },
+          createWriteStream(file, { mode: 0o600 }),
+        );
+      } catch (error) {
+        await rm(file, { force: true });
+        throw error;
+      }
+      if (bytes === 0) {
+        await rm(file, { force: true });
+        throw new AppError(
+          400,
+          'empty_upload',
+          'the request body is empty: send the image tarball',
+        );
+      }
+      const scan = await prisma.scan.create({
+        data: { scope: { kind: 'upload', name }, trigger: 'upload', requestedBy: actor },
+        select: { id: true },
+      });
+      const job = await prisma.scanJob.create({
+        data: {
+          kind: 'upload',
+          target: name,
+          uploadPath: file,
+          items: { create: { scanId: scan.id } },
+        },
+        select: { id: true },
+      });
+      await sendJobs(prisma, deps.queue, [job.id]);
+      return { id: scan.id, images: 1, joined: 0 };
+    },
+  };
+}
+
+export type ScansService = ReturnType<typeof createScansService>;
