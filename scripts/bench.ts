@@ -1,6 +1,7 @@
 // `pnpm bench <suite> [args]`: benchmarks that print figures (never timed tests).
 //   pnpm bench scan <image> [--runs N]     cold OS inventory vs `gzip -dc | tar -t`, peak RSS
 //   pnpm bench scan --synthetic <MiB>      the same on a generated image of that size
+//   pnpm bench workers [--copies N]        images/min with 1, 2 and 4 worker processes
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -10,6 +11,7 @@ const suites: Record<string, string> = {
   malware: 'bench/malware.ts',
   seed: 'bench/seed.ts',
   api: 'bench/api.ts',
+  workers: 'bench/workers.ts',
 };
 const script = suite ? suites[suite] : undefined;
 if (!script) {

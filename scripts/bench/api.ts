@@ -1,23 +1,23 @@
 // `pnpm bench api`: p50/p95 latency of the Image Security list endpoints under typical filters,
 // against the database `pnpm bench seed` filled (same DATABASE_URL / DRYDOCK_BENCH_DIR).
 import { buildApp } from '../../apps/api/src/app.ts';
-import {
-  applyMigrations,
-  createPrismaClient,
-  startEmbeddedPostgres,
-} from '../../packages/db/src/index.ts';
+import { createPrismaClient } from '../../packages/db/src/index.ts';
+import { openBenchDatabase } from './bench-db.ts';
 
-const benchDir = process.env.DRYDOCK_BENCH_DIR ?? '/tmp/drydock-bench-db';
-const embedded = process.env.DATABASE_URL
-  ? undefined
-  : await startEmbeddedPostgres({ dataDir: benchDir, port: 55499 });
-const url = process.env.DATABASE_URL ?? (embedded?.url as string);
-await applyMigrations(url);
+const embedded = await openBenchDatabase();
+const url = embedded.url;
 const prisma = createPrismaClient(url);
 try {
   const app = await buildApp({
-    config: { webDist: undefined, logLevel: 'silent' },
+    config: {
+      webDist: undefined,
+      logLevel: 'silent',
+      secretKey: 'bench-secret-key-0123456789abcdef-0123456789',
+      uploadDir: '/tmp/drydock-bench-uploads',
+      maxUploadBytes: 1024,
+    },
     prisma,
+    queue: { send: async () => 'unused', sendMany: async () => [] },
     logger: false,
   });
   await app.ready();
@@ -60,5 +60,5 @@ try {
   await app.close();
 } finally {
   await prisma.$disconnect();
-  await embedded?.stop();
+  await embedded.stop();
 }

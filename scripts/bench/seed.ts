@@ -6,24 +6,16 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { AdvisoryDb, importAdvisories } from '../../packages/advisories/src/index.ts';
 import type { ScanReport } from '../../packages/contract/src/index.ts';
-import {
-  applyMigrations,
-  createPrismaClient,
-  persistScan,
-  startEmbeddedPostgres,
-} from '../../packages/db/src/index.ts';
+import { createPrismaClient, persistScan } from '../../packages/db/src/index.ts';
 import { scanFile } from '../seed-lib.ts';
+import { benchDir, openBenchDatabase } from './bench-db.ts';
 
 const args = process.argv.slice(2);
 const count = Number(args[args.indexOf('--images') + 1] ?? 1000);
 const root = path.resolve(import.meta.dirname, '../..');
 const shared = process.env.DRYDOCK_SHARED_DIR ?? path.resolve(root, '../shared');
-const benchDir = process.env.DRYDOCK_BENCH_DIR ?? '/tmp/drydock-bench-db';
-const embedded = process.env.DATABASE_URL
-  ? undefined
-  : await startEmbeddedPostgres({ dataDir: benchDir, port: 55499 });
-const url = process.env.DATABASE_URL ?? (embedded?.url as string);
-await applyMigrations(url);
+const embedded = await openBenchDatabase();
+const url = embedded.url;
 const prisma = createPrismaClient(url);
 
 const advisories = await AdvisoryDb.open(path.join(benchDir, 'advisories'));
@@ -83,4 +75,4 @@ console.log(
 );
 await prisma.$executeRawUnsafe('ANALYZE');
 await prisma.$disconnect();
-await embedded?.stop();
+await embedded.stop();

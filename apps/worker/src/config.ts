@@ -17,6 +17,7 @@ const ConfigSchema = z.object({
   DRYDOCK_MAX_LAYERS: z.coerce.number().int().min(1).default(256),
   DRYDOCK_MAX_FILES: z.coerce.number().int().min(1).default(2_000_000),
   DRYDOCK_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  DRYDOCK_ANALYSIS_CACHE: z.enum(['on', 'off']).default('on'),
   DRYDOCK_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -28,6 +29,7 @@ export interface WorkerConfig {
   limits: { maxImageBytes: number; maxLayers: number; maxFiles: number };
   registryTimeoutMs: number;
   superviseIntervalSeconds: number;
+  analysisCache: boolean;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 }
 
@@ -49,6 +51,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     },
     registryTimeoutMs: c.DRYDOCK_REGISTRY_TIMEOUT_SECONDS * 1000,
     superviseIntervalSeconds: c.DRYDOCK_SUPERVISE_SECONDS,
+    analysisCache: c.DRYDOCK_ANALYSIS_CACHE === 'on',
     logLevel: c.LOG_LEVEL,
   });
 }

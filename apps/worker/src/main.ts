@@ -25,6 +25,7 @@ const worker = await startWorker({
   secretKey: config.secretKey,
   limits: config.limits,
   registryTimeoutMs: config.registryTimeoutMs,
+  analysisCache: config.analysisCache,
 });
 
 closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {

@@ -17,6 +17,8 @@ export interface WorkerDeps {
   secretKey: string;
   limits?: Partial<ScanLimits>;
   registryTimeoutMs?: number;
+  /** Reuse analyses of unchanged layers (default true). */
+  analysisCache?: boolean;
 }
 
 export interface RunningWorker {
@@ -47,6 +49,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     rules,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     version: analyzerVersion(rules),
+    cache: deps.analysisCache !== false,
   };
   const registryTimeoutMs = deps.registryTimeoutMs;
   const handlers: Handlers = {

@@ -38,6 +38,8 @@ export const ScanJobSchema = z.object({
   status: ScanItemStatusSchema,
   reason: z.string().nullable(),
   attempts: z.number().int(),
+  /** host:pid of the worker process of the latest attempt. */
+  worker: z.string().nullable(),
   progress: ScanProgressSchema.nullable(),
   cacheHit: z.boolean().nullable(),
   bytesPulled: z.number().int().nullable(),

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { matchInventory } from '@drydock/advisories';
 import type { ImageScanJob, ScanJobProgress, ScanReport } from '@drydock/contract';
 import {
@@ -23,6 +24,8 @@ export interface ImageScanDeps {
   /** Attempts after which an unexpected error fails the image instead of retrying. */
   maxAttempts?: number;
 }
+
+const WORKER_ID = `${hostname()}:${process.pid}`;
 
 /** Failures that concern the image, not the worker: reported as the image's reason, not retried. */
 const isImageFault = (e: unknown) =>
@@ -61,6 +64,7 @@ export function createImageScanHandler(deps: ImageScanDeps) {
       data: {
         status: 'running',
         attempts,
+        worker: WORKER_ID,
         startedAt: new Date(),
         reason: null,
         progress: { phase: job.kind === 'rematch' ? 'match' : 'pull' },

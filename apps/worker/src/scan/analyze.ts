@@ -24,6 +24,8 @@ export interface Analyzer {
   limits: ScanLimits;
   /** Identifies analyzer + rule set: a cached analysis is reused only for the same version. */
   version: string;
+  /** Reuse and store analyses (default). Off: every scan pulls and analyzes (benchmarks). */
+  cache?: boolean;
 }
 
 export const analyzerVersion = (rules: RuleSet) =>
@@ -76,7 +78,8 @@ export async function analyzeImage(
   onProgress?: (event: ScanProgress) => void,
 ): Promise<Analysis> {
   const key = analysisKey(analyzer.version, image);
-  const cached = await prisma.analysisCache.findUnique({ where: { key } });
+  const useCache = analyzer.cache !== false;
+  const cached = useCache ? await prisma.analysisCache.findUnique({ where: { key } }) : null;
   const target: ScanReport['target'] = {
     input: image.input,
     format: image.format,
@@ -101,11 +104,12 @@ export async function analyzeImage(
   });
   report.maliciousSamples = malware.finish({ layers: report.layers, removedFiles });
   const inventory = { ...report, target } as unknown as Prisma.InputJsonValue;
-  await prisma.analysisCache.upsert({
-    where: { key },
-    create: { key, analyzerVersion: analyzer.version, inventory },
-    update: { inventory, lastUsedAt: new Date() },
-  });
+  if (useCache)
+    await prisma.analysisCache.upsert({
+      where: { key },
+      create: { key, analyzerVersion: analyzer.version, inventory },
+      update: { inventory, lastUsedAt: new Date() },
+    });
   return { report: { ...report, target }, key, cacheHit: false };
 }
 

@@ -35,6 +35,7 @@ function jobView(j: JobRow): ScanJobView {
     status: j.status,
     reason: j.reason,
     attempts: j.attempts,
+    worker: j.worker,
     progress: (j.progress as ScanJobView['progress']) ?? null,
     cacheHit: j.cacheHit,
     bytesPulled: j.bytesPulled === null ? null : Number(j.bytesPulled),

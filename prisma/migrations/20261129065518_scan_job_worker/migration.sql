@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "scan_job" ADD COLUMN     "worker" TEXT;
+
