@@ -351,4 +351,17 @@ describe('scans through a real registry with Basic auth, pg-boss and an in-proce
       await engine.close();
     }
   }, 60_000);
+
+  it('a scheduled sync is followed by a scan of the instance', async () => {
+    await queue.send('registry.sync', { instanceId, thenScan: true });
+    const scan = await waitFor(
+      () => prisma.scan.findFirst({ where: { trigger: 'schedule' } }).then((s) => s ?? undefined),
+      30_000,
+      'scheduled scan',
+    );
+    expect(scan.scope).toEqual({ kind: 'instance', instanceId });
+    const jobs = await finished(scan.id);
+    expect(jobs.length).toBe(3);
+    expect(jobs.every((j) => j.status === 'succeeded' && j.cacheHit)).toBe(true);
+  }, 60_000);
 });

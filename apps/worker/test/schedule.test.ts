@@ -1,0 +1,88 @@
+import {
+  createPrismaClient,
+  openSecret,
+  type PrismaClient,
+  SecretError,
+  sealSecret,
+} from '@drydock/db';
+import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScheduleTickHandler } from '../src/jobs/schedule-tick.ts';
+import { TEST_SECRET_KEY } from './helpers.ts';
+
+describe('scheduled scans', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    prisma = createPrismaClient(db.url);
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  it('starts a sync-then-scan for due instances only, once per interval, even with concurrent ticks', async () => {
+    const now = new Date('2026-11-29T10:00:00Z');
+    const due = await prisma.registryInstance.create({
+      data: {
+        name: 'due',
+        url: 'http://a',
+        scanIntervalMinutes: 60,
+        nextScheduledAt: new Date('2026-11-29T09:59:00Z'),
+      },
+    });
+    const fresh = await prisma.registryInstance.create({
+      data: { name: 'new', url: 'http://b', scanIntervalMinutes: 30 },
+    });
+    await prisma.registryInstance.create({
+      data: {
+        name: 'later',
+        url: 'http://c',
+        scanIntervalMinutes: 60,
+        nextScheduledAt: new Date('2026-11-29T10:30:00Z'),
+      },
+    });
+    await prisma.registryInstance.create({ data: { name: 'manual', url: 'http://d' } });
+    const sent: { name: string; payload: unknown }[] = [];
+    const queue = {
+      send: async (name: string, payload: unknown) => {
+        sent.push({ name, payload });
+        return 'id';
+      },
+    } as never;
+    const tick = createScheduleTickHandler({ prisma, queue, now: () => now });
+    const [a, b] = await Promise.all([tick(), tick()]);
+    expect([...a.started, ...b.started].sort()).toEqual([due.id, fresh.id].sort());
+    expect(sent.map((s) => s.payload)).toEqual(
+      expect.arrayContaining([
+        { instanceId: due.id, thenScan: true },
+        { instanceId: fresh.id, thenScan: true },
+      ]),
+    );
+    expect(sent).toHaveLength(2);
+    expect(sent.every((s) => s.name === 'registry.sync')).toBe(true);
+    const next = await prisma.registryInstance.findUniqueOrThrow({ where: { id: due.id } });
+    expect(next.nextScheduledAt?.toISOString()).toBe('2026-11-29T11:00:00.000Z');
+    // Next minute: nothing is due.
+    const later = createScheduleTickHandler({
+      prisma,
+      queue,
+      now: () => new Date('2026-11-29T10:01:00Z'),
+    });
+    expect((await later()).started).toEqual([]);
+  });
+});
+
+describe('sealed secrets', () => {
+  it('round-trips, differs per call, and refuses another key or purpose', () => {
+    const a = sealSecret(TEST_SECRET_KEY, 'registry', 's3cret');
+    const b = sealSecret(TEST_SECRET_KEY, 'registry', 's3cret');
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('s3cret');
+    expect(openSecret(TEST_SECRET_KEY, 'registry', a)).toBe('s3cret');
+    expect(() => openSecret(`${TEST_SECRET_KEY}x`, 'registry', a)).toThrow(SecretError);
+    expect(() => openSecret(TEST_SECRET_KEY, 'other', a)).toThrow(/DRYDOCK_SECRET_KEY differs/);
+    expect(() => openSecret(TEST_SECRET_KEY, 'registry', 'garbage')).toThrow(/unknown format/);
+  });
+});
