@@ -6,6 +6,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
+import { advisoriesRoutes } from './modules/advisories/advisories-routes.ts';
 import { createFindingsRepository } from './modules/findings/findings-repository.ts';
 import { findingsRoutes } from './modules/findings/findings-routes.ts';
 import { createFindingsService } from './modules/findings/findings-service.ts';
@@ -65,6 +66,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(findingsRoutes, { service: findings });
   await app.register(triageRoutes, { findings, triage });
 
+  await app.register(advisoriesRoutes, {
+    prisma: deps.prisma,
+    queue: deps.queue,
+    ...(deps.now ? { now: () => new Date((deps.now as () => number)()) } : {}),
+  });
   await app.register(registriesRoutes, {
     service: createRegistriesService({
       prisma: deps.prisma,

@@ -1,3 +1,4 @@
+export * from './advisories-api.ts';
 export * from './findings-api.ts';
 export * from './health.ts';
 export * from './image-security.ts';

@@ -1,0 +1,98 @@
+import {
+  AdvisoryImportRequestSchema,
+  AdvisoryStatusSchema,
+  TrendQuerySchema,
+  TrendSchema,
+} from '@drydock/contract';
+import type { PrismaClient, Queue } from '@drydock/db';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+/** Advisory database status and imports (the server's `drydock db update`), and the trend. */
+export const advisoriesRoutes: FastifyPluginAsyncZod<{
+  prisma: PrismaClient;
+  queue: Pick<Queue, 'send'>;
+  now?: () => Date;
+}> = async (app, { prisma, queue, now }) => {
+  app.get(
+    '/api/v1/advisories/status',
+    {
+      schema: {
+        tags: ['advisories'],
+        operationId: 'getAdvisoryStatus',
+        response: { 200: AdvisoryStatusSchema },
+      },
+    },
+    async () => {
+      const [meta, ecosystems, knownExploited] = await Promise.all([
+        prisma.advisory.aggregate({ _count: { _all: true }, _max: { importedAt: true } }),
+        prisma.$queryRaw<{ ecosystem: string; n: bigint }[]>`
+          SELECT ecosystem, count(DISTINCT name) AS n FROM advisory_affected GROUP BY ecosystem ORDER BY ecosystem`,
+        prisma.knownExploited.count(),
+      ]);
+      return {
+        advisories: meta._count._all,
+        ecosystems: ecosystems.map((e) => ({ ecosystem: e.ecosystem, packages: Number(e.n) })),
+        knownExploited,
+        lastImportAt: meta._max.importedAt?.toISOString() ?? null,
+      };
+    },
+  );
+  app.post(
+    '/api/v1/advisories/import',
+    {
+      schema: {
+        tags: ['advisories'],
+        operationId: 'importAdvisories',
+        summary: 'Queue an import; changed advisories re-match every scanned image',
+        body: AdvisoryImportRequestSchema,
+        response: { 202: z.object({ jobId: z.string() }) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send({ jobId: await queue.send('advisories.import', { source: request.body.source }) }),
+  );
+  app.get(
+    '/api/v1/summary/trend',
+    {
+      schema: {
+        tags: ['image-security'],
+        operationId: 'getTrend',
+        summary: 'Vulnerability findings present at the end of each day, by priority',
+        querystring: TrendQuerySchema,
+        response: { 200: TrendSchema },
+      },
+    },
+    async (request) => {
+      const days = request.query.days;
+      const end = now ? now() : new Date();
+      // One pass: a finding counts from its first day until the day it was resolved.
+      const rows = await prisma.$queryRaw<{ day: Date; priority: string; n: bigint }[]>`
+        WITH d AS (
+          SELECT generate_series(date_trunc('day', ${end}::timestamptz) - make_interval(days => ${days - 1}),
+                                 date_trunc('day', ${end}::timestamptz), interval '1 day') AS day
+        ), opened AS (
+          SELECT date_trunc('day', first_seen_at) AS day, priority::text, count(*) AS n
+          FROM finding GROUP BY 1, 2
+        ), closed AS (
+          SELECT date_trunc('day', resolved_at) AS day, priority::text, count(*) AS n
+          FROM finding WHERE resolved_at IS NOT NULL GROUP BY 1, 2
+        )
+        SELECT d.day, p.priority,
+          (SELECT coalesce(sum(n), 0) FROM opened o WHERE o.priority = p.priority AND o.day <= d.day)
+          - (SELECT coalesce(sum(n), 0) FROM closed c WHERE c.priority = p.priority AND c.day <= d.day) AS n
+        FROM d CROSS JOIN (VALUES ('high'), ('medium'), ('low')) AS p(priority)
+        ORDER BY d.day`;
+      const byDay = new Map<string, { day: string; high: number; medium: number; low: number }>();
+      for (const r of rows) {
+        const day = r.day.toISOString().slice(0, 10);
+        const entry = byDay.get(day) ?? { day, high: 0, medium: 0, low: 0 };
+        entry[r.priority as 'high' | 'medium' | 'low'] = Number(r.n);
+        byDay.set(day, entry);
+      }
+      return { days: [...byDay.values()] };
+    },
+  );
+};

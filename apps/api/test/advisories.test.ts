@@ -1,0 +1,85 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AdvisoryStatusSchema, type ScanReport, TrendSchema } from '@drydock/contract';
+import { PgAdvisoryStore } from '@drydock/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvisoryDb, importAdvisories } from '../../../packages/advisories/src/index.ts';
+import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
+import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
+
+describe('advisory status and import, and the findings trend', () => {
+  let t: TestApp;
+  let cache: string;
+  const now = new Date('2026-11-29T12:00:00Z');
+
+  beforeAll(async () => {
+    t = await buildTestApp({ now: () => now.getTime() });
+    cache = await mkdtemp(path.join(os.tmpdir(), 'drydock-trend-'));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await rm(cache, { recursive: true, force: true });
+  });
+
+  it('reports what the server database holds, and queues imports', async () => {
+    const empty = AdvisoryStatusSchema.parse(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/advisories/status' })).json(),
+    );
+    expect(empty).toEqual({ advisories: 0, ecosystems: [], knownExploited: 0, lastImportAt: null });
+    await importAdvisories(new PgAdvisoryStore(t.prisma), shared('advisories', 'osv', 'npm'));
+    const status = AdvisoryStatusSchema.parse(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/advisories/status' })).json(),
+    );
+    expect(status.advisories).toBe(499);
+    expect(status.ecosystems.map((e) => e.ecosystem)).toContain('npm');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/advisories/import',
+      payload: { source: '/srv/mirror/osv' },
+    });
+    expect(res.statusCode).toBe(202);
+    const job = await t.queue.boss.getJobById('advisories.import', res.json().jobId);
+    expect(job?.data).toEqual({ source: '/srv/mirror/osv' });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/advisories/import',
+      payload: {},
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('counts findings present at the end of each day, by priority', async () => {
+    const db = await AdvisoryDb.open(cache);
+    await importAdvisories(db, shared('advisories', 'osv', 'npm'));
+    const report = await scanFile(shared('images', 'debian12-node-app.tar'), db);
+    const where = { name: 'node-app:1' };
+    const vulns = report.vulnerabilities ?? [];
+    const count = (p: string, r: ScanReport) =>
+      (r.vulnerabilities ?? []).filter((v) => v.priority === p).length;
+    await seedImage(t.prisma, where, report, new Date('2026-11-25T08:00:00Z'));
+    // Two days later the image was rebuilt without its high findings.
+    const fixed = { ...report, vulnerabilities: vulns.filter((v) => v.priority !== 'high') };
+    await seedImage(t.prisma, where, fixed, new Date('2026-11-27T09:00:00Z'));
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/summary/trend?days=7' });
+    const { days } = TrendSchema.parse(res.json());
+    expect(days.map((d) => d.day)).toEqual([
+      '2026-11-23',
+      '2026-11-24',
+      '2026-11-25',
+      '2026-11-26',
+      '2026-11-27',
+      '2026-11-28',
+      '2026-11-29',
+    ]);
+    const highs = count('high', report);
+    const mediums = count('medium', report);
+    expect(highs).toBeGreaterThan(0);
+    expect(days.map((d) => d.high)).toEqual([0, 0, highs, highs, 0, 0, 0]);
+    expect(days.map((d) => d.medium)).toEqual([0, 0, mediums, mediums, mediums, mediums, mediums]);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/summary/trend?days=1' })).statusCode,
+    ).toBe(400);
+  });
+});
