@@ -1,20 +1,38 @@
 import { NavLink, Outlet } from 'react-router';
 import { paths } from '../config/paths.ts';
 import { HealthBadge } from '../features/health/health-badge.tsx';
+import { ScanTrackerProvider } from '../features/scans/scan-tracker.tsx';
+
+const NAV = [
+  { to: '/image-security', label: 'Image Security' },
+  { to: paths.images.getHref(), label: 'Images' },
+  { to: paths.registries.getHref(), label: 'Registries' },
+  { to: paths.scans.getHref(), label: 'Scans' },
+  { to: paths.settings.getHref(), label: 'Settings' },
+];
 
 export function Layout() {
   return (
-    <div className="shell">
-      <header className="topbar">
-        <span className="brand">Drydock</span>
-        <nav aria-label="Main">
-          <NavLink to={paths.imageSecurity.getHref()}>Image Security</NavLink>
-        </nav>
-        <HealthBadge />
-      </header>
-      <main>
-        <Outlet />
-      </main>
-    </div>
+    <ScanTrackerProvider>
+      <div className="shell">
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="topbar">
+          <span className="brand">Drydock</span>
+          <nav aria-label="Main">
+            {NAV.map((n) => (
+              <NavLink key={n.to} to={n.to}>
+                {n.label}
+              </NavLink>
+            ))}
+          </nav>
+          <HealthBadge />
+        </header>
+        <main id="main">
+          <Outlet />
+        </main>
+      </div>
+    </ScanTrackerProvider>
   );
 }

@@ -33,3 +33,42 @@ export async function request<S extends z.ZodType>(
   }
   return schema.parse(body);
 }
+
+/** Sends JSON (POST, PATCH, DELETE) and parses the answer; 204 gives undefined. */
+export async function send<S extends z.ZodType>(
+  schema: S | undefined,
+  path: string,
+  method: 'POST' | 'PATCH' | 'DELETE',
+  body?: unknown,
+): Promise<S extends z.ZodType ? z.infer<S> : undefined> {
+  const response = await fetch(path, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const parsed: unknown =
+    response.status === 204 ? undefined : await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const problem = ProblemSchema.safeParse(parsed);
+    throw new ApiError(response.status, problem.success ? problem.data : undefined);
+  }
+  return (schema ? schema.parse(parsed) : undefined) as S extends z.ZodType
+    ? z.infer<S>
+    : undefined;
+}
+
+/** Builds `path?a=1&b=2` from defined, non-empty values. */
+export function withQuery(
+  path: string,
+  params: Record<string, string | number | undefined | null>,
+) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}

@@ -1,18 +1,31 @@
-import { IMAGE_SECURITY_TABS, ImageSecurityTabSchema } from '@drydock/contract';
+import {
+  IMAGE_SECURITY_TABS,
+  type ImageSecurityTab,
+  ImageSecurityTabSchema,
+  type Summary,
+} from '@drydock/contract';
 import { Navigate, NavLink, useParams } from 'react-router';
+import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
+import { ErrorState } from '../../components/states.tsx';
+import { TrendChart } from '../../components/trend-chart.tsx';
 import { paths } from '../../config/paths.ts';
-import { EMPTY_STATES } from './empty-states.ts';
+import { formatDateTime } from '../../lib/format.ts';
+import { ScanNowButton } from '../scans/scan-tracker.tsx';
+import { useSummary, useTrend } from './api.ts';
+import { SamplesTab } from './samples-tab.tsx';
+import { VulnerabilityTab } from './vulnerability-tab.tsx';
 
 export function ImageSecurityPage() {
   const params = useParams();
   const tab = ImageSecurityTabSchema.safeParse(params.tab);
   if (!tab.success) return <Navigate to={paths.imageSecurity.getHref('system')} replace />;
-  const empty = EMPTY_STATES[tab.data];
-  const active = IMAGE_SECURITY_TABS.find((t) => t.id === tab.data);
-
   return (
     <section className="page">
-      <h1>Image Security</h1>
+      <div className="page-header">
+        <h1>Image Security</h1>
+        <ScanNowButton scope={{ kind: 'all' }} />
+      </div>
+      <SummaryHeader />
       <div role="tablist" aria-label="Image security findings" className="tabs">
         {IMAGE_SECURITY_TABS.map((t) => (
           <NavLink
@@ -25,6 +38,7 @@ export function ImageSecurityPage() {
             className={({ isActive }) => (isActive ? 'tab tab-active' : 'tab')}
           >
             {t.label}
+            <TabCount tab={t.id} />
           </NavLink>
         ))}
       </div>
@@ -34,15 +48,71 @@ export function ImageSecurityPage() {
         aria-labelledby={`tab-${tab.data}`}
         className="panel"
       >
-        <div className="empty-state">
-          <h2>{empty.title}</h2>
-          <p>{empty.body}</p>
-          <pre className="hint">
-            <code>pnpm --silent drydock scan ./image.tar</code>
-          </pre>
-          <p className="muted">{active?.label}</p>
-        </div>
+        {tab.data === 'malicious' ? (
+          <SamplesTab key="malicious" />
+        ) : (
+          <VulnerabilityTab key={tab.data} category={tab.data} />
+        )}
       </div>
     </section>
+  );
+}
+
+function TabCount({ tab }: { tab: ImageSecurityTab }) {
+  const summary = useSummary();
+  if (!summary.data) return null;
+  const total = summary.data[tab].total;
+  return <span className="tab-count"> {total}</span>;
+}
+
+function SummaryHeader() {
+  const summary = useSummary();
+  const trend = useTrend(30);
+  if (summary.error) return <ErrorState error={summary.error} onRetry={() => summary.refetch()} />;
+  const s: Summary | undefined = summary.data;
+  return (
+    <section className="summary" aria-label="Summary" aria-busy={summary.isPending}>
+      <SummaryCard label="System vulnerabilities" tab="system" summary={s} />
+      <SummaryCard label="Application vulnerabilities" tab="application" summary={s} />
+      <div className="card">
+        <div className="card-label">Malicious samples</div>
+        <div className="card-counts">
+          <SampleSeverityBadge severity="urgent" count={s?.malicious.urgent ?? 0} />
+          <SampleSeverityBadge severity="warning" count={s?.malicious.warning ?? 0} />
+          <SampleSeverityBadge severity="notice" count={s?.malicious.notice ?? 0} />
+        </div>
+      </div>
+      <div className="card">
+        <div className="card-label">Images</div>
+        <div className="card-big">{s?.images ?? '…'}</div>
+        <div className="muted">Last scan {formatDateTime(s?.lastScanAt)}</div>
+      </div>
+      <div className="card card-trend">
+        <div className="card-label">Vulnerable packages in images, 30 days</div>
+        {trend.data ? <TrendChart days={trend.data.days} /> : <span className="skeleton" />}
+      </div>
+    </section>
+  );
+}
+
+function SummaryCard({
+  label,
+  tab,
+  summary,
+}: {
+  label: string;
+  tab: 'system' | 'application';
+  summary?: Summary;
+}) {
+  const t = summary?.[tab];
+  return (
+    <div className="card">
+      <div className="card-label">{label}</div>
+      <div className="card-counts">
+        <PriorityBadge priority="high" count={t?.high ?? 0} />
+        <PriorityBadge priority="medium" count={t?.medium ?? 0} />
+        <PriorityBadge priority="low" count={t?.low ?? 0} />
+      </div>
+    </div>
   );
 }

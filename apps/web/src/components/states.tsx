@@ -1,0 +1,61 @@
+import type { ReactNode } from 'react';
+import { ApiError } from '../lib/api-client.ts';
+
+export function TableSkeleton({ rows = 5, cols = 5 }: { rows?: number; cols?: number }) {
+  return (
+    <tbody aria-busy="true" aria-label="Loading">
+      {Array.from({ length: rows }, (_, r) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: placeholder rows have no identity
+        <tr key={r} className="skeleton-row">
+          {Array.from({ length: cols }, (_, c) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: placeholder cells have no identity
+            <td key={c}>
+              <span className="skeleton" />
+            </td>
+          ))}
+        </tr>
+      ))}
+    </tbody>
+  );
+}
+
+export function Skeleton({ lines = 3 }: { lines?: number }) {
+  return (
+    <div aria-busy="true" aria-label="Loading">
+      {Array.from({ length: lines }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: placeholder lines have no identity
+        <p key={i}>
+          <span className="skeleton" />
+        </p>
+      ))}
+    </div>
+  );
+}
+
+export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const message =
+    error instanceof ApiError
+      ? `${error.message} (HTTP ${error.status})`
+      : error instanceof Error
+        ? error.message
+        : 'Something went wrong';
+  return (
+    <div className="error-state" role="alert">
+      <p>Could not load this: {message}</p>
+      {onRetry ? (
+        <button type="button" onClick={onRetry}>
+          Retry
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty-state">
+      <h2>{title}</h2>
+      {children}
+    </div>
+  );
+}

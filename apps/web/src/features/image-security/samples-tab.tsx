@@ -1,0 +1,134 @@
+import type { SampleSeverity } from '@drydock/contract';
+import { SampleSeverityBadge, StatusBadge } from '../../components/badges.tsx';
+import { Pagination } from '../../components/pagination.tsx';
+import { EmptyState, ErrorState, TableSkeleton } from '../../components/states.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+import { useUrlFilters } from '../../lib/use-url-filters.ts';
+import { useSamples } from './api.ts';
+import { listQuery, ScopeFilters, StatusFilter, TextFilter } from './filters.tsx';
+import { SampleDrawer } from './sample-drawer.tsx';
+import { SortHeader } from './vulnerability-tab.tsx';
+
+const KEYS = [
+  'severity',
+  'instanceId',
+  'namespace',
+  'repository',
+  'digest',
+  'name',
+  'status',
+  'sort',
+  'order',
+  'page',
+];
+const SEVERITIES: SampleSeverity[] = ['urgent', 'warning', 'notice'];
+
+export function SamplesTab() {
+  const { params, get, set } = useUrlFilters();
+  const query = listQuery(params, KEYS, { pageSize: '25' });
+  const list = useSamples(query);
+  const open = get('sample');
+  const severity = get('severity');
+  const filtered = KEYS.some((k) => k !== 'sort' && k !== 'order' && k !== 'page' && get(k));
+  return (
+    <>
+      <div className="severity-switch" role="group" aria-label="Severity">
+        <button type="button" aria-pressed={!severity} onClick={() => set({ severity: null })}>
+          All
+        </button>
+        {SEVERITIES.map((s) => (
+          <button
+            key={s}
+            type="button"
+            aria-pressed={severity === s}
+            className={`sev-${s}`}
+            onClick={() => set({ severity: severity === s ? null : s })}
+          >
+            {s.charAt(0).toUpperCase() + s.slice(1)}
+          </button>
+        ))}
+      </div>
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter samples"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <ScopeFilters />
+        <TextFilter name="name" label="Sample name" />
+        <StatusFilter />
+      </form>
+      {list.error ? <ErrorState error={list.error} onRetry={() => list.refetch()} /> : null}
+      <table className="table" aria-label="Malicious samples" aria-busy={list.isFetching}>
+        <thead>
+          <tr>
+            <SortHeader label="Sample name" field="name" />
+            <th scope="col">Category</th>
+            <SortHeader label="Severity" field="severity" />
+            <SortHeader label="Affected images" field="images" />
+            <th scope="col">First scan</th>
+            <SortHeader label="Last scan" field="lastScanAt" />
+            <th scope="col">Processing status</th>
+            <th scope="col">Operation</th>
+          </tr>
+        </thead>
+        {list.isPending ? (
+          <TableSkeleton cols={8} />
+        ) : (
+          <tbody>
+            {(list.data?.items ?? []).map((s) => (
+              <tr key={s.sha256}>
+                <td>
+                  <div className="vuln-id">{s.name}</div>
+                  <div className="mono muted">{s.sha256.slice(0, 16)}…</div>
+                </td>
+                <td>{s.category}</td>
+                <td>
+                  <SampleSeverityBadge severity={s.severity} />
+                </td>
+                <td>{s.affectedImages}</td>
+                <td>{formatDateTime(s.firstScanAt)}</td>
+                <td>{formatDateTime(s.lastScanAt)}</td>
+                <td>
+                  <StatusBadge status={s.processingStatus} />
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    aria-label={`View ${s.name}`}
+                    onClick={() => set({ sample: s.sha256 }, { keepPage: true })}
+                  >
+                    View
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        )}
+      </table>
+      {list.data && list.data.total === 0 ? (
+        <EmptyState
+          title={filtered ? 'Nothing matches these filters' : 'No malicious image samples yet'}
+        >
+          <p>
+            {filtered
+              ? 'Try another severity or fewer filters.'
+              : 'Every layer of every scanned image is checked for miners, webshells, backdoors, rootkits and more. Scan a registry to fill this list.'}
+          </p>
+        </EmptyState>
+      ) : null}
+      {list.data && list.data.total > 0 ? (
+        <Pagination
+          page={list.data.page}
+          pageSize={list.data.pageSize}
+          total={list.data.total}
+          onPage={(p) => set({ page: String(p) })}
+        />
+      ) : null}
+      {open ? (
+        <SampleDrawer sha256={open} onClose={() => set({ sample: null }, { keepPage: true })} />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,160 @@
+import type { TriageRequest } from '@drydock/contract';
+import { useId, useState } from 'react';
+import { ApiError } from '../../lib/api-client.ts';
+import { formatDateTime } from '../../lib/format.ts';
+import { useTriage } from './api.ts';
+
+type Event = {
+  at: string;
+  actor: string;
+  action: string;
+  oldStatus: string | null;
+  newStatus: string | null;
+  reason: string | null;
+  scope: string | null;
+};
+
+/**
+ * Triage actions for a vulnerability or sample: ignore (reason required, scope, optional expiry),
+ * mark handled, unignore, reopen; then the immutable event history.
+ */
+export function TriagePanel({
+  kind,
+  id,
+  statuses,
+  images,
+  history,
+}: {
+  kind: 'vulnerability' | 'sample';
+  id: string;
+  /** Status of each affected finding: which actions make sense. */
+  statuses: string[];
+  images: { id: string; name: string }[];
+  history: Event[];
+}) {
+  const triage = useTriage(kind, id);
+  const [ignoring, setIgnoring] = useState(false);
+  const [reason, setReason] = useState('');
+  const [scope, setScope] = useState('');
+  const [expires, setExpires] = useState('');
+  const reasonId = useId();
+  const scopeId = useId();
+  const expiresId = useId();
+  const has = (s: string) => statuses.includes(s);
+  const act = (body: TriageRequest) =>
+    triage.mutate(body, {
+      onSuccess: () => {
+        setIgnoring(false);
+        setReason('');
+      },
+    });
+  const error =
+    triage.error instanceof ApiError
+      ? triage.error.message
+      : triage.error
+        ? String(triage.error)
+        : null;
+  return (
+    <section aria-label="Triage">
+      <h3>Handling</h3>
+      <div className="actions">
+        {has('open') || has('handled') ? (
+          <button type="button" onClick={() => setIgnoring((v) => !v)} aria-expanded={ignoring}>
+            Ignore…
+          </button>
+        ) : null}
+        {has('open') ? (
+          <button
+            type="button"
+            onClick={() => act({ action: 'handle' })}
+            disabled={triage.isPending}
+          >
+            Mark handled
+          </button>
+        ) : null}
+        {has('ignored') ? (
+          <button
+            type="button"
+            onClick={() => act({ action: 'unignore' })}
+            disabled={triage.isPending}
+          >
+            Unignore
+          </button>
+        ) : null}
+        {has('handled') ? (
+          <button
+            type="button"
+            onClick={() => act({ action: 'reopen' })}
+            disabled={triage.isPending}
+          >
+            Reopen
+          </button>
+        ) : null}
+      </div>
+      {ignoring ? (
+        <form
+          className="ignore-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            act({
+              action: 'ignore',
+              reason: reason.trim(),
+              ...(scope ? { scope: { type: 'image', id: scope } } : {}),
+              ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+            });
+          }}
+        >
+          <label htmlFor={reasonId}>Reason (required)</label>
+          <textarea
+            id={reasonId}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            required
+            data-autofocus
+          />
+          <label htmlFor={scopeId}>Scope</label>
+          <select id={scopeId} value={scope} onChange={(e) => setScope(e.target.value)}>
+            <option value="">All images, including future scans</option>
+            {images.map((i) => (
+              <option key={i.id} value={i.id}>
+                Only {i.name}
+              </option>
+            ))}
+          </select>
+          <label htmlFor={expiresId}>Expires (optional)</label>
+          <input
+            id={expiresId}
+            type="date"
+            value={expires}
+            onChange={(e) => setExpires(e.target.value)}
+          />
+          <button type="submit" className="primary" disabled={!reason.trim() || triage.isPending}>
+            Ignore
+          </button>
+        </form>
+      ) : null}
+      {error ? (
+        <p className="inline-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <h3>History</h3>
+      {history.length === 0 ? (
+        <p className="muted">No handling yet.</p>
+      ) : (
+        <ol className="history" aria-label="Event history">
+          {history.map((e, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: events are immutable and ordered
+            <li key={i}>
+              <span className="muted">{formatDateTime(e.at)}</span> <strong>{e.actor}</strong>{' '}
+              {e.action}
+              {e.oldStatus && e.newStatus ? ` (${e.oldStatus} → ${e.newStatus})` : ''}
+              {e.scope ? <span className="muted"> · {e.scope}</span> : null}
+              {e.reason ? <div className="reason">“{e.reason}”</div> : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,200 @@
+import { ImageListSchema, ImageRowSchema } from '@drydock/contract';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
+import { Pagination } from '../../components/pagination.tsx';
+import { EmptyState, ErrorState, Skeleton, TableSkeleton } from '../../components/states.tsx';
+import { request } from '../../lib/api-client.ts';
+import { formatDateTime, shortDigest } from '../../lib/format.ts';
+import { useUrlFilters } from '../../lib/use-url-filters.ts';
+import { useSamples, useVulnerabilities } from '../image-security/api.ts';
+import { listQuery, ScopeFilters, TextFilter } from '../image-security/filters.tsx';
+import { ScanNowButton } from '../scans/scan-tracker.tsx';
+
+const KEYS = ['instanceId', 'namespace', 'repository', 'digest', 'name', 'page'];
+
+export function ImagesPage() {
+  const { params, set } = useUrlFilters();
+  const query = listQuery(params, KEYS, { pageSize: '25' });
+  const list = useQuery({
+    queryKey: ['images', query],
+    queryFn: () => request(ImageListSchema, `/api/v1/images?${query}`),
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <section className="page">
+      <div className="page-header">
+        <h1>Images</h1>
+      </div>
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter images"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <ScopeFilters />
+        <TextFilter name="name" label="Name" />
+      </form>
+      {list.error ? <ErrorState error={list.error} onRetry={() => list.refetch()} /> : null}
+      <table className="table" aria-label="Images">
+        <thead>
+          <tr>
+            <th scope="col">Image</th>
+            <th scope="col">Digest</th>
+            <th scope="col">Platform</th>
+            <th scope="col">System</th>
+            <th scope="col">Application</th>
+            <th scope="col">Malicious</th>
+            <th scope="col">Last scan</th>
+          </tr>
+        </thead>
+        {list.isPending ? (
+          <TableSkeleton cols={7} />
+        ) : (
+          <tbody>
+            {(list.data?.items ?? []).map((i) => (
+              <tr key={i.id}>
+                <td>
+                  <Link to={`/images/${i.digest}`}>{i.name || shortDigest(i.digest)}</Link>
+                  <div className="muted">
+                    {[i.namespace, i.repository].filter(Boolean).join('/') || 'uploaded'}
+                  </div>
+                </td>
+                <td className="mono">{shortDigest(i.digest)}</td>
+                <td>{i.platform ?? '—'}</td>
+                <td>
+                  <Counts c={i.counts.system} />
+                </td>
+                <td>
+                  <Counts c={i.counts.application} />
+                </td>
+                <td>
+                  {i.counts.malicious.urgent ? (
+                    <SampleSeverityBadge severity="urgent" count={i.counts.malicious.urgent} />
+                  ) : null}{' '}
+                  {i.counts.malicious.warning ? (
+                    <SampleSeverityBadge severity="warning" count={i.counts.malicious.warning} />
+                  ) : null}{' '}
+                  {i.counts.malicious.notice ? (
+                    <SampleSeverityBadge severity="notice" count={i.counts.malicious.notice} />
+                  ) : null}
+                </td>
+                <td>{formatDateTime(i.lastScanAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        )}
+      </table>
+      {list.data?.total === 0 ? (
+        <EmptyState title="No images yet">
+          <p>Add a registry and sync it, or upload an image tarball through the API.</p>
+        </EmptyState>
+      ) : null}
+      {list.data && list.data.total > 0 ? (
+        <Pagination
+          page={list.data.page}
+          pageSize={list.data.pageSize}
+          total={list.data.total}
+          onPage={(p) => set({ page: String(p) })}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function Counts({ c }: { c: { high: number; medium: number; low: number } }) {
+  if (!c.high && !c.medium && !c.low) return <span className="muted">none</span>;
+  return (
+    <span className="counts">
+      {c.high ? <PriorityBadge priority="high" count={c.high} /> : null}{' '}
+      {c.medium ? <PriorityBadge priority="medium" count={c.medium} /> : null}{' '}
+      {c.low ? <PriorityBadge priority="low" count={c.low} /> : null}
+    </span>
+  );
+}
+
+/** One image: its summary, Scan Now, and its findings in every tab. */
+export function ImagePage() {
+  const { digest = '' } = useParams();
+  const image = useQuery({
+    queryKey: ['image', digest],
+    queryFn: () => request(ImageRowSchema, `/api/v1/images/${digest}`),
+  });
+  const q = (category: string) =>
+    `category=${category}&digest=${encodeURIComponent(digest)}&pageSize=50`;
+  const system = useVulnerabilities(q('system'));
+  const application = useVulnerabilities(q('application'));
+  const samples = useSamples(`digest=${encodeURIComponent(digest)}&pageSize=50`);
+  if (image.error)
+    return (
+      <section className="page">
+        <ErrorState error={image.error} onRetry={() => image.refetch()} />
+      </section>
+    );
+  const i = image.data;
+  return (
+    <section className="page">
+      <div className="page-header">
+        <h1>{i ? i.name || shortDigest(i.digest) : 'Image'}</h1>
+        {i?.instanceId ? (
+          <ScanNowButton scope={{ kind: 'images', imageIds: [i.id] }} label="Scan this image" />
+        ) : null}
+      </div>
+      {!i ? (
+        <Skeleton />
+      ) : (
+        <dl className="facts">
+          <dt>Digest</dt>
+          <dd className="mono">{i.digest}</dd>
+          <dt>Tags</dt>
+          <dd>{i.tags.join(', ') || '—'}</dd>
+          <dt>Repository</dt>
+          <dd>{[i.namespace, i.repository].filter(Boolean).join('/') || 'uploaded'}</dd>
+          <dt>Platform</dt>
+          <dd>{i.platform ?? '—'}</dd>
+          <dt>Last scan</dt>
+          <dd>{formatDateTime(i.lastScanAt)}</dd>
+        </dl>
+      )}
+      {[
+        { title: 'Image System Vulnerabilities', tab: 'system', list: system },
+        { title: 'Image Application Vulnerabilities', tab: 'application', list: application },
+      ].map(({ title, tab, list }) => (
+        <section key={tab} aria-label={title}>
+          <h2>{title}</h2>
+          {list.data?.items.length === 0 ? <p className="muted">None open.</p> : null}
+          <ul className="finding-list">
+            {(list.data?.items ?? []).map((v) => (
+              <li key={v.id}>
+                <PriorityBadge priority={v.priority} />{' '}
+                <Link
+                  to={`/image-security/${tab}?digest=${encodeURIComponent(digest)}&vuln=${encodeURIComponent(v.id)}`}
+                >
+                  {v.id}
+                </Link>{' '}
+                <span className="muted">{v.title}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      <section aria-label="Malicious Image Samples">
+        <h2>Malicious Image Samples</h2>
+        {samples.data?.items.length === 0 ? <p className="muted">None open.</p> : null}
+        <ul className="finding-list">
+          {(samples.data?.items ?? []).map((s) => (
+            <li key={s.sha256}>
+              <SampleSeverityBadge severity={s.severity} />{' '}
+              <Link
+                to={`/image-security/malicious?digest=${encodeURIComponent(digest)}&sample=${s.sha256}`}
+              >
+                {s.name}
+              </Link>{' '}
+              <span className="muted">{s.category}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,239 @@
+import type { Registry } from '@drydock/contract';
+import { useId, useState } from 'react';
+import { ErrorState, TableSkeleton } from '../../components/states.tsx';
+import { ApiError } from '../../lib/api-client.ts';
+import { formatDateTime } from '../../lib/format.ts';
+import { ScanNowButton } from '../scans/scan-tracker.tsx';
+import {
+  useCreateRegistry,
+  useDeleteRegistry,
+  useRegistries,
+  useSyncRegistry,
+  useTestConnection,
+  useTestRegistry,
+} from './api.ts';
+
+const message = (e: unknown) => (e instanceof ApiError ? e.message : e ? String(e) : null);
+
+export function RegistriesPage() {
+  const registries = useRegistries();
+  const [adding, setAdding] = useState(false);
+  return (
+    <section className="page">
+      <div className="page-header">
+        <h1>Registries</h1>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => setAdding((v) => !v)}
+          aria-expanded={adding}
+        >
+          Add registry
+        </button>
+      </div>
+      {adding ? <RegistryForm onDone={() => setAdding(false)} /> : null}
+      {registries.error ? (
+        <ErrorState error={registries.error} onRetry={() => registries.refetch()} />
+      ) : null}
+      <table className="table" aria-label="Registries">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Instance ID</th>
+            <th scope="col">URL</th>
+            <th scope="col">Images</th>
+            <th scope="col">Connection</th>
+            <th scope="col">Last sync</th>
+            <th scope="col">Schedule</th>
+            <th scope="col">Operations</th>
+          </tr>
+        </thead>
+        {registries.isPending ? (
+          <TableSkeleton cols={8} rows={2} />
+        ) : (
+          <tbody>
+            {(registries.data ?? []).map((r) => (
+              <RegistryRow key={r.id} registry={r} />
+            ))}
+          </tbody>
+        )}
+      </table>
+      {registries.data?.length === 0 && !adding ? (
+        <div className="empty-state">
+          <h2>No registries yet</h2>
+          <p>
+            Add a Docker Registry v2 (Harbor, Distribution, GitLab, ECR via token…): Drydock reads
+            its catalog and scans every image.
+          </p>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function RegistryRow({ registry: r }: { registry: Registry }) {
+  const test = useTestRegistry();
+  const sync = useSyncRegistry();
+  const remove = useDeleteRegistry();
+  const error = message(test.error) ?? message(sync.error) ?? message(remove.error);
+  return (
+    <tr>
+      <td>
+        <strong>{r.name}</strong>
+        {r.hasCredentials ? (
+          <div className="muted">as {r.username}</div>
+        ) : (
+          <div className="muted">anonymous</div>
+        )}
+      </td>
+      <td className="mono">{r.id}</td>
+      <td className="mono">{r.url}</td>
+      <td>{r.imageCount}</td>
+      <td>
+        {r.lastCheckOk === null ? (
+          <span className="muted">not tested</span>
+        ) : r.lastCheckOk ? (
+          <span className="status status-succeeded">OK</span>
+        ) : (
+          <span className="status status-failed" title={r.lastCheckError ?? ''}>
+            Failed
+          </span>
+        )}
+        {r.lastCheckError ? <div className="reason">{r.lastCheckError}</div> : null}
+      </td>
+      <td>
+        {formatDateTime(r.lastSyncAt)}
+        {r.lastSyncError ? <div className="reason">{r.lastSyncError}</div> : null}
+      </td>
+      <td>{r.scanIntervalMinutes ? `every ${r.scanIntervalMinutes} min` : 'manual'}</td>
+      <td className="ops">
+        <button type="button" onClick={() => test.mutate(r.id)} disabled={test.isPending}>
+          {test.isPending ? 'Testing…' : 'Test'}
+        </button>
+        <button type="button" onClick={() => sync.mutate(r.id)} disabled={sync.isPending}>
+          {sync.isSuccess ? 'Sync queued' : 'Sync'}
+        </button>
+        <ScanNowButton scope={{ kind: 'instance', instanceId: r.id }} />
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            if (window.confirm(`Remove ${r.name} and all its images and findings?`))
+              remove.mutate(r.id);
+          }}
+        >
+          Remove
+        </button>
+        {error ? (
+          <div className="inline-error" role="alert">
+            {error}
+          </div>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+function RegistryForm({ onDone }: { onDone: () => void }) {
+  const create = useCreateRegistry();
+  const test = useTestConnection();
+  const sync = useSyncRegistry();
+  const check = useTestRegistry();
+  const [name, setName] = useState('');
+  const [url, setUrl] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [interval, setScanInterval] = useState('');
+  const ids = { name: useId(), url: useId(), user: useId(), pass: useId(), interval: useId() };
+  const credentials = username && password ? { username, password } : undefined;
+  const result = test.data;
+  return (
+    <form
+      className="form-card"
+      aria-label="Add registry"
+      onSubmit={(e) => {
+        e.preventDefault();
+        create.mutate(
+          {
+            name,
+            url,
+            ...(credentials ? { credentials } : {}),
+            ...(interval ? { scanIntervalMinutes: Number(interval) } : {}),
+          },
+          {
+            onSuccess: (created) => {
+              check.mutate(created.id);
+              sync.mutate(created.id);
+              onDone();
+            },
+          },
+        );
+      }}
+    >
+      <label htmlFor={ids.name}>Name</label>
+      <input
+        id={ids.name}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        required
+        data-autofocus
+      />
+      <label htmlFor={ids.url}>URL</label>
+      <input
+        id={ids.url}
+        value={url}
+        onChange={(e) => setUrl(e.target.value)}
+        placeholder="https://registry.example.com"
+        required
+      />
+      <label htmlFor={ids.user}>User name</label>
+      <input
+        id={ids.user}
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+        autoComplete="off"
+      />
+      <label htmlFor={ids.pass}>Password or token</label>
+      <input
+        id={ids.pass}
+        type="password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        autoComplete="new-password"
+      />
+      <label htmlFor={ids.interval}>Scan every (minutes, optional)</label>
+      <input
+        id={ids.interval}
+        type="number"
+        min={5}
+        value={interval}
+        onChange={(e) => setScanInterval(e.target.value)}
+      />
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() => test.mutate({ url, ...(credentials ? { credentials } : {}) })}
+          disabled={!url || test.isPending}
+        >
+          {test.isPending ? 'Testing…' : 'Test connection'}
+        </button>
+        <button type="submit" className="primary" disabled={create.isPending}>
+          Add and sync
+        </button>
+        <button type="button" className="link" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      {result ? (
+        <p role="status" className={result.ok ? 'ok' : 'inline-error'}>
+          {result.ok ? `Connected (${result.auth} authentication)` : result.error}
+        </p>
+      ) : null}
+      {message(create.error) || message(test.error) ? (
+        <p className="inline-error" role="alert">
+          {message(create.error) ?? message(test.error)}
+        </p>
+      ) : null}
+    </form>
+  );
+}

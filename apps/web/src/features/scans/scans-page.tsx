@@ -1,0 +1,155 @@
+import { Link, useParams } from 'react-router';
+import { StatusBadge } from '../../components/badges.tsx';
+import { Pagination } from '../../components/pagination.tsx';
+import { EmptyState, ErrorState, Skeleton, TableSkeleton } from '../../components/states.tsx';
+import { formatBytes, formatDateTime } from '../../lib/format.ts';
+import { useUrlFilters } from '../../lib/use-url-filters.ts';
+import { isActive, useRetryScan, useScan, useScans } from './api.ts';
+
+const scopeText = (scope: Record<string, unknown>) => {
+  switch (scope.kind) {
+    case 'all':
+      return 'all images';
+    case 'instance':
+      return `registry ${String(scope.instanceId).slice(0, 8)}`;
+    case 'repository':
+      return `repository ${String(scope.repositoryId).slice(0, 8)}`;
+    case 'images':
+      return `${(scope.imageIds as string[]).length} image(s)`;
+    case 'upload':
+      return `upload ${String(scope.name)}`;
+    default:
+      return String(scope.kind);
+  }
+};
+
+export function ScansPage() {
+  const { get, set } = useUrlFilters();
+  const page = Number(get('page') || 1);
+  const scans = useScans(page);
+  return (
+    <section className="page">
+      <div className="page-header">
+        <h1>Scans</h1>
+      </div>
+      {scans.error ? <ErrorState error={scans.error} onRetry={() => scans.refetch()} /> : null}
+      <table className="table" aria-label="Scan history">
+        <thead>
+          <tr>
+            <th scope="col">Started</th>
+            <th scope="col">Scope</th>
+            <th scope="col">Trigger</th>
+            <th scope="col">By</th>
+            <th scope="col">Status</th>
+            <th scope="col">Images</th>
+            <th scope="col">Progress</th>
+          </tr>
+        </thead>
+        {scans.isPending ? (
+          <TableSkeleton cols={7} />
+        ) : (
+          <tbody>
+            {(scans.data?.items ?? []).map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <Link to={`/scans/${s.id}`}>{formatDateTime(s.createdAt)}</Link>
+                </td>
+                <td>{scopeText(s.scope)}</td>
+                <td>{s.trigger}</td>
+                <td>{s.requestedBy ?? '—'}</td>
+                <td>
+                  <StatusBadge status={s.status} />
+                </td>
+                <td>
+                  {s.counts.succeeded} done, {s.counts.failed} failed of {s.counts.total}
+                </td>
+                <td>{Math.round(s.progress)}%</td>
+              </tr>
+            ))}
+          </tbody>
+        )}
+      </table>
+      {scans.data?.total === 0 ? (
+        <EmptyState title="No scans yet">
+          <p>Scan Now on the Image Security or Registries page starts one.</p>
+        </EmptyState>
+      ) : null}
+      {scans.data && scans.data.total > 0 ? (
+        <Pagination
+          page={page}
+          pageSize={20}
+          total={scans.data.total}
+          onPage={(p) => set({ page: String(p) })}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+export function ScanPage() {
+  const { id = '' } = useParams();
+  const scan = useScan(id);
+  const retry = useRetryScan();
+  const s = scan.data;
+  return (
+    <section className="page">
+      <div className="page-header">
+        <h1>Scan {id.slice(0, 8)}</h1>
+        {s && s.counts.failed > 0 && !isActive(s.status) ? (
+          <button type="button" onClick={() => retry.mutate(id)} disabled={retry.isPending}>
+            Retry {s.counts.failed} failed
+          </button>
+        ) : null}
+      </div>
+      {scan.error ? <ErrorState error={scan.error} onRetry={() => scan.refetch()} /> : null}
+      {!s ? (
+        <Skeleton />
+      ) : (
+        <>
+          <p>
+            <StatusBadge status={s.status} /> {scopeText(s.scope)} · {s.trigger} ·{' '}
+            {formatDateTime(s.createdAt)} · {Math.round(s.progress)}%
+          </p>
+          <table className="table" aria-label="Images of this scan">
+            <thead>
+              <tr>
+                <th scope="col">Image</th>
+                <th scope="col">Status</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Pulled</th>
+                <th scope="col">Result</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Worker</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.items.map((i) => (
+                <tr key={i.id}>
+                  <td>
+                    {i.target}
+                    {i.reason ? <div className="reason">{i.reason}</div> : null}
+                  </td>
+                  <td>
+                    <StatusBadge status={i.status} />
+                  </td>
+                  <td>
+                    {i.progress?.phase ?? '—'}
+                    {i.progress?.layers ? ` ${i.progress.layer}/${i.progress.layers}` : ''}
+                  </td>
+                  <td>{i.cacheHit ? 'cached analysis' : formatBytes(i.bytesPulled)}</td>
+                  <td>
+                    {i.result
+                      ? `${i.result.findings.opened} new, ${i.result.findings.stillOpen} still, ${i.result.findings.resolved} resolved; samples ${i.result.samples.opened + i.result.samples.stillOpen}`
+                      : '—'}
+                  </td>
+                  <td>{i.attempts}</td>
+                  <td className="mono muted">{i.worker ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+import { AdvisoryStatusSchema } from '@drydock/contract';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { z } from 'zod';
+import { ErrorState, Skeleton } from '../../components/states.tsx';
+import { ApiError, request, send } from '../../lib/api-client.ts';
+import { formatDateTime } from '../../lib/format.ts';
+
+/** Advisory database: what the server holds, and an import from a mirror (path or URL). */
+export function SettingsPage() {
+  const client = useQueryClient();
+  const status = useQuery({
+    queryKey: ['advisories'],
+    queryFn: () => request(AdvisoryStatusSchema, '/api/v1/advisories/status'),
+  });
+  const [source, setSource] = useState('');
+  const id = useId();
+  const importJob = useMutation({
+    mutationFn: () =>
+      send(z.object({ jobId: z.string() }), '/api/v1/advisories/import', 'POST', { source }),
+    onSuccess: () => setTimeout(() => client.invalidateQueries({ queryKey: ['advisories'] }), 3000),
+  });
+  const s = status.data;
+  return (
+    <section className="page">
+      <div className="page-header">
+        <h1>Settings</h1>
+      </div>
+      <h2>Advisory database</h2>
+      {status.error ? <ErrorState error={status.error} onRetry={() => status.refetch()} /> : null}
+      {!s ? (
+        <Skeleton />
+      ) : (
+        <dl className="facts">
+          <dt>Advisories</dt>
+          <dd>{s.advisories}</dd>
+          <dt>Known exploited (KEV)</dt>
+          <dd>{s.knownExploited}</dd>
+          <dt>Last import</dt>
+          <dd>{formatDateTime(s.lastImportAt)}</dd>
+          <dt>Ecosystems</dt>
+          <dd>
+            {s.ecosystems.map((e) => `${e.ecosystem} (${e.packages} packages)`).join(', ') ||
+              'none yet'}
+          </dd>
+        </dl>
+      )}
+      <form
+        className="form-card"
+        aria-label="Import advisories"
+        onSubmit={(e) => {
+          e.preventDefault();
+          importJob.mutate();
+        }}
+      >
+        <label htmlFor={id}>
+          Import from an OSV mirror (folder or zip on the server, or a mirror URL)
+        </label>
+        <input
+          id={id}
+          value={source}
+          onChange={(e) => setSource(e.target.value)}
+          placeholder="/srv/mirror/osv"
+          required
+        />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!source || importJob.isPending}>
+            Import
+          </button>
+        </div>
+        {importJob.isSuccess ? (
+          <p role="status">
+            Import queued. Changed advisories re-match every scanned image (see Scans).
+          </p>
+        ) : null}
+        {importJob.error ? (
+          <p className="inline-error" role="alert">
+            {importJob.error instanceof ApiError
+              ? importJob.error.message
+              : String(importJob.error)}
+          </p>
+        ) : null}
+      </form>
+    </section>
+  );
+}
