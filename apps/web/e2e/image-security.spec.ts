@@ -6,12 +6,13 @@ test('the console opens on the Image Security page with its three tabs', async (
   await expect(page.getByRole('heading', { name: 'Image Security' })).toBeVisible();
 
   const tabs = page.getByRole('tab');
+  // Each tab carries its count of open items.
   await expect(tabs).toHaveText([
-    'Image System Vulnerabilities',
-    'Image Application Vulnerabilities',
-    'Malicious Image Samples',
+    'Image System Vulnerabilities 0',
+    'Image Application Vulnerabilities 0',
+    'Malicious Image Samples 0',
   ]);
-  await expect(page.getByRole('tab', { name: 'Image System Vulnerabilities' })).toHaveAttribute(
+  await expect(page.getByRole('tab', { name: /Image System Vulnerabilities/ })).toHaveAttribute(
     'aria-selected',
     'true',
   );
@@ -23,14 +24,14 @@ test('the console opens on the Image Security page with its three tabs', async (
 
 test('each tab has its own URL and empty state, and the back button returns', async ({ page }) => {
   await page.goto('/image-security/system');
-  await page.getByRole('tab', { name: 'Image Application Vulnerabilities' }).click();
+  await page.getByRole('tab', { name: /Image Application Vulnerabilities/ }).click();
   await expect(page).toHaveURL(/\/image-security\/application$/);
   await expect(page.getByText('No image application vulnerabilities yet')).toBeVisible();
 
-  await page.getByRole('tab', { name: 'Malicious Image Samples' }).click();
+  await page.getByRole('tab', { name: /Malicious Image Samples/ }).click();
   await expect(page).toHaveURL(/\/image-security\/malicious$/);
   await expect(page.getByText('No malicious image samples yet')).toBeVisible();
-  await expect(page.getByRole('tab', { name: 'Malicious Image Samples' })).toHaveAttribute(
+  await expect(page.getByRole('tab', { name: /Malicious Image Samples/ })).toHaveAttribute(
     'aria-selected',
     'true',
   );

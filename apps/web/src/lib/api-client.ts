@@ -1,6 +1,24 @@
 import { type Problem, ProblemSchema } from '@drydock/contract';
 import type { z } from 'zod';
 
+/** The problem+json body of a failure; a body that is not quite one still gives its detail. */
+function problemOf(body: unknown, status: number): Problem | undefined {
+  const parsed = ProblemSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    if (typeof b.detail === 'string' || typeof b.title === 'string') {
+      return {
+        type: 'about:blank',
+        title: typeof b.title === 'string' ? b.title : `HTTP ${status}`,
+        status,
+        ...(typeof b.detail === 'string' ? { detail: b.detail } : {}),
+      } as Problem;
+    }
+  }
+  return undefined;
+}
+
 /** An API failure, with the server's problem+json body when it sent one. */
 export class ApiError extends Error {
   constructor(
@@ -28,8 +46,7 @@ export async function request<S extends z.ZodType>(
   });
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok && !acceptStatuses.includes(response.status)) {
-    const problem = ProblemSchema.safeParse(body);
-    throw new ApiError(response.status, problem.success ? problem.data : undefined);
+    throw new ApiError(response.status, problemOf(body, response.status));
   }
   return schema.parse(body);
 }
@@ -52,8 +69,7 @@ export async function send<S extends z.ZodType>(
   const parsed: unknown =
     response.status === 204 ? undefined : await response.json().catch(() => undefined);
   if (!response.ok) {
-    const problem = ProblemSchema.safeParse(parsed);
-    throw new ApiError(response.status, problem.success ? problem.data : undefined);
+    throw new ApiError(response.status, problemOf(parsed, response.status));
   }
   return (schema ? schema.parse(parsed) : undefined) as S extends z.ZodType
     ? z.infer<S>
