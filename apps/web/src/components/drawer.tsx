@@ -45,7 +45,14 @@ export function Drawer({
     }
   };
   return (
-    <div className="drawer-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div className="drawer-backdrop">
+      <button
+        type="button"
+        className="drawer-scrim"
+        tabIndex={-1}
+        aria-hidden="true"
+        onClick={onClose}
+      />
       <div
         ref={ref}
         className={wide ? 'drawer drawer-wide' : 'drawer'}

@@ -5,10 +5,8 @@ export function TableSkeleton({ rows = 5, cols = 5 }: { rows?: number; cols?: nu
   return (
     <tbody aria-busy="true" aria-label="Loading">
       {Array.from({ length: rows }, (_, r) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: placeholder rows have no identity
         <tr key={r} className="skeleton-row">
           {Array.from({ length: cols }, (_, c) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: placeholder cells have no identity
             <td key={c}>
               <span className="skeleton" />
             </td>
@@ -21,9 +19,8 @@ export function TableSkeleton({ rows = 5, cols = 5 }: { rows?: number; cols?: nu
 
 export function Skeleton({ lines = 3 }: { lines?: number }) {
   return (
-    <div aria-busy="true" aria-label="Loading">
+    <div role="status" aria-busy="true" aria-label="Loading">
       {Array.from({ length: lines }, (_, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: placeholder lines have no identity
         <p key={i}>
           <span className="skeleton" />
         </p>

@@ -111,9 +111,8 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
       await triage.resurfaceExpired();
       const s = await repo.sample(sha256);
       if (!s) throw new NotFoundError(`No malicious sample ${sha256}`);
-      const first = s.findings.reduce(
-        (min, f) => (f.firstSeenAt < min ? f.firstSeenAt : min),
-        s.firstSeenAt,
+      const first = new Date(
+        Math.min(s.firstSeenAt.getTime(), ...s.findings.map((f) => f.firstSeenAt.getTime())),
       );
       return {
         sha256: s.sha256,

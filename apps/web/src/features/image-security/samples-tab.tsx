@@ -32,7 +32,8 @@ export function SamplesTab() {
   const filtered = KEYS.some((k) => k !== 'sort' && k !== 'order' && k !== 'page' && get(k));
   return (
     <>
-      <div className="severity-switch" role="group" aria-label="Severity">
+      <fieldset className="severity-switch">
+        <legend className="sr-only">Severity</legend>
         <button type="button" aria-pressed={!severity} onClick={() => set({ severity: null })}>
           All
         </button>
@@ -47,13 +48,8 @@ export function SamplesTab() {
             {s.charAt(0).toUpperCase() + s.slice(1)}
           </button>
         ))}
-      </div>
-      <form
-        className="filters"
-        role="search"
-        aria-label="Filter samples"
-        onSubmit={(e) => e.preventDefault()}
-      >
+      </fieldset>
+      <form className="filters" aria-label="Filter samples" onSubmit={(e) => e.preventDefault()}>
         <ScopeFilters />
         <TextFilter name="name" label="Sample name" />
         <StatusFilter />

@@ -144,7 +144,6 @@ export function TriagePanel({
       ) : (
         <ol className="history" aria-label="Event history">
           {history.map((e, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: events are immutable and ordered
             <li key={i}>
               <span className="muted">{formatDateTime(e.at)}</span> <strong>{e.actor}</strong>{' '}
               {e.action}

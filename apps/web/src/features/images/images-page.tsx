@@ -26,12 +26,7 @@ export function ImagesPage() {
       <div className="page-header">
         <h1>Images</h1>
       </div>
-      <form
-        className="filters"
-        role="search"
-        aria-label="Filter images"
-        onSubmit={(e) => e.preventDefault()}
-      >
+      <form className="filters" aria-label="Filter images" onSubmit={(e) => e.preventDefault()}>
         <ScopeFilters />
         <TextFilter name="name" label="Name" />
       </form>
