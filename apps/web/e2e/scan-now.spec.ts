@@ -136,7 +136,17 @@ test('add a registry, Scan Now, follow progress, filter, open drawers, copy the 
   await page.getByLabel('Status').selectOption('ignored');
   await expect(app.getByRole('row', { name: /CVE-2021-44906/ })).toBeVisible();
 
-  // 7. The scan is in the history, and the 1280 px layout holds.
+  // 7. The image's own page: its findings across the tabs, and Scan Now for it.
+  await page.getByRole('link', { name: 'Images', exact: true }).click();
+  await page.getByRole('link', { name: /shop\/node-app:1\.0/ }).click();
+  await expect(
+    page.getByRole('region', { name: 'Image Application Vulnerabilities' }),
+  ).toContainText('CVE-2020-7598');
+  await expect(page.getByRole('button', { name: 'Scan this image' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Scan repository' })).toBeVisible();
+  await shot(page, 'image');
+
+  // 8. The scan is in the history, and the 1280 px layout holds.
   await page.getByRole('link', { name: 'Scans' }).click();
   const history = page.getByRole('table', { name: 'Scan history' });
   await expect(history.getByRole('row', { name: /all images manual anonymous/ })).toBeVisible();

@@ -110,6 +110,7 @@ export const ImageRowSchema = z.object({
   tags: z.array(z.string()),
   platform: z.string().nullable(),
   repository: z.string().nullable(),
+  repositoryId: z.uuid().nullable(),
   namespace: z.string().nullable(),
   instanceId: z.uuid().nullable(),
   lastScanAt: z.iso.datetime().nullable(),

@@ -20,6 +20,7 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
       tags: i.tags,
       platform: i.platform,
       repository: i.repository?.name ?? null,
+      repositoryId: i.repository?.id ?? null,
       namespace: i.repository?.namespace.name ?? null,
       instanceId: i.repository?.namespace.instanceId ?? null,
       lastScanAt: i.lastScanAt?.toISOString() ?? null,

@@ -131,9 +131,17 @@ export function ImagePage() {
     <section className="page">
       <div className="page-header">
         <h1>{i ? i.name || shortDigest(i.digest) : 'Image'}</h1>
-        {i?.instanceId ? (
-          <ScanNowButton scope={{ kind: 'images', imageIds: [i.id] }} label="Scan this image" />
-        ) : null}
+        <span className="actions">
+          {i?.instanceId ? (
+            <ScanNowButton scope={{ kind: 'images', imageIds: [i.id] }} label="Scan this image" />
+          ) : null}
+          {i?.repositoryId ? (
+            <ScanNowButton
+              scope={{ kind: 'repository', repositoryId: i.repositoryId }}
+              label="Scan repository"
+            />
+          ) : null}
+        </span>
       </div>
       {!i ? (
         <Skeleton />
