@@ -14,23 +14,10 @@ import { createTestDatabase, type TestDatabase } from '../packages/db/src/testin
 import { shared } from '../packages/scanner/test/helpers/shared.ts';
 import { startRegistry, type TestRegistry } from './support/registry.ts';
 import { type SlowProxy, startSlowProxy } from './support/slow-proxy.ts';
+import { waitFor } from './support/wait.ts';
 import { spawnWorker, stopWorker, type WorkerProcess } from './support/worker-process.ts';
 
 const SECRET = 'workers-test-secret-key-0123456789abcdef';
-
-async function until<T>(
-  fn: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('worker processes sharing one Postgres', () => {
   let registry: TestRegistry;
@@ -93,7 +80,7 @@ describe('worker processes sharing one Postgres', () => {
       scope: { kind: 'images', imageIds: [node.id] },
       trigger: 'manual',
     });
-    const running = await until(
+    const running = await waitFor(
       async () => {
         const j = await prisma.scanJob.findFirstOrThrow({
           where: { items: { some: { scanId: scan.id } } },
@@ -112,7 +99,7 @@ describe('worker processes sharing one Postgres', () => {
 
     const b = await spawnWorker(db.url, SECRET);
     workers.push(b);
-    const done = await until(
+    const done = await waitFor(
       async () => {
         const j = await prisma.scanJob.findUniqueOrThrow({ where: { id: running.id } });
         return j.status === 'succeeded' || j.status === 'failed' ? j : undefined;
@@ -130,7 +117,7 @@ describe('worker processes sharing one Postgres', () => {
       scope: { kind: 'images', imageIds: [node.id] },
       trigger: 'manual',
     });
-    const second = await until(
+    const second = await waitFor(
       async () => {
         const j = await prisma.scanJob.findFirstOrThrow({
           where: { items: { some: { scanId: again.id } } },
@@ -156,7 +143,7 @@ describe('worker processes sharing one Postgres', () => {
       trigger: 'manual',
     });
     expect(scan.images).toBe(5);
-    const jobs = await until(
+    const jobs = await waitFor(
       async () => {
         const all = await prisma.scanJob.findMany({
           where: { items: { some: { scanId: scan.id } } },

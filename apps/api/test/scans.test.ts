@@ -6,18 +6,12 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
+import { waitFor } from '../../../test/support/wait.ts';
+
+const until = <T>(fn: () => Promise<T | undefined>) => waitFor(fn, 90_000, 'scan state');
+
 import { type RunningWorker, startWorker } from '../../worker/src/worker.ts';
 import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
-
-async function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('registries and Scan Now through the API, with a real registry and worker', () => {
   let t: TestApp;

@@ -12,6 +12,7 @@ export type { FileVisitor } from './image/read-layer.ts';
 export {
   type InventoryPackage,
   OS_ANALYZERS,
+  reportTarget,
   type ScanOptions,
   type ScanProgress,
   type ScanResult,

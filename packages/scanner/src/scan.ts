@@ -265,20 +265,25 @@ export async function scanOpenedImage(
   const report: ScanReport = {
     schemaVersion: SCAN_REPORT_SCHEMA_VERSION,
     scanner: { name: 'drydock', version: options.scannerVersion ?? '0.0.0' },
-    target: {
-      input: image.input,
-      format: image.format,
-      repoTags: image.repoTags,
-      ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}),
-      configDigest: image.configDigest,
-      platform: image.platform,
-    },
+    target: reportTarget(image),
     ...(os ? { os } : {}),
     layers: layerInfos,
     packages: packages.map(({ ownedFiles: _owned, ...pkg }) => pkg),
     warnings,
   };
   return { report, packages, removedFiles: fs.removed };
+}
+
+/** What a report says about the image it describes. */
+export function reportTarget(image: ImageHandle): ScanReport['target'] {
+  return {
+    input: image.input,
+    format: image.format,
+    repoTags: image.repoTags,
+    ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}),
+    configDigest: image.configDigest,
+    platform: image.platform,
+  };
 }
 
 /**

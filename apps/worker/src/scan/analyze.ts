@@ -5,6 +5,7 @@ import { createMalwareScan, type RuleSet, type YaraEngine } from '@drydock/malwa
 import {
   ANALYZER_VERSION,
   type ImageHandle,
+  reportTarget,
   ScanError,
   type ScanProgress,
   scanOpenedImage,
@@ -80,14 +81,7 @@ export async function analyzeImage(
   const key = analysisKey(analyzer.version, image);
   const useCache = analyzer.cache !== false;
   const cached = useCache ? await prisma.analysisCache.findUnique({ where: { key } }) : null;
-  const target: ScanReport['target'] = {
-    input: image.input,
-    format: image.format,
-    repoTags: image.repoTags,
-    ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}),
-    configDigest: image.configDigest,
-    platform: image.platform,
-  };
+  const target = reportTarget(image);
   if (cached) {
     const parsed = ScanReportSchema.safeParse(cached.inventory);
     if (parsed.success) {

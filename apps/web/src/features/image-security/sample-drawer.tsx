@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { SampleSeverityBadge, StatusBadge } from '../../components/badges.tsx';
 import { CopyButton } from '../../components/copy-button.tsx';
 import { Drawer } from '../../components/drawer.tsx';
+import { ExternalLinks } from '../../components/external-links.tsx';
 import { ErrorState, Skeleton } from '../../components/states.tsx';
 import { formatBytes, formatDateTime, shortDigest } from '../../lib/format.ts';
 import { useSample } from './api.ts';
@@ -92,20 +93,7 @@ export function SampleDrawer({ sha256, onClose }: { sha256: string; onClose: () 
             ]}
             history={s.history}
           />
-          {s.references.length ? (
-            <section aria-label="References">
-              <h3>References</h3>
-              <ul className="refs">
-                {s.references.map((r) => (
-                  <li key={r}>
-                    <a href={r} target="_blank" rel="noreferrer noopener">
-                      {r}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </section>
-          ) : null}
+          <ExternalLinks urls={s.references} />
         </>
       ) : null}
     </Drawer>
