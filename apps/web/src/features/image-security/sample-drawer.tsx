@@ -82,17 +82,7 @@ export function SampleDrawer({ sha256, onClose }: { sha256: string; onClose: () 
               </tbody>
             </table>
           </section>
-          <TriagePanel
-            kind="sample"
-            id={s.sha256}
-            statuses={[...new Set(s.occurrences.map((o) => o.status))]}
-            images={[
-              ...new Map(
-                s.occurrences.map((o) => [o.image.id, { id: o.image.id, name: o.image.name }]),
-              ).values(),
-            ]}
-            history={s.history}
-          />
+          <TriagePanel kind="sample" id={s.sha256} findings={s.occurrences} history={s.history} />
           <ExternalLinks urls={s.references} />
         </>
       ) : null}

@@ -1,7 +1,7 @@
 import type { SampleSeverity } from '@drydock/contract';
 import { SampleSeverityBadge, StatusBadge } from '../../components/badges.tsx';
-import { Pagination } from '../../components/pagination.tsx';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states.tsx';
+import { UrlPagination } from '../../components/url-pagination.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
 import { useSamples } from './api.ts';
@@ -114,14 +114,7 @@ export function SamplesTab() {
           </p>
         </EmptyState>
       ) : null}
-      {list.data && list.data.total > 0 ? (
-        <Pagination
-          page={list.data.page}
-          pageSize={list.data.pageSize}
-          total={list.data.total}
-          onPage={(p) => set({ page: String(p) })}
-        />
-      ) : null}
+      <UrlPagination data={list.data} />
       {open ? (
         <SampleDrawer sha256={open} onClose={() => set({ sample: null }, { keepPage: true })} />
       ) : null}

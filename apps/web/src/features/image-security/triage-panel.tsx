@@ -21,17 +21,17 @@ type Event = {
 export function TriagePanel({
   kind,
   id,
-  statuses,
-  images,
+  findings,
   history,
 }: {
   kind: 'vulnerability' | 'sample';
   id: string;
-  /** Status of each affected finding: which actions make sense. */
-  statuses: string[];
-  images: { id: string; name: string }[];
+  /** The affected findings: their statuses decide which actions make sense, their images the scopes. */
+  findings: { status: string; image: { id: string; name: string } }[];
   history: Event[];
 }) {
+  const statuses = [...new Set(findings.map((f) => f.status))];
+  const images = [...new Map(findings.map((f) => [f.image.id, f.image])).values()];
   const triage = useTriage(kind, id);
   const [ignoring, setIgnoring] = useState(false);
   const [reason, setReason] = useState('');

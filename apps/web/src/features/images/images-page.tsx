@@ -2,8 +2,8 @@ import { ImageListSchema, ImageRowSchema } from '@drydock/contract';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
-import { Pagination } from '../../components/pagination.tsx';
 import { EmptyState, ErrorState, Skeleton, TableSkeleton } from '../../components/states.tsx';
+import { UrlPagination } from '../../components/url-pagination.tsx';
 import { request } from '../../lib/api-client.ts';
 import { formatDateTime, shortDigest } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
@@ -14,7 +14,7 @@ import { ScanNowButton } from '../scans/scan-tracker.tsx';
 const KEYS = ['instanceId', 'namespace', 'repository', 'digest', 'name', 'page'];
 
 export function ImagesPage() {
-  const { params, set } = useUrlFilters();
+  const { params } = useUrlFilters();
   const query = listQuery(params, KEYS, { pageSize: '25' });
   const list = useQuery({
     queryKey: ['images', query],
@@ -85,14 +85,7 @@ export function ImagesPage() {
           <p>Add a registry and sync it, or upload an image tarball through the API.</p>
         </EmptyState>
       ) : null}
-      {list.data && list.data.total > 0 ? (
-        <Pagination
-          page={list.data.page}
-          pageSize={list.data.pageSize}
-          total={list.data.total}
-          onPage={(p) => set({ page: String(p) })}
-        />
-      ) : null}
+      <UrlPagination data={list.data} />
     </section>
   );
 }
