@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { importAdvisories } from '@drydock/advisories';
 import {
   createPrismaClient,
@@ -312,6 +313,57 @@ describe('scans through a real registry with Basic auth, pg-boss and an in-proce
     // Failures are final for the job (retry is the analyst's call): one attempt each.
     expect(jobs.filter((j) => j.status === 'failed').every((j) => j.attempts === 1)).toBe(true);
   }, 60_000);
+
+  it('a registry that does not answer in time fails the image with the timeout', async () => {
+    const silent = createServer(() => {
+      // accepts the connection, never answers
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const rules = loadRuleSet();
+    const engine = await createYaraEngine(rules.source, { threads: 1 });
+    try {
+      const stuck = await prisma.registryInstance.create({
+        data: {
+          name: 'stuck',
+          url: `http://127.0.0.1:${port}`,
+          namespaces: {
+            create: {
+              name: 'x',
+              repositories: {
+                create: {
+                  name: 'y',
+                  images: { create: { digest: `sha256:${'4'.repeat(64)}`, name: 'stuck-image' } },
+                },
+              },
+            },
+          },
+        },
+        include: { namespaces: { include: { repositories: { include: { images: true } } } } },
+      });
+      const image = stuck.namespaces[0]?.repositories[0]?.images[0];
+      const handle = createImageScanHandler({
+        prisma,
+        logger,
+        secretKey: TEST_SECRET_KEY,
+        registryTimeoutMs: 500,
+        analyzer: { engine, rules, limits: DEFAULT_LIMITS, version: analyzerVersion(rules) },
+      });
+      const job = await prisma.scanJob.create({
+        data: { imageId: image?.id ?? null, target: 'stuck-image' },
+      });
+      await handle({ scanJobId: job.id });
+      const row = await prisma.scanJob.findUniqueOrThrow({ where: { id: job.id } });
+      expect(row.status).toBe('failed');
+      expect(row.reason).toBe(
+        `127.0.0.1:${port}: manifest x/y@sha256:${'4'.repeat(64)}: no answer within 0.5 s`,
+      );
+    } finally {
+      await engine.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
 
   it('rejects images beyond the configured limits cleanly', async () => {
     const rules = loadRuleSet();
