@@ -1,11 +1,17 @@
 import type { PrismaClient, Queue } from '@drydock/db';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import authPlugin from './auth/auth-plugin.ts';
 import type { Config } from './config.ts';
+import { accountsRoutes } from './modules/accounts/accounts-routes.ts';
+import { createAccountsService } from './modules/accounts/accounts-service.ts';
+import { LoginThrottle } from './modules/accounts/login-throttle.ts';
 import { advisoriesRoutes } from './modules/advisories/advisories-routes.ts';
 import { createFindingsRepository } from './modules/findings/findings-repository.ts';
 import { findingsRoutes } from './modules/findings/findings-routes.ts';
@@ -25,7 +31,7 @@ import { VERSION } from './version.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'webDist' | 'logLevel' | 'secretKey' | 'uploadDir' | 'maxUploadBytes'> &
-    Partial<Pick<Config, 'registryTimeoutMs'>>;
+    Partial<Pick<Config, 'registryTimeoutMs' | 'rateLimitPerMinute' | 'trustProxy'>>;
   prisma: PrismaClient;
   /** Producer side of the job queue (Scan Now, sync). */
   queue: Pick<Queue, 'send' | 'sendMany'>;
@@ -40,11 +46,43 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
+    trustProxy: deps.config.trustProxy ?? false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(problemDetails);
+  await app.register(helmet, {
+    // The console is same-origin only: no inline scripts or styles, no framing, no plugins.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    hsts: { maxAge: 15552000, includeSubDomains: true },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: deps.config.rateLimitPerMinute ?? 1200,
+    timeWindow: '1 minute',
+    // Per token or session when there is one, else per client address.
+    keyGenerator: (request) =>
+      (request.headers.authorization as string | undefined)?.slice(0, 60) ??
+      request.headers.cookie?.match(/drydock_session=([^;]+)/)?.[1] ??
+      request.ip,
+    allowList: (request) => !request.url.startsWith('/api/'),
+  });
+  await app.register(authPlugin, { prisma: deps.prisma });
   await app.register(openapi);
 
   const startedAt = (deps.now ?? Date.now)();
@@ -66,6 +104,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(findingsRoutes, { service: findings });
   await app.register(triageRoutes, { findings, triage });
 
+  await app.register(accountsRoutes, {
+    service: createAccountsService(
+      deps.prisma,
+      deps.now ? () => new Date((deps.now as () => number)()) : undefined,
+    ),
+    throttle: new LoginThrottle(),
+    prisma: deps.prisma,
+  });
   await app.register(advisoriesRoutes, {
     prisma: deps.prisma,
     queue: deps.queue,

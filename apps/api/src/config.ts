@@ -24,6 +24,8 @@ const ConfigSchema = z.object({
     .min(1)
     .default(8 * 1024 ** 3),
   DRYDOCK_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  DRYDOCK_RATE_LIMIT: z.coerce.number().int().min(10).default(1200),
+  DRYDOCK_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,6 +40,11 @@ export interface Config {
   uploadDir: string;
   maxUploadBytes: number;
   registryTimeoutMs: number;
+  /** API requests per minute per token, session or address. */
+  rateLimitPerMinute: number;
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (client address, https → Secure cookies). */
+  trustProxy: boolean;
+  dataDir: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 }
 
@@ -65,6 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     uploadDir: path.resolve(c.DRYDOCK_UPLOAD_DIR ?? path.join(c.DRYDOCK_DATA_DIR, 'uploads')),
     maxUploadBytes: c.DRYDOCK_MAX_UPLOAD_BYTES,
     registryTimeoutMs: c.DRYDOCK_REGISTRY_TIMEOUT_SECONDS * 1000,
+    rateLimitPerMinute: c.DRYDOCK_RATE_LIMIT,
+    trustProxy: c.DRYDOCK_TRUST_PROXY === 'true',
+    dataDir: path.resolve(c.DRYDOCK_DATA_DIR),
     logLevel: c.LOG_LEVEL,
   });
 }

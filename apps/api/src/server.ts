@@ -1,8 +1,10 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createPrismaClient, startQueue } from '@drydock/db';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { issueSetupToken } from './modules/accounts/accounts-service.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -37,6 +39,18 @@ async function main(): Promise<void> {
   });
 
   await app.listen({ port: config.port, host: config.host });
+
+  // First run: a one-time token to create the first admin (no default password anywhere).
+  const token = await issueSetupToken(prisma);
+  if (token) {
+    const file = path.join(config.dataDir, 'setup-token');
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+    app.log.warn(
+      { setupTokenFile: file },
+      `no administrator yet: open the console and create one with the setup token in ${file}`,
+    );
+  }
 }
 
 await main();

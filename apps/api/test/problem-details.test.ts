@@ -10,6 +10,7 @@ const probeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/test/echo',
     {
+      config: { permission: 'read' },
       schema: {
         body: z.object({ name: z.string().min(2), count: z.number().int() }).strict(),
         querystring: z.object({ page: z.coerce.number().int().min(1).default(1) }).strict(),
@@ -18,15 +19,15 @@ const probeRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => ({ name: request.body.name }),
   );
-  app.get('/api/test/conflict', async () => {
+  app.get('/api/test/conflict', { config: { permission: 'read' } }, async () => {
     throw new ConflictError('image already being scanned');
   });
-  app.get('/api/test/crash', async () => {
+  app.get('/api/test/crash', { config: { permission: 'read' } }, async () => {
     throw new Error('secret internal detail: password=hunter2');
   });
   app.get(
     '/api/test/bad-response',
-    { schema: { response: { 200: z.object({ n: z.number() }) } } },
+    { config: { permission: 'read' }, schema: { response: { 200: z.object({ n: z.number() }) } } },
     async () => ({ n: 'not a number' }) as unknown as { n: number },
   );
 };

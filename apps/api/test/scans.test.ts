@@ -120,10 +120,9 @@ describe('registries and Scan Now through the API, with a real registry and work
       ).json();
       return r.imageCount === 2 ? r : undefined;
     });
-    const created = await t.app.inject({
+    const created = await (await t.as('alice', 'analyst'))({
       method: 'POST',
       url: '/api/v1/scans',
-      headers: { 'x-drydock-actor': 'alice' },
       payload: { scope: { kind: 'instance', instanceId: registryId } },
     });
     expect(created.statusCode).toBe(202);
@@ -133,7 +132,7 @@ describe('registries and Scan Now through the API, with a real registry and work
       status: 'succeeded',
       progress: 100,
       trigger: 'manual',
-      requestedBy: 'alice',
+      requestedBy: 'alice (token test)',
       counts: { total: 2, succeeded: 2, failed: 0, queued: 0, running: 0 },
     });
     for (const item of scan.items) {

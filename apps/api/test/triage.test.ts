@@ -42,13 +42,8 @@ const get = async <T>(url: string, schema: { parse(v: unknown): T }) => {
   expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
   return schema.parse(res.json());
 };
-const post = (url: string, payload: unknown, actor = 'alice') =>
-  t.app.inject({
-    method: 'POST',
-    url,
-    payload: payload as object,
-    headers: { 'x-drydock-actor': actor },
-  });
+const post = async (url: string, payload: unknown, actor = 'alice') =>
+  (await t.as(actor, 'analyst'))({ method: 'POST', url, payload: payload as object });
 const minimistImages = async (status = 'open') =>
   (
     await get(
@@ -96,7 +91,7 @@ describe('triage', () => {
 
     const detail = await get('/api/v1/vulnerabilities/CVE-2021-44906', VulnerabilityDetailSchema);
     expect(detail.history[0]).toMatchObject({
-      actor: 'alice',
+      actor: 'alice (token test)',
       action: 'ignore',
       oldStatus: 'open',
       newStatus: 'ignored',
@@ -109,7 +104,7 @@ describe('triage', () => {
     expect(
       (await get('/api/v1/vulnerabilities/CVE-2021-44906', VulnerabilityDetailSchema)).history[0]
         ?.actor,
-    ).toBe('alice');
+    ).toBe('alice (token test)');
   });
 
   it('a rescan keeps the ignore, and the rule covers the same vulnerability found again in that scope', async () => {

@@ -1,4 +1,5 @@
 export * from './advisories-api.ts';
+export * from './auth.ts';
 export * from './findings-api.ts';
 export * from './health.ts';
 export * from './image-security.ts';

@@ -8,6 +8,7 @@ export { poolConfigFromUrl } from './pool-config.ts';
 export { type Queue, startQueue } from './queue.ts';
 export {
   addImagesToScan,
+  type ImageVisibility,
   imagesInScope,
   retryFailed,
   type StartScanInput,

@@ -9,16 +9,36 @@ export class UnknownImagesError extends Error {
   }
 }
 
-/** Registry images (not gone from their registry) that a scope covers. */
-export async function imagesInScope(prisma: PrismaClient, scope: ScanScope): Promise<string[]> {
-  const live = { goneAt: null, repositoryId: { not: null } } as const;
+/** Limits what a scoped account reaches: images of these instances or namespaces. */
+export type ImageVisibility = { instanceIds: string[]; namespaceIds: string[] } | null;
+
+const visibleWhere = (visible: ImageVisibility | undefined) =>
+  visible
+    ? {
+        repository: {
+          namespace: {
+            OR: [{ instanceId: { in: visible.instanceIds } }, { id: { in: visible.namespaceIds } }],
+          },
+        },
+      }
+    : {};
+
+/** Registry images (not gone from their registry) that a scope covers (and the account sees). */
+export async function imagesInScope(
+  prisma: PrismaClient,
+  scope: ScanScope,
+  visible: ImageVisibility = null,
+): Promise<string[]> {
+  const live = { goneAt: null, repositoryId: { not: null }, ...visibleWhere(visible) };
   switch (scope.kind) {
     case 'all':
       return ids(await prisma.image.findMany({ where: live, select: { id: true } }));
     case 'instance':
       return ids(
         await prisma.image.findMany({
-          where: { ...live, repository: { namespace: { instanceId: scope.instanceId } } },
+          where: {
+            AND: [live, { repository: { namespace: { instanceId: scope.instanceId } } }],
+          },
           select: { id: true },
         }),
       );
@@ -32,7 +52,11 @@ export async function imagesInScope(prisma: PrismaClient, scope: ScanScope): Pro
     case 'images': {
       const found = ids(
         await prisma.image.findMany({
-          where: { id: { in: scope.imageIds }, repositoryId: { not: null } },
+          where: {
+            id: { in: scope.imageIds },
+            repositoryId: { not: null },
+            ...visibleWhere(visible),
+          },
           select: { id: true },
         }),
       );
@@ -117,6 +141,7 @@ export interface StartScanInput {
   trigger: 'manual' | 'schedule' | 'advisories';
   requestedBy?: string | null;
   kind?: 'registry' | 'rematch';
+  visible?: ImageVisibility;
 }
 
 /** Creates a scan over a scope and queues its images. */
@@ -125,7 +150,7 @@ export async function startScan(
   queue: Pick<Queue, 'sendMany'>,
   input: StartScanInput,
 ): Promise<{ id: string; images: number; joined: number }> {
-  const imageIds = await imagesInScope(prisma, input.scope);
+  const imageIds = await imagesInScope(prisma, input.scope, input.visible ?? null);
   const scan = await prisma.scan.create({
     data: { scope: input.scope, trigger: input.trigger, requestedBy: input.requestedBy ?? null },
     select: { id: true },

@@ -1,15 +1,24 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import type { Role } from '@drydock/contract';
 import { createPrismaClient, type PrismaClient, type Queue, startQueue } from '@drydock/db';
 import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { type AppDeps, buildApp } from '../../src/app.ts';
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef-0123456789';
 
 export interface TestApp {
+  /** The API; `inject` acts as the admin (an API token) unless the request sets authorization. */
   app: FastifyInstance;
+  /** Creates a user with that role and scope and returns an inject that acts as them (token). */
+  as(
+    username: string,
+    role?: Role,
+    scope?: { instanceIds?: string[]; namespaceIds?: string[] },
+  ): Promise<FastifyInstance['inject']>;
+  adminToken: string;
   prisma: PrismaClient;
   queue: Queue;
   db: TestDatabase;
@@ -41,8 +50,61 @@ export async function buildTestApp(
   });
   await extend?.(app);
   await app.ready();
+  const tokenFor = async (
+    username: string,
+    role: Role,
+    scope: { instanceIds?: string[]; namespaceIds?: string[] } = {},
+  ) => {
+    const user = await prisma.user.upsert({
+      where: { username },
+      create: {
+        username,
+        passwordHash: '!',
+        role,
+        instanceIds: scope.instanceIds ?? [],
+        namespaceIds: scope.namespaceIds ?? [],
+      },
+      update: {},
+    });
+    const token = `ddk_test_${randomUUID()}`;
+    await prisma.apiToken.create({
+      data: {
+        name: 'test',
+        tokenHash: createHash('sha256').update(token).digest('hex'),
+        prefix: token.slice(0, 10),
+        role,
+        instanceIds: scope.instanceIds ?? [],
+        namespaceIds: scope.namespaceIds ?? [],
+        userId: user.id,
+      },
+    });
+    return token;
+  };
+  const withToken = (token: string) =>
+    ((opts: InjectOptions | string) => {
+      const o = (typeof opts === 'string' ? { url: opts } : opts) as Record<string, unknown> & {
+        headers?: Record<string, string>;
+      };
+      const headers = { ...(o.headers ?? {}) };
+      if (!('authorization' in headers)) headers.authorization = `Bearer ${token}`;
+      else if (!headers.authorization) delete headers.authorization;
+      return app.inject({ ...o, headers } as never);
+    }) as FastifyInstance['inject'];
+  const adminToken = await tokenFor('admin', 'admin');
+  const adminInject = withToken(adminToken);
+  const proxied = new Proxy(app, {
+    get(target, prop, receiver) {
+      if (prop === 'inject') return adminInject;
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
   return {
-    app,
+    app: proxied,
+    adminToken,
+    async as(username, role = 'analyst', scope = {}) {
+      return withToken(await tokenFor(username, role, scope));
+    },
     prisma,
     queue,
     db,

@@ -4,9 +4,11 @@ import {
   TrendQuerySchema,
   TrendSchema,
 } from '@drydock/contract';
-import type { PrismaClient, Queue } from '@drydock/db';
+import { Prisma, type PrismaClient, type Queue } from '@drydock/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf } from '../../auth/auth-plugin.ts';
+import { visibleSql } from '../../auth/visibility.ts';
 
 /** Advisory database status and imports (the server's `drydock db update`), and the trend. */
 export const advisoriesRoutes: FastifyPluginAsyncZod<{
@@ -17,6 +19,7 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/api/v1/advisories/status',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['advisories'],
         operationId: 'getAdvisoryStatus',
@@ -41,6 +44,7 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/api/v1/advisories/import',
     {
+      config: { permission: 'admin' },
       schema: {
         tags: ['advisories'],
         operationId: 'importAdvisories',
@@ -49,14 +53,16 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{
         response: { 202: z.object({ jobId: z.string() }) },
       },
     },
-    async (request, reply) =>
-      reply
-        .status(202)
-        .send({ jobId: await queue.send('advisories.import', { source: request.body.source }) }),
+    async (request, reply) => {
+      const jobId = await queue.send('advisories.import', { source: request.body.source });
+      await app.audit(request, 'advisories.import', request.body.source);
+      return reply.status(202).send({ jobId });
+    },
   );
   app.get(
     '/api/v1/summary/trend',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['image-security'],
         operationId: 'getTrend',
@@ -67,6 +73,12 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const days = request.query.days;
+      const scoped = visibleSql(principalOf(request).visible);
+      const joins = scoped
+        ? Prisma.sql`JOIN image i ON i.id = finding.image_id LEFT JOIN repository r ON r.id = i.repository_id
+            LEFT JOIN namespace n ON n.id = r.namespace_id WHERE ${scoped}`
+        : Prisma.empty;
+      const closedJoins = scoped ? Prisma.sql`${joins} AND` : Prisma.sql`WHERE`;
       const end = now ? now() : new Date();
       // One pass: a finding counts from its first day until the day it was resolved.
       const rows = await prisma.$queryRaw<{ day: Date; priority: string; n: bigint }[]>`
@@ -75,10 +87,10 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{
                                  date_trunc('day', ${end}::timestamptz), interval '1 day') AS day
         ), opened AS (
           SELECT date_trunc('day', first_seen_at) AS day, priority::text, count(*) AS n
-          FROM finding GROUP BY 1, 2
+          FROM finding ${joins} GROUP BY 1, 2
         ), closed AS (
           SELECT date_trunc('day', resolved_at) AS day, priority::text, count(*) AS n
-          FROM finding WHERE resolved_at IS NOT NULL GROUP BY 1, 2
+          FROM finding ${closedJoins} resolved_at IS NOT NULL GROUP BY 1, 2
         )
         SELECT d.day, p.priority,
           (SELECT coalesce(sum(n), 0) FROM opened o WHERE o.priority = p.priority AND o.day <= d.day)

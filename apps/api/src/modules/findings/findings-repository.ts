@@ -9,8 +9,10 @@ import {
 } from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
 import type { z } from 'zod';
+import type { Visibility } from '../../auth/permissions.ts';
+import { visibleImageWhere, visibleSql } from '../../auth/visibility.ts';
 
-type Scope = z.infer<typeof ImageScopeQuerySchema>;
+type Scope = z.infer<typeof ImageScopeQuerySchema> & { visible?: Visibility };
 const sql = Prisma.sql;
 
 const like = (value: string) => `%${value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -18,6 +20,8 @@ const like = (value: string) => `%${value.toLowerCase().replace(/[\\%_]/g, (c) =
 /** Image filters shared by every list: instance, namespace, repository (substring), digest prefix. */
 function scopeConditions(scope: Scope): Prisma.Sql[] {
   const out: Prisma.Sql[] = [];
+  const visible = visibleSql(scope.visible);
+  if (visible) out.push(visible);
   if (scope.instanceId) out.push(sql`n.instance_id = ${scope.instanceId}::uuid`);
   if (scope.namespace) out.push(sql`lower(n.name) LIKE ${like(scope.namespace)}`);
   if (scope.repository) out.push(sql`lower(r.name) LIKE ${like(scope.repository)}`);
@@ -77,7 +81,7 @@ const toRow = (r: TabRow) => ({
 
 export function createFindingsRepository(db: PrismaClient) {
   return {
-    async listVulnerabilities(q: ListVulnerabilitiesQuery) {
+    async listVulnerabilities(q: ListVulnerabilitiesQuery & { visible?: Visibility }) {
       const scope = scopeConditions(q);
       // Image tables are joined only when a filter needs them.
       const scoped = scope.length > 0;
@@ -194,9 +198,13 @@ export function createFindingsRepository(db: PrismaClient) {
       return db.vulnerability.findUnique({ where: { id } });
     },
 
-    async impact(id: string, limit = 500) {
+    async impact(id: string, visible: Visibility, limit = 500) {
       return db.finding.findMany({
-        where: { vulnerabilityId: id, status: { not: 'resolved' } },
+        where: {
+          vulnerabilityId: id,
+          status: { not: 'resolved' },
+          image: visibleImageWhere(visible),
+        },
         include: { image: { select: { id: true, digest: true, name: true } } },
         orderBy: [{ priority: 'asc' }, { lastSeenAt: 'desc' }],
         take: limit,
@@ -220,7 +228,7 @@ export function createFindingsRepository(db: PrismaClient) {
       return { ids: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
     },
 
-    async listSamples(q: z.infer<typeof ListSamplesQuerySchema>) {
+    async listSamples(q: z.infer<typeof ListSamplesQuerySchema> & { visible?: Visibility }) {
       const conditions = [sql`sf.status = ${q.status}::finding_status`, ...scopeConditions(q)];
       if (q.severity?.length) conditions.push(sql`s.severity = ANY(${q.severity}::text[])`);
       if (q.name) {
@@ -275,12 +283,12 @@ export function createFindingsRepository(db: PrismaClient) {
       };
     },
 
-    async sample(sha256: string) {
+    async sample(sha256: string, visible: Visibility) {
       return db.maliciousSample.findUnique({
         where: { sha256 },
         include: {
           findings: {
-            where: { status: { not: 'resolved' } },
+            where: { status: { not: 'resolved' }, image: visibleImageWhere(visible) },
             include: { image: { select: { id: true, digest: true, name: true } } },
             orderBy: { lastSeenAt: 'desc' },
             take: 500,
@@ -320,7 +328,7 @@ export function createFindingsRepository(db: PrismaClient) {
       return out;
     },
 
-    async listImages(q: z.infer<typeof ListImagesQuerySchema>) {
+    async listImages(q: z.infer<typeof ListImagesQuerySchema> & { visible?: Visibility }) {
       const conditions = scopeConditions(q);
       if (q.name)
         conditions.push(sql`(lower(i.name) LIKE ${like(q.name)} OR i.digest LIKE ${like(q.name)})`);
@@ -343,22 +351,39 @@ export function createFindingsRepository(db: PrismaClient) {
       return ids.flatMap((id) => (byId.has(id) ? [byId.get(id) as (typeof images)[number]] : []));
     },
 
-    async imageByDigest(digest: string) {
+    async imageByDigest(digest: string, visible: Visibility) {
       return db.image.findFirst({
-        where: { digest },
+        where: { digest, ...visibleImageWhere(visible) },
         include: { repository: { include: { namespace: true } } },
         orderBy: { lastScanAt: 'desc' },
       });
     },
 
-    async summary() {
-      const tabs = await db.$queryRaw<{ category: string; prank: number; n: bigint }[]>`
-        SELECT category, prank, count(*) AS n FROM vulnerability_tab_stat
-        WHERE status = 'open' GROUP BY category, prank`;
+    async summary(visible: Visibility) {
+      const scoped = visibleSql(visible);
+      // Unscoped: the maintained aggregate. Scoped: the same counts over the visible images.
+      const tabs = scoped
+        ? await db.$queryRaw<{ category: string; prank: number; n: bigint }[]>`
+            SELECT category, prank, count(*) AS n FROM (
+              SELECT f.category, f.vulnerability_id, max(${PRIORITY_RANK}) AS prank FROM finding f
+              ${IMAGE_JOINS} WHERE f.status = 'open' AND ${scoped}
+              GROUP BY f.category, f.vulnerability_id) x
+            GROUP BY category, prank`
+        : await db.$queryRaw<{ category: string; prank: number; n: bigint }[]>`
+            SELECT category, prank, count(*) AS n FROM vulnerability_tab_stat
+            WHERE status = 'open' GROUP BY category, prank`;
       const samples = await db.$queryRaw<{ severity: string; n: bigint }[]>`
         SELECT s.severity, count(DISTINCT s.sha256) AS n FROM sample_finding sf
-        JOIN malicious_sample s ON s.sha256 = sf.sample_sha256 WHERE sf.status = 'open' GROUP BY s.severity`;
-      const meta = await db.image.aggregate({ _count: { _all: true }, _max: { lastScanAt: true } });
+        JOIN malicious_sample s ON s.sha256 = sf.sample_sha256
+        JOIN image i ON i.id = sf.image_id
+        LEFT JOIN repository r ON r.id = i.repository_id
+        LEFT JOIN namespace n ON n.id = r.namespace_id
+        WHERE sf.status = 'open' ${scoped ? sql`AND ${scoped}` : Prisma.empty} GROUP BY s.severity`;
+      const meta = await db.image.aggregate({
+        where: visibleImageWhere(visible),
+        _count: { _all: true },
+        _max: { lastScanAt: true },
+      });
       return { tabs, samples, images: meta._count._all, lastScanAt: meta._max.lastScanAt };
     },
   };

@@ -13,6 +13,7 @@ import {
 } from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf } from '../../auth/auth-plugin.ts';
 import type { FindingsService } from './findings-service.ts';
 
 const VulnerabilityIdParams = z
@@ -34,6 +35,7 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
   app.get(
     '/api/v1/summary',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'getSummary',
@@ -41,11 +43,12 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
         response: { 200: SummarySchema },
       },
     },
-    async () => service.summary(),
+    async (request) => service.summary(principalOf(request).visible),
   );
   app.get(
     '/api/v1/vulnerabilities',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'listVulnerabilities',
@@ -56,13 +59,17 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
     },
     async (request) => {
       const q = request.query;
-      const { items, total } = await service.listVulnerabilities(q);
+      const { items, total } = await service.listVulnerabilities({
+        ...q,
+        visible: principalOf(request).visible,
+      });
       return { items, page: q.page, pageSize: q.pageSize, total };
     },
   );
   app.get(
     '/api/v1/vulnerabilities/:id',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'getVulnerability',
@@ -70,11 +77,12 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
         response: { 200: VulnerabilityDetailSchema },
       },
     },
-    async (request) => service.vulnerabilityDetail(request.params.id),
+    async (request) => service.vulnerabilityDetail(request.params.id, principalOf(request).visible),
   );
   app.get(
     '/api/v1/vulnerabilities/:id/images',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'listVulnerabilityImages',
@@ -83,11 +91,16 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
         response: { 200: ImageListSchema },
       },
     },
-    async (request) => service.vulnerabilityImages(request.params.id, request.query),
+    async (request) =>
+      service.vulnerabilityImages(request.params.id, {
+        ...request.query,
+        visible: principalOf(request).visible,
+      }),
   );
   app.get(
     '/api/v1/malicious-samples',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'listMaliciousSamples',
@@ -97,13 +110,17 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
     },
     async (request) => {
       const q = request.query;
-      const { items, total } = await service.listSamples(q);
+      const { items, total } = await service.listSamples({
+        ...q,
+        visible: principalOf(request).visible,
+      });
       return { items, page: q.page, pageSize: q.pageSize, total };
     },
   );
   app.get(
     '/api/v1/malicious-samples/:sha256',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'getMaliciousSample',
@@ -111,11 +128,12 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
         response: { 200: SampleDetailSchema },
       },
     },
-    async (request) => service.sampleDetail(request.params.sha256),
+    async (request) => service.sampleDetail(request.params.sha256, principalOf(request).visible),
   );
   app.get(
     '/api/v1/images',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'listImages',
@@ -123,11 +141,13 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
         response: { 200: ImageListSchema },
       },
     },
-    async (request) => service.listImages(request.query),
+    async (request) =>
+      service.listImages({ ...request.query, visible: principalOf(request).visible }),
   );
   app.get(
     '/api/v1/images/:digest',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'getImage',
@@ -135,6 +155,6 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
         response: { 200: ImageRowSchema },
       },
     },
-    async (request) => service.imageDetail(request.params.digest),
+    async (request) => service.imageDetail(request.params.digest, principalOf(request).visible),
   );
 };

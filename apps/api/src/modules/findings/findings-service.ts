@@ -1,4 +1,5 @@
 import type { Priority } from '@drydock/contract';
+import type { Visibility } from '../../auth/permissions.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { emptyCounts, type FindingsRepository } from './findings-repository.ts';
 import type { TriageService } from './triage-service.ts';
@@ -38,11 +39,13 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
       return repo.listSamples(q);
     },
 
-    async vulnerabilityDetail(id: string) {
+    async vulnerabilityDetail(id: string, visible: Visibility = null) {
       await triage.resurfaceExpired();
       const v = await repo.vulnerability(id);
       if (!v) throw new NotFoundError(`No vulnerability ${id}`);
-      const impact = await repo.impact(id);
+      const impact = await repo.impact(id, visible);
+      // A scoped principal learns nothing of a vulnerability outside its images.
+      if (visible && impact.length === 0) throw new NotFoundError(`No vulnerability ${id}`);
       const top = impact.reduce<(typeof impact)[number] | undefined>(
         (best, f) => (!best || RANK[f.priority] > RANK[best.priority] ? f : best),
         undefined,
@@ -83,7 +86,7 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
           priorityReason: f.priorityReason,
           status: f.status,
         })),
-        history: await triage.history('vulnerability', v.id),
+        history: await triage.history('vulnerability', v.id, visible),
         caution: [
           ...(v.knownExploited
             ? ['Known to be exploited in the wild (CISA KEV): treat as urgent.']
@@ -99,6 +102,9 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
 
     async vulnerabilityImages(id: string, q: Parameters<Repo['vulnerabilityImages']>[1]) {
       if (!(await repo.vulnerability(id))) throw new NotFoundError(`No vulnerability ${id}`);
+      if (q.visible && (await repo.impact(id, q.visible, 1)).length === 0) {
+        throw new NotFoundError(`No vulnerability ${id}`);
+      }
       const { ids, total } = await repo.vulnerabilityImages(id, q);
       return {
         items: await imageRows(await repo.images(ids)),
@@ -108,10 +114,12 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
       };
     },
 
-    async sampleDetail(sha256: string) {
+    async sampleDetail(sha256: string, visible: Visibility = null) {
       await triage.resurfaceExpired();
-      const s = await repo.sample(sha256);
-      if (!s) throw new NotFoundError(`No malicious sample ${sha256}`);
+      const s = await repo.sample(sha256, visible);
+      if (!s || (visible && s.findings.length === 0)) {
+        throw new NotFoundError(`No malicious sample ${sha256}`);
+      }
       const first = new Date(
         Math.min(s.firstSeenAt.getTime(), ...s.findings.map((f) => f.firstSeenAt.getTime())),
       );
@@ -134,7 +142,7 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
         reason: s.reason,
         references: s.references,
         caution: SAMPLE_CAUTION,
-        history: await triage.history('sample', s.sha256),
+        history: await triage.history('sample', s.sha256, visible),
         occurrences: s.findings.map((f) => ({
           image: f.image,
           path: f.path,
@@ -157,16 +165,16 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
       };
     },
 
-    async imageDetail(digest: string) {
-      const image = await repo.imageByDigest(digest);
+    async imageDetail(digest: string, visible: Visibility = null) {
+      const image = await repo.imageByDigest(digest, visible);
       if (!image) throw new NotFoundError(`No image ${digest}`);
       const [row] = await imageRows([image]);
       return row;
     },
 
-    async summary() {
+    async summary(visible: Visibility = null) {
       await triage.resurfaceExpired();
-      const { tabs, samples, images, lastScanAt } = await repo.summary();
+      const { tabs, samples, images, lastScanAt } = await repo.summary(visible);
       const tab = (category: string) => {
         const out = { high: 0, medium: 0, low: 0, total: 0 };
         for (const t of tabs.filter((x) => x.category === category)) {

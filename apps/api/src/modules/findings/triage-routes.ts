@@ -9,6 +9,8 @@ import {
 } from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf } from '../../auth/auth-plugin.ts';
+import type { Visibility } from '../../auth/permissions.ts';
 import { actorOf } from '../../lib/actor.ts';
 import { AppError, NotFoundError } from '../../lib/errors.ts';
 import type { FindingsService } from './findings-service.ts';
@@ -31,14 +33,15 @@ export const triageRoutes: FastifyPluginAsyncZod<{
   triage: TriageService;
 }> = async (app, { findings, triage }) => {
   const tags = ['triage'];
-  const exists = async (kind: TriageKind, id: string) => {
-    if (kind === 'vulnerability') await findings.vulnerabilityDetail(id);
-    else await findings.sampleDetail(id);
+  const exists = async (kind: TriageKind, id: string, visible: Visibility) => {
+    if (kind === 'vulnerability') await findings.vulnerabilityDetail(id, visible);
+    else await findings.sampleDetail(id, visible);
   };
 
   app.post(
     '/api/v1/vulnerabilities/:id/triage',
     {
+      config: { permission: 'triage' },
       schema: {
         tags,
         operationId: 'triageVulnerability',
@@ -48,18 +51,21 @@ export const triageRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      await exists('vulnerability', request.params.id);
+      const { visible } = principalOf(request);
+      await exists('vulnerability', request.params.id, visible);
       return triage.apply(
         'vulnerability',
         request.params.id,
         request.body,
-        actorOf(request.headers),
+        actorOf(request),
+        visible,
       );
     },
   );
   app.post(
     '/api/v1/malicious-samples/:sha256/triage',
     {
+      config: { permission: 'triage' },
       schema: {
         tags,
         operationId: 'triageSample',
@@ -69,23 +75,28 @@ export const triageRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      await exists('sample', request.params.sha256);
-      return triage.apply('sample', request.params.sha256, request.body, actorOf(request.headers));
+      const { visible } = principalOf(request);
+      await exists('sample', request.params.sha256, visible);
+      return triage.apply('sample', request.params.sha256, request.body, actorOf(request), visible);
     },
   );
 
   /** Ids of every row matching a list filter (the "select all matching" of the console). */
-  async function idsMatching(kind: TriageKind, filter: Record<string, unknown>): Promise<string[]> {
+  async function idsMatching(
+    kind: TriageKind,
+    filter: Record<string, unknown>,
+    visible: Visibility,
+  ): Promise<string[]> {
     const ids: string[] = [];
     for (let page = 1; ; page++) {
       if (kind === 'vulnerability') {
         const q = ListVulnerabilitiesQuerySchema.parse({ ...filter, page, pageSize: 200 });
-        const { items } = await findings.listVulnerabilities(q);
+        const { items } = await findings.listVulnerabilities({ ...q, visible });
         ids.push(...items.map((i) => i.id));
         if (items.length < 200) break;
       } else {
         const q = ListSamplesQuerySchema.parse({ ...filter, page, pageSize: 200 });
-        const { items } = await findings.listSamples(q);
+        const { items } = await findings.listSamples({ ...q, visible });
         ids.push(...items.map((i) => i.sha256));
         if (items.length < 200) break;
       }
@@ -102,6 +113,7 @@ export const triageRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/api/v1/triage/bulk',
     {
+      config: { permission: 'triage' },
       schema: {
         tags,
         operationId: 'bulkTriage',
@@ -125,21 +137,22 @@ export const triageRoutes: FastifyPluginAsyncZod<{
             'validation_failed',
             `filter: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
           );
-        ids = await idsMatching(kind, filter);
+        ids = await idsMatching(kind, filter, principalOf(request).visible);
       }
-      const actor = actorOf(request.headers);
+      const actor = actorOf(request);
       const results = [];
       for (const id of ids) {
         try {
-          await exists(kind, id);
-          const { changed } = await triage.apply(kind, id, t, actor);
+          const { visible } = principalOf(request);
+          await exists(kind, id, visible);
+          const { changed } = await triage.apply(kind, id, t, actor, visible);
           results.push({ id, ok: true, changed });
         } catch (error) {
           results.push({
             id,
             ok: false,
             changed: 0,
-            error: error instanceof NotFoundError ? error.message : 'could not apply',
+            error: error instanceof AppError ? error.message : 'could not apply',
           });
         }
       }
@@ -178,16 +191,19 @@ export const triageRoutes: FastifyPluginAsyncZod<{
     querystring: z.ZodType<Q>;
     columns: string[];
     filename: (q: Q) => string;
-    page: (q: Q, page: number) => Promise<{ items: unknown[] }>;
+    page: (q: Q, page: number, visible: Visibility) => Promise<{ items: unknown[] }>;
   }) {
     app.get(
       options.url,
-      { schema: { tags, operationId: options.operationId, querystring: options.querystring } },
+      {
+        config: { permission: 'read' },
+        schema: { tags, operationId: options.operationId, querystring: options.querystring },
+      },
       async (request, reply) => {
         const q = request.query as Q;
         async function* pages() {
           for (let page = 1; ; page++) {
-            const { items } = await options.page(q, page);
+            const { items } = await options.page(q, page, principalOf(request).visible);
             yield items as Record<string, unknown>[];
             if (items.length < 200) return;
           }
@@ -220,8 +236,8 @@ export const triageRoutes: FastifyPluginAsyncZod<{
       'lastScanAt',
     ],
     filename: (q) => `vulnerabilities-${q.category}`,
-    page: ({ format: _f, ...filter }, page) =>
-      findings.listVulnerabilities({ ...filter, page, pageSize: 200 }),
+    page: ({ format: _f, ...filter }, page, visible) =>
+      findings.listVulnerabilities({ ...filter, page, pageSize: 200, visible }),
   });
   exportRoute({
     url: '/api/v1/malicious-samples/export',
@@ -240,7 +256,7 @@ export const triageRoutes: FastifyPluginAsyncZod<{
       'processingStatus',
     ],
     filename: () => 'malicious-samples',
-    page: ({ format: _f, ...filter }, page) =>
-      findings.listSamples({ ...filter, page, pageSize: 200 }),
+    page: ({ format: _f, ...filter }, page, visible) =>
+      findings.listSamples({ ...filter, page, pageSize: 200, visible }),
   });
 };

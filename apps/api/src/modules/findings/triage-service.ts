@@ -1,5 +1,8 @@
 import type { TriageRequest } from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
+import type { Visibility } from '../../auth/permissions.ts';
+import { visibleImageWhere, visibleSql } from '../../auth/visibility.ts';
+import { AppError } from '../../lib/errors.ts';
 
 const sql = Prisma.sql;
 export type TriageKind = 'vulnerability' | 'sample';
@@ -22,6 +25,48 @@ function scopeCondition(scope: TriageRequest['scope']): Prisma.Sql {
   }
 }
 
+/**
+ * A scoped principal triages only within its scope: it must name one (image, repository,
+ * namespace or instance) that lies inside what it may see.
+ */
+async function checkScopeVisible(
+  db: PrismaClient,
+  scope: TriageRequest['scope'],
+  visible: NonNullable<Visibility>,
+) {
+  if (!scope) {
+    throw new AppError(
+      403,
+      'forbidden',
+      'a scoped account must give a scope (image, repository, namespace or instance)',
+    );
+  }
+  let instanceId: string | undefined;
+  let namespaceId: string | undefined;
+  if (scope.type === 'instance') instanceId = scope.id;
+  else if (scope.type === 'namespace') {
+    const ns = await db.namespace.findUnique({ where: { id: scope.id } });
+    namespaceId = ns?.id;
+    instanceId = ns?.instanceId;
+  } else {
+    const repo =
+      scope.type === 'repository'
+        ? await db.repository.findUnique({ where: { id: scope.id }, include: { namespace: true } })
+        : (
+            await db.image.findUnique({
+              where: { id: scope.id },
+              include: { repository: { include: { namespace: true } } },
+            })
+          )?.repository;
+    namespaceId = repo?.namespaceId;
+    instanceId = repo?.namespace.instanceId;
+  }
+  const inside =
+    (instanceId && visible.instanceIds.includes(instanceId)) ||
+    (scope.type !== 'instance' && namespaceId && visible.namespaceIds.includes(namespaceId));
+  if (!inside) throw new AppError(403, 'forbidden', 'that scope lies outside your access');
+}
+
 const TRANSITIONS: Record<TriageRequest['action'], { from: string[]; to: string }> = {
   ignore: { from: ['open', 'handled'], to: 'ignored' },
   unignore: { from: ['ignored'], to: 'open' },
@@ -35,7 +80,15 @@ const TRANSITIONS: Record<TriageRequest['action'], { from: string[]; to: string 
  */
 export function createTriageService(db: PrismaClient, now: () => Date = () => new Date()) {
   return {
-    async apply(kind: TriageKind, targetId: string, t: TriageRequest, actor: string) {
+    async apply(
+      kind: TriageKind,
+      targetId: string,
+      t: TriageRequest,
+      actor: string,
+      visible: Visibility = null,
+    ) {
+      if (visible) await checkScopeVisible(db, t.scope, visible);
+      const limit = visibleSql(visible) ?? sql`TRUE`;
       const move = TRANSITIONS[t.action];
       const scopeText = t.scope ? `${t.scope.type}:${t.scope.id}` : 'all images';
       return db.$transaction(async (tx) => {
@@ -46,7 +99,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
             JOIN image i ON i.id = f.image_id
             LEFT JOIN repository r ON r.id = i.repository_id
             LEFT JOIN namespace n ON n.id = r.namespace_id
-            WHERE f.${TARGET[kind]} = ${targetId} AND f.status::text = ANY(${move.from}::text[]) AND ${scopeCondition(t.scope)}
+            WHERE f.${TARGET[kind]} = ${targetId} AND f.status::text = ANY(${move.from}::text[]) AND ${scopeCondition(t.scope)} AND ${limit}
             FOR UPDATE OF f
           )
           UPDATE ${TABLE[kind]} f SET status = ${move.to}::finding_status,
@@ -124,12 +177,25 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
       }
     },
 
-    async history(kind: TriageKind, targetId: string) {
-      const events = await db.triageEvent.findMany({
+    async history(kind: TriageKind, targetId: string, visible: Visibility = null) {
+      let events = await db.triageEvent.findMany({
         where: { kind, targetId },
         orderBy: [{ at: 'desc' }, { id: 'desc' }],
         take: 500,
       });
+      if (visible) {
+        // Only the events of images the principal may see.
+        const ids = [...new Set(events.flatMap((e) => (e.imageId ? [e.imageId] : [])))];
+        const seen = new Set(
+          (
+            await db.image.findMany({
+              where: { id: { in: ids }, ...visibleImageWhere(visible) },
+              select: { id: true },
+            })
+          ).map((i) => i.id),
+        );
+        events = events.filter((e) => e.imageId && seen.has(e.imageId));
+      }
       return events.map((e) => ({
         at: e.at.toISOString(),
         actor: e.actor,

@@ -9,6 +9,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ service: HealthService }> = a
   app.get(
     '/api/health',
     {
+      config: { public: true },
       schema: {
         tags: ['system'],
         operationId: 'getHealth',

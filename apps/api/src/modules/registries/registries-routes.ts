@@ -6,6 +6,7 @@ import {
 } from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf } from '../../auth/auth-plugin.ts';
 import type { RegistriesService } from './registries-service.ts';
 
 const IdParams = z.object({ id: z.uuid() }).strict();
@@ -18,17 +19,19 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
   app.get(
     '/api/v1/registries',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'listRegistries',
         response: { 200: z.object({ items: z.array(RegistrySchema) }) },
       },
     },
-    async () => ({ items: await service.list() }),
+    async (request) => ({ items: await service.list(principalOf(request).visible) }),
   );
   app.post(
     '/api/v1/registries',
     {
+      config: { permission: 'admin' },
       schema: {
         tags,
         operationId: 'createRegistry',
@@ -37,11 +40,16 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
         response: { 201: RegistrySchema },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.create(request.body)),
+    async (request, reply) => {
+      const created = await service.create(request.body, principalOf(request).visible);
+      await app.audit(request, 'registry.create', `${created.name} (${created.id})`);
+      return reply.status(201).send(created);
+    },
   );
   app.post(
     '/api/v1/registries/test-connection',
     {
+      config: { permission: 'admin' },
       schema: {
         tags,
         operationId: 'testRegistryConnection',
@@ -50,11 +58,12 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
         response: { 200: RegistryTestResultSchema },
       },
     },
-    async (request) => service.testUnsaved(request.body),
+    async (request) => service.testUnsaved(request.body, principalOf(request).visible),
   );
   app.get(
     '/api/v1/registries/:id',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'getRegistry',
@@ -62,11 +71,12 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
         response: { 200: RegistrySchema },
       },
     },
-    async (request) => service.get(request.params.id),
+    async (request) => service.get(request.params.id, principalOf(request).visible),
   );
   app.patch(
     '/api/v1/registries/:id',
     {
+      config: { permission: 'admin' },
       schema: {
         tags,
         operationId: 'updateRegistry',
@@ -75,21 +85,34 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
         response: { 200: RegistrySchema },
       },
     },
-    async (request) => service.update(request.params.id, request.body),
+    async (request) => {
+      const updated = await service.update(
+        request.params.id,
+        request.body,
+        principalOf(request).visible,
+      );
+      await app.audit(request, 'registry.update', `${updated.name} (${updated.id})`, {
+        fields: Object.keys(request.body),
+      });
+      return updated;
+    },
   );
   app.delete(
     '/api/v1/registries/:id',
     {
+      config: { permission: 'admin' },
       schema: { tags, operationId: 'deleteRegistry', params: IdParams },
     },
     async (request, reply) => {
-      await service.remove(request.params.id);
+      await service.remove(request.params.id, principalOf(request).visible);
+      await app.audit(request, 'registry.delete', request.params.id);
       return reply.status(204).send();
     },
   );
   app.post(
     '/api/v1/registries/:id/test',
     {
+      config: { permission: 'scan' },
       schema: {
         tags,
         operationId: 'testRegistry',
@@ -97,11 +120,12 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
         response: { 200: RegistryTestResultSchema },
       },
     },
-    async (request) => service.test(request.params.id),
+    async (request) => service.test(request.params.id, principalOf(request).visible),
   );
   app.post(
     '/api/v1/registries/:id/sync',
     {
+      config: { permission: 'scan' },
       schema: {
         tags,
         operationId: 'syncRegistry',
@@ -110,6 +134,7 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
         response: { 202: z.object({ jobId: z.string() }) },
       },
     },
-    async (request, reply) => reply.status(202).send(await service.sync(request.params.id)),
+    async (request, reply) =>
+      reply.status(202).send(await service.sync(request.params.id, principalOf(request).visible)),
   );
 };

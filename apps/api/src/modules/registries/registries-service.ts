@@ -6,7 +6,9 @@ import type {
 } from '@drydock/contract';
 import { openSecret, Prisma, type PrismaClient, type Queue, sealSecret } from '@drydock/db';
 import { checkRegistry, clientForInstance } from '@drydock/registry';
-import { ConflictError, NotFoundError } from '../../lib/errors.ts';
+import type { Visibility } from '../../auth/permissions.ts';
+import { visibleInstanceWhere } from '../../auth/visibility.ts';
+import { AppError, ConflictError, NotFoundError } from '../../lib/errors.ts';
 
 export interface RegistriesServiceDeps {
   prisma: PrismaClient;
@@ -52,10 +54,16 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
     return new Map(rows.map((r) => [r.id, Number(r.n)]));
   };
 
-  const find = async (id: string) => {
-    const row = await prisma.registryInstance.findUnique({ where: { id } });
+  const find = async (id: string, visible: Visibility = null) => {
+    const row = await prisma.registryInstance.findFirst({
+      where: { id, ...visibleInstanceWhere(visible) },
+    });
     if (!row) throw new NotFoundError(`registry ${id} not found`);
     return row;
+  };
+  /** Adding, changing and removing registries is for unscoped administrators. */
+  const unscoped = (visible: Visibility) => {
+    if (visible) throw new AppError(403, 'forbidden', 'a scoped account cannot manage registries');
   };
 
   const uniqueName = async <T>(fn: () => Promise<T>, name?: string): Promise<T> => {
@@ -70,18 +78,22 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
   };
 
   return {
-    async list(): Promise<Registry[]> {
-      const rows = await prisma.registryInstance.findMany({ orderBy: { name: 'asc' } });
+    async list(visible: Visibility = null): Promise<Registry[]> {
+      const rows = await prisma.registryInstance.findMany({
+        where: visibleInstanceWhere(visible),
+        orderBy: { name: 'asc' },
+      });
       const counts = await imageCounts(rows.map((r) => r.id));
       return rows.map((r) => view(r, counts.get(r.id) ?? 0));
     },
 
-    async get(id: string): Promise<Registry> {
-      const row = await find(id);
+    async get(id: string, visible: Visibility = null): Promise<Registry> {
+      const row = await find(id, visible);
       return view(row, (await imageCounts([id])).get(id) ?? 0);
     },
 
-    async create(input: CreateRegistry): Promise<Registry> {
+    async create(input: CreateRegistry, visible: Visibility = null): Promise<Registry> {
+      unscoped(visible);
       const row = await uniqueName(
         () =>
           prisma.registryInstance.create({
@@ -102,7 +114,8 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
       return view(row, 0);
     },
 
-    async update(id: string, input: UpdateRegistry): Promise<Registry> {
+    async update(id: string, input: UpdateRegistry, visible: Visibility = null): Promise<Registry> {
+      unscoped(visible);
       const current = await find(id);
       const data: Prisma.RegistryInstanceUpdateInput = {};
       if (input.name !== undefined) data.name = input.name;
@@ -135,15 +148,16 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
       return this.get(id);
     },
 
-    async remove(id: string): Promise<void> {
+    async remove(id: string, visible: Visibility = null): Promise<void> {
+      unscoped(visible);
       await find(id);
       // Namespaces, repositories, images and their findings go with it (cascades).
       await prisma.registryInstance.delete({ where: { id } });
     },
 
     /** "Test connection" of a stored instance; the outcome is recorded on it. */
-    async test(id: string): Promise<RegistryTestResult> {
-      const row = await find(id);
+    async test(id: string, visible: Visibility = null): Promise<RegistryTestResult> {
+      const row = await find(id, visible);
       const result = await checkRegistry(
         clientForInstance(row, open, { timeoutMs: deps.registryTimeoutMs ?? 15_000 }),
       );
@@ -155,7 +169,11 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
     },
 
     /** "Test connection" before saving: URL and credentials as typed in the form. */
-    async testUnsaved(input: Pick<CreateRegistry, 'url' | 'credentials'>) {
+    async testUnsaved(
+      input: Pick<CreateRegistry, 'url' | 'credentials'>,
+      visible: Visibility = null,
+    ) {
+      unscoped(visible);
       return checkRegistry(
         clientForInstance(
           {
@@ -169,8 +187,8 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
       );
     },
 
-    async sync(id: string): Promise<{ jobId: string }> {
-      await find(id);
+    async sync(id: string, visible: Visibility = null): Promise<{ jobId: string }> {
+      await find(id, visible);
       return { jobId: await deps.queue.send('registry.sync', { instanceId: id, thenScan: false }) };
     },
   };

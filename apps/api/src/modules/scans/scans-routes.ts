@@ -8,6 +8,7 @@ import {
 } from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf } from '../../auth/auth-plugin.ts';
 import { actorOf } from '../../lib/actor.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { ScansService } from './scans-service.ts';
@@ -26,6 +27,7 @@ export const scansRoutes: FastifyPluginAsyncZod<{ service: ScansService }> = asy
   app.post(
     '/api/v1/scans',
     {
+      config: { permission: 'scan' },
       schema: {
         tags,
         operationId: 'createScan',
@@ -35,11 +37,14 @@ export const scansRoutes: FastifyPluginAsyncZod<{ service: ScansService }> = asy
       },
     },
     async (request, reply) =>
-      reply.status(202).send(await service.create(request.body, actorOf(request.headers))),
+      reply
+        .status(202)
+        .send(await service.create(request.body, actorOf(request), principalOf(request).visible)),
   );
   app.post(
     '/api/v1/scans/upload',
     {
+      config: { permission: 'scan' },
       schema: {
         tags,
         operationId: 'uploadScan',
@@ -57,13 +62,19 @@ export const scansRoutes: FastifyPluginAsyncZod<{ service: ScansService }> = asy
           `send the tarball as ${UPLOAD_TYPES.join(', ')}`,
         );
       }
-      const created = await service.upload(body, request.query.name, actorOf(request.headers));
+      const created = await service.upload(
+        body,
+        request.query.name,
+        actorOf(request),
+        principalOf(request).visible,
+      );
       return reply.status(202).send(created);
     },
   );
   app.get(
     '/api/v1/scans',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'listScans',
@@ -78,11 +89,13 @@ export const scansRoutes: FastifyPluginAsyncZod<{ service: ScansService }> = asy
         },
       },
     },
-    async (request) => service.list(request.query.page, request.query.pageSize),
+    async (request) =>
+      service.list(request.query.page, request.query.pageSize, principalOf(request).visible),
   );
   app.get(
     '/api/v1/scans/:id',
     {
+      config: { permission: 'read' },
       schema: {
         tags,
         operationId: 'getScan',
@@ -91,11 +104,12 @@ export const scansRoutes: FastifyPluginAsyncZod<{ service: ScansService }> = asy
         response: { 200: ScanSchema },
       },
     },
-    async (request) => service.get(request.params.id),
+    async (request) => service.get(request.params.id, principalOf(request).visible),
   );
   app.post(
     '/api/v1/scans/:id/retry',
     {
+      config: { permission: 'scan' },
       schema: {
         tags,
         operationId: 'retryScan',
@@ -104,6 +118,7 @@ export const scansRoutes: FastifyPluginAsyncZod<{ service: ScansService }> = asy
         response: { 202: z.object({ retried: z.number().int(), joined: z.number().int() }) },
       },
     },
-    async (request, reply) => reply.status(202).send(await service.retry(request.params.id)),
+    async (request, reply) =>
+      reply.status(202).send(await service.retry(request.params.id, principalOf(request).visible)),
   );
 };

@@ -13,6 +13,8 @@ import {
   startScan,
   UnknownImagesError,
 } from '@drydock/db';
+import type { Visibility } from '../../auth/permissions.ts';
+import { visibleImageWhere, visibleInstanceWhere } from '../../auth/visibility.ts';
 import { AppError, NotFoundError } from '../../lib/errors.ts';
 
 export interface ScansServiceDeps {
@@ -74,6 +76,9 @@ function fraction(j: JobRow): number {
   return 0.05;
 }
 
+/** Scan jobs of images the account may see. */
+const jobVisible = (visible: Visibility) => (visible ? { image: visibleImageWhere(visible) } : {});
+
 const UPLOAD_NAME = /^[\w.@:+-][\w.@:/+-]{0,199}$/;
 
 /** Scan Now: requests over a scope, their per-image progress, retries, and uploaded tarballs. */
@@ -107,13 +112,21 @@ export function createScansService(deps: ScansServiceDeps) {
   };
 
   return {
-    async create(input: CreateScan, actor: string): Promise<ScanCreated> {
+    async create(
+      input: CreateScan,
+      actor: string,
+      visible: Visibility = null,
+    ): Promise<ScanCreated> {
       const { scope } = input;
       if (scope.kind === 'instance') {
-        const found = await prisma.registryInstance.count({ where: { id: scope.instanceId } });
+        const found = await prisma.registryInstance.count({
+          where: { id: scope.instanceId, ...visibleInstanceWhere(visible) },
+        });
         if (!found) throw new NotFoundError(`registry ${scope.instanceId} not found`);
       } else if (scope.kind === 'repository') {
-        const found = await prisma.repository.count({ where: { id: scope.repositoryId } });
+        const found = await prisma.repository.count({
+          where: { id: scope.repositoryId, images: { some: visibleImageWhere(visible) } },
+        });
         if (!found) throw new NotFoundError(`repository ${scope.repositoryId} not found`);
       }
       try {
@@ -121,6 +134,7 @@ export function createScansService(deps: ScansServiceDeps) {
           scope,
           trigger: 'manual',
           requestedBy: actor,
+          visible,
         });
         if (started.images === 0) {
           await prisma.scan.delete({ where: { id: started.id } });
@@ -137,27 +151,34 @@ export function createScansService(deps: ScansServiceDeps) {
       }
     },
 
-    async get(id: string): Promise<Scan> {
+    async get(id: string, visible: Visibility = null): Promise<Scan> {
       const scan = await prisma.scan.findUnique({ where: { id } });
       if (!scan) throw new NotFoundError(`scan ${id} not found`);
       const jobs = await prisma.scanJob.findMany({
-        where: { items: { some: { scanId: id } } },
+        where: { items: { some: { scanId: id } }, ...jobVisible(visible) },
         orderBy: [{ createdAt: 'asc' }, { target: 'asc' }],
       });
+      // A scoped account sees only its images of a scan, and not scans without any.
+      if (visible && jobs.length === 0) throw new NotFoundError(`scan ${id} not found`);
       return { ...summary(scan, jobs), items: jobs.map(jobView) };
     },
 
-    async list(page: number, pageSize: number) {
+    async list(page: number, pageSize: number, visible: Visibility = null) {
+      const seen = visible ? { items: { some: { scanJob: jobVisible(visible) } } } : {};
       const [total, scans] = await Promise.all([
-        prisma.scan.count(),
+        prisma.scan.count({ where: seen }),
         prisma.scan.findMany({
+          where: seen,
           orderBy: { createdAt: 'desc' },
           skip: (page - 1) * pageSize,
           take: pageSize,
         }),
       ]);
       const jobs = await prisma.scanJob.findMany({
-        where: { items: { some: { scanId: { in: scans.map((s) => s.id) } } } },
+        where: {
+          items: { some: { scanId: { in: scans.map((s) => s.id) } } },
+          ...jobVisible(visible),
+        },
         include: { items: { select: { scanId: true } } },
       });
       const byScan = new Map<string, JobRow[]>();
@@ -173,9 +194,15 @@ export function createScansService(deps: ScansServiceDeps) {
       };
     },
 
-    async retry(id: string) {
-      const found = await prisma.scan.count({ where: { id } });
-      if (!found) throw new NotFoundError(`scan ${id} not found`);
+    async retry(id: string, visible: Visibility = null) {
+      await this.get(id, visible);
+      if (visible) {
+        throw new AppError(
+          403,
+          'forbidden',
+          'a scoped account retries by scanning its images again',
+        );
+      }
       return retryFailed(prisma, deps.queue, id);
     },
 
@@ -184,7 +211,19 @@ export function createScansService(deps: ScansServiceDeps) {
      * DRYDOCK_MAX_UPLOAD_BYTES), then scanned by a worker like any other image. The folder must
      * be shared by API and workers (one machine, or a shared volume).
      */
-    async upload(body: Readable, name: string, actor: string): Promise<ScanCreated> {
+    async upload(
+      body: Readable,
+      name: string,
+      actor: string,
+      visible: Visibility = null,
+    ): Promise<ScanCreated> {
+      if (visible) {
+        throw new AppError(
+          403,
+          'forbidden',
+          'uploaded images belong to no registry scope: a scoped account cannot upload',
+        );
+      }
       if (!UPLOAD_NAME.test(name)) {
         throw new AppError(400, 'validation_failed', 'name: letters, digits and ._-:@/+ only');
       }

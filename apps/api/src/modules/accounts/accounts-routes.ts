@@ -1,0 +1,227 @@
+import {
+  ApiTokenCreatedSchema,
+  ApiTokenSchema,
+  CreateApiTokenSchema,
+  CreateUserSchema,
+  LoginRequestSchema,
+  SecurityEventSchema,
+  SessionInfoSchema,
+  SetupRequestSchema,
+  SetupStatusSchema,
+  UpdateUserSchema,
+  UserSchema,
+} from '@drydock/contract';
+import type { PrismaClient } from '@drydock/db';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf, setSessionCookie } from '../../auth/auth-plugin.ts';
+import { securityEvent } from '../../auth/security-log.ts';
+import { AppError } from '../../lib/errors.ts';
+import { type AccountsService, SESSION_HOURS } from './accounts-service.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+
+const IdParams = z.object({ id: z.uuid() }).strict();
+const PageQuery = z
+  .object({
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+export const accountsRoutes: FastifyPluginAsyncZod<{
+  service: AccountsService;
+  throttle: LoginThrottle;
+  prisma: PrismaClient;
+}> = async (app, { service, throttle, prisma }) => {
+  const tags = ['accounts'];
+
+  app.get(
+    '/api/v1/setup',
+    {
+      config: { public: true },
+      schema: { tags, operationId: 'getSetupStatus', response: { 200: SetupStatusSchema } },
+    },
+    async () => ({ needed: await service.setupNeeded() }),
+  );
+  app.post(
+    '/api/v1/setup',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        operationId: 'setup',
+        summary:
+          'Create the first admin with the one-time setup token (API log / <data dir>/setup-token)',
+        body: SetupRequestSchema,
+        response: { 201: SessionInfoSchema },
+      },
+    },
+    async (request, reply) => {
+      const { cookie, info } = await service.setup(request.body, request.ip);
+      setSessionCookie(request, reply, cookie, SESSION_HOURS * 3600);
+      return reply.status(201).send(info);
+    },
+  );
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        operationId: 'login',
+        body: LoginRequestSchema,
+        response: { 200: SessionInfoSchema },
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      const wait = throttle.retryAfter(request.ip, username);
+      if (wait > 0) {
+        await securityEvent(prisma, {
+          actor: username,
+          action: 'login',
+          outcome: 'denied',
+          ip: request.ip,
+          detail: { throttled: true },
+        });
+        reply.header('retry-after', String(wait));
+        throw new AppError(
+          429,
+          'too_many_attempts',
+          `too many failed sign-ins: try again in ${wait} s`,
+        );
+      }
+      // A new session id on every sign-in: a cookie planted before cannot be carried over.
+      const opened = await service.login(username, password, request.ip);
+      if (!opened) {
+        throttle.fail(request.ip, username);
+        throw new AppError(401, 'bad_credentials', 'wrong user name or password');
+      }
+      throttle.succeed(request.ip, username);
+      setSessionCookie(request, reply, opened.cookie, SESSION_HOURS * 3600);
+      return opened.info;
+    },
+  );
+  app.post(
+    '/api/v1/auth/logout',
+    { config: { permission: 'self' }, schema: { tags, operationId: 'logout' } },
+    async (request, reply) => {
+      await service.logout(principalOf(request), request.ip);
+      setSessionCookie(request, reply, '', 0);
+      return reply.status(204).send();
+    },
+  );
+  app.get(
+    '/api/v1/auth/session',
+    {
+      config: { permission: 'self' },
+      schema: { tags, operationId: 'getSession', response: { 200: SessionInfoSchema } },
+    },
+    async (request) => service.session(principalOf(request)),
+  );
+
+  app.get(
+    '/api/v1/users',
+    {
+      config: { permission: 'admin' },
+      schema: {
+        tags,
+        operationId: 'listUsers',
+        response: { 200: z.object({ items: z.array(UserSchema) }) },
+      },
+    },
+    async () => ({ items: await service.listUsers() }),
+  );
+  app.post(
+    '/api/v1/users',
+    {
+      config: { permission: 'admin' },
+      schema: {
+        tags,
+        operationId: 'createUser',
+        body: CreateUserSchema,
+        response: { 201: UserSchema },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await service.createUser(request.body, principalOf(request), request.ip)),
+  );
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      config: { permission: 'admin' },
+      schema: {
+        tags,
+        operationId: 'updateUser',
+        params: IdParams,
+        body: UpdateUserSchema,
+        response: { 200: UserSchema },
+      },
+    },
+    async (request) =>
+      service.updateUser(request.params.id, request.body, principalOf(request), request.ip),
+  );
+
+  app.get(
+    '/api/v1/tokens',
+    {
+      config: { permission: 'self' },
+      schema: {
+        tags,
+        operationId: 'listTokens',
+        response: { 200: z.object({ items: z.array(ApiTokenSchema) }) },
+      },
+    },
+    async (request) => ({ items: await service.listTokens(principalOf(request)) }),
+  );
+  app.post(
+    '/api/v1/tokens',
+    {
+      config: { permission: 'self' },
+      schema: {
+        tags,
+        operationId: 'createToken',
+        body: CreateApiTokenSchema,
+        response: { 201: ApiTokenCreatedSchema },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await service.createToken(request.body, principalOf(request), request.ip)),
+  );
+  app.delete(
+    '/api/v1/tokens/:id',
+    {
+      config: { permission: 'self' },
+      schema: { tags, operationId: 'revokeToken', params: IdParams },
+    },
+    async (request, reply) => {
+      await service.revokeToken(request.params.id, principalOf(request), request.ip);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/audit/security',
+    {
+      config: { permission: 'audit' },
+      schema: {
+        tags,
+        operationId: 'getSecurityLog',
+        querystring: PageQuery,
+        response: {
+          200: z.object({
+            items: z.array(SecurityEventSchema),
+            page: z.number(),
+            pageSize: z.number(),
+            total: z.number(),
+          }),
+        },
+      },
+    },
+    async (request) => service.securityLog(request.query.page, request.query.pageSize),
+  );
+};

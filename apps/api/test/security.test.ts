@@ -1,0 +1,427 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Role, ScanReport } from '@drydock/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvisoryDb, importAdvisories } from '../../../packages/advisories/src/index.ts';
+import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
+import { ROLE_PERMISSIONS } from '../src/auth/permissions.ts';
+import { issueSetupToken } from '../src/modules/accounts/accounts-service.ts';
+import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
+
+let t: TestApp;
+let cache: string;
+const A = { name: 'registry-a', url: 'http://127.0.0.1:5000' };
+const B = { name: 'registry-b', url: 'http://127.0.0.1:5001' };
+const reports = new Map<string, ScanReport>();
+const anonymous = { authorization: '' };
+
+beforeAll(async () => {
+  t = await buildTestApp({ config: { trustProxy: true } });
+  cache = await mkdtemp(path.join(os.tmpdir(), 'drydock-sec-'));
+  const db = await AdvisoryDb.open(cache);
+  await importAdvisories(db, shared('advisories'));
+  for (const image of ['debian12-node-app.tar', 'alpine-311.tar.gz', 'malware-samples.tar']) {
+    reports.set(image, await scanFile(shared('images', image), db));
+  }
+  const node = reports.get('debian12-node-app.tar') as ScanReport;
+  await seedImage(
+    t.prisma,
+    { instance: A, namespace: 'shop', repository: 'node-app', name: 'a/shop/node-app:1' },
+    node,
+  );
+  await seedImage(
+    t.prisma,
+    { instance: B, namespace: 'ops', repository: 'node-app', name: 'b/ops/node-app:1' },
+    node,
+  );
+  await seedImage(
+    t.prisma,
+    { instance: B, namespace: 'ops', repository: 'alpine', name: 'b/ops/alpine:3.11' },
+    reports.get('alpine-311.tar.gz') as ScanReport,
+  );
+  await seedImage(
+    t.prisma,
+    { instance: B, namespace: 'sec', repository: 'samples', name: 'b/sec/samples:1' },
+    reports.get('malware-samples.tar') as ScanReport,
+  );
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+  await rm(cache, { recursive: true, force: true });
+});
+
+const concrete = (url: string) =>
+  url
+    .replace(':id', '00000000-0000-4000-8000-000000000000')
+    .replace(':sha256', 'a'.repeat(64))
+    .replace(':digest', `sha256:${'b'.repeat(64)}`);
+
+describe('authorization of every route', () => {
+  it('answers 401 without credentials and 403 to each role that lacks the permission', async () => {
+    const routes = t.app.apiRoutes.filter((r) => !r.public);
+    expect(routes.length).toBeGreaterThan(30);
+    const roles: Role[] = ['admin', 'analyst', 'viewer', 'auditor'];
+    const as = Object.fromEntries(
+      await Promise.all(roles.map(async (r) => [r, await t.as(`perm-${r}`, r)] as const)),
+    );
+    for (const route of routes) {
+      const url = concrete(route.url);
+      const method = route.method as 'GET';
+      const res = await t.app.inject({
+        method,
+        url,
+        headers: anonymous,
+        payload: method === 'GET' ? undefined : {},
+      });
+      expect([route.method, route.url, res.statusCode]).toEqual([route.method, route.url, 401]);
+      expect(res.json().code).toBe('unauthenticated');
+      for (const role of roles) {
+        const r = await as[role]?.({ method, url, payload: method === 'GET' ? undefined : {} });
+        const allowed = ROLE_PERMISSIONS[role].includes(route.permission as never);
+        if (allowed)
+          expect([route.url, role, r?.statusCode === 403 && r.json().code === 'forbidden']).toEqual(
+            [route.url, role, false],
+          );
+        else
+          expect([route.method, route.url, role, r?.statusCode]).toEqual([
+            route.method,
+            route.url,
+            role,
+            403,
+          ]);
+      }
+    }
+  }, 120_000);
+
+  it('refuses to register a route that declares no permission', async () => {
+    await expect(
+      buildTestApp({}, async (app) => {
+        app.get('/api/v1/undeclared', async () => ({}));
+      }),
+    ).rejects.toThrow('route GET /api/v1/undeclared declares no permission');
+  });
+});
+
+describe('scoped accounts', () => {
+  it('see and act only within their registry instance, whatever ids they guess', async () => {
+    const a = await t.prisma.registryInstance.findUniqueOrThrow({ where: { name: A.name } });
+    const b = await t.prisma.registryInstance.findUniqueOrThrow({ where: { name: B.name } });
+    const scoped = await t.as('scoped-analyst', 'analyst', { instanceIds: [a.id] });
+    const get = async (url: string) => scoped({ method: 'GET', url });
+
+    const images = (await get('/api/v1/images')).json();
+    expect(images.items.map((i: { name: string }) => i.name)).toEqual(['a/shop/node-app:1']);
+    const alpine = await t.prisma.image.findFirstOrThrow({ where: { name: 'b/ops/alpine:3.11' } });
+    expect((await get(`/api/v1/images/${alpine.digest}`)).statusCode).toBe(404);
+    expect((await get(`/api/v1/registries/${b.id}`)).statusCode).toBe(404);
+    expect(
+      (await get('/api/v1/registries')).json().items.map((r: { name: string }) => r.name),
+    ).toEqual([A.name]);
+
+    // A vulnerability that only the alpine image of B has.
+    const alpineOnly = (reports.get('alpine-311.tar.gz')?.vulnerabilities ?? []).find(
+      (v) =>
+        !(reports.get('debian12-node-app.tar')?.vulnerabilities ?? []).some((n) => n.id === v.id),
+    );
+    expect(alpineOnly).toBeDefined();
+    const id = alpineOnly?.id as string;
+    expect((await get(`/api/v1/vulnerabilities/${id}`)).statusCode).toBe(404);
+    expect((await get(`/api/v1/vulnerabilities/${id}/images`)).statusCode).toBe(404);
+    const system = (await get('/api/v1/vulnerabilities?category=system&pageSize=200')).json();
+    expect(system.items.map((v: { id: string }) => v.id)).not.toContain(id);
+    const triage = await scoped({
+      method: 'POST',
+      url: `/api/v1/vulnerabilities/${id}/triage`,
+      payload: { action: 'ignore', reason: 'x', scope: { type: 'instance', id: b.id } },
+    });
+    expect(triage.statusCode).toBe(404);
+
+    // Samples live only in B: none in lists, counts, details or exports.
+    const sample = (reports.get('malware-samples.tar')?.maliciousSamples ?? [])[0]
+      ?.sha256 as string;
+    expect((await get(`/api/v1/malicious-samples/${sample}`)).statusCode).toBe(404);
+    expect((await get('/api/v1/malicious-samples')).json().total).toBe(0);
+    const summary = (await get('/api/v1/summary')).json();
+    expect(summary.malicious.total).toBe(0);
+    expect(summary.images).toBe(1);
+    const admin = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/vulnerabilities?category=system&instanceId=${a.id}`,
+      })
+    ).json();
+    expect(summary.system.total).toBe(admin.total);
+    const csv = (await get('/api/v1/malicious-samples/export?format=csv')).body.trim().split('\n');
+    expect(csv).toHaveLength(1);
+    const vulnCsv = (await get('/api/v1/vulnerabilities/export?category=system&format=csv')).body;
+    expect(vulnCsv).not.toContain(id);
+
+    // Triage needs a scope inside theirs; a vulnerability both instances share is changed only in A.
+    const shared = (reports.get('debian12-node-app.tar')?.vulnerabilities ?? [])[0]?.id as string;
+    const unscopedIgnore = await scoped({
+      method: 'POST',
+      url: `/api/v1/vulnerabilities/${shared}/triage`,
+      payload: { action: 'ignore', reason: 'x' },
+    });
+    expect(unscopedIgnore.statusCode).toBe(403);
+    const outside = await scoped({
+      method: 'POST',
+      url: `/api/v1/vulnerabilities/${shared}/triage`,
+      payload: { action: 'ignore', reason: 'x', scope: { type: 'instance', id: b.id } },
+    });
+    expect(outside.statusCode).toBe(403);
+    const inside = await scoped({
+      method: 'POST',
+      url: `/api/v1/vulnerabilities/${shared}/triage`,
+      payload: { action: 'handle', scope: { type: 'instance', id: a.id } },
+    });
+    expect(inside.statusCode).toBe(200);
+    const inB = await t.prisma.finding.count({
+      where: { vulnerabilityId: shared, status: 'handled', image: { name: { startsWith: 'b/' } } },
+    });
+    expect(inB).toBe(0);
+
+    // Scan Now reaches only their images; someone else's image id is unknown to them.
+    const all = await scoped({
+      method: 'POST',
+      url: '/api/v1/scans',
+      payload: { scope: { kind: 'all' } },
+    });
+    expect(all.json().images).toBe(1);
+    const other = await scoped({
+      method: 'POST',
+      url: '/api/v1/scans',
+      payload: { scope: { kind: 'images', imageIds: [alpine.id] } },
+    });
+    expect(other.statusCode).toBe(404);
+  });
+});
+
+describe('sessions, tokens and login', () => {
+  const login = (username: string, password: string, headers: Record<string, string> = {}) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password },
+      headers: { ...anonymous, ...headers },
+    });
+  const cookieOf = (res: { headers: Record<string, unknown> }) =>
+    String(res.headers['set-cookie']).split(';')[0] as string;
+
+  beforeAll(async () => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { username: 'carol', password: 'correct horse battery', role: 'analyst' },
+    });
+  });
+
+  it('sets a strict httpOnly cookie, a new session id at every sign-in, and logout ends it', async () => {
+    const planted = 'drydock_session=attacker-chosen-value';
+    const before = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/session',
+      headers: { ...anonymous, cookie: planted },
+    });
+    expect(before.statusCode).toBe(401);
+    const first = await login('carol', 'correct horse battery', { cookie: planted });
+    expect(first.statusCode).toBe(200);
+    const setCookie = String(first.headers['set-cookie']);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const cookie = cookieOf(first);
+    expect(cookie).not.toBe(planted);
+    const second = await login('carol', 'correct horse battery');
+    expect(cookieOf(second)).not.toBe(cookie);
+    const session = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/session',
+      headers: { ...anonymous, cookie },
+    });
+    expect(session.json().user).toMatchObject({ username: 'carol', role: 'analyst' });
+    const { csrfToken } = session.json();
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { ...anonymous, cookie, 'x-csrf-token': csrfToken },
+    });
+    expect(out.statusCode).toBe(204);
+    const replay = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/session',
+      headers: { ...anonymous, cookie },
+    });
+    expect(replay.statusCode).toBe(401);
+  });
+
+  it('refuses state changes with the session cookie but without its CSRF token', async () => {
+    const res = await login('carol', 'correct horse battery');
+    const cookie = cookieOf(res);
+    const { csrfToken } = res.json();
+    const payload = { scope: { kind: 'all' } };
+    const none = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans',
+      headers: { ...anonymous, cookie },
+      payload,
+    });
+    expect([none.statusCode, none.json().code]).toEqual([403, 'csrf_failed']);
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans',
+      headers: { ...anonymous, cookie, 'x-csrf-token': 'x'.repeat(43) },
+      payload,
+    });
+    expect(wrong.statusCode).toBe(403);
+    const right = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans',
+      headers: { ...anonymous, cookie, 'x-csrf-token': csrfToken },
+      payload,
+    });
+    expect(right.statusCode).toBe(202);
+  });
+
+  it('throttles brute force: after 5 failures even the right password waits', async () => {
+    const headers = { 'x-forwarded-for': '10.9.9.9' };
+    for (let i = 0; i < 5; i++)
+      expect((await login('carol', `wrong-${i}`, headers)).statusCode).toBe(401);
+    const blocked = await login('carol', 'correct horse battery', headers);
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    const events = await t.prisma.securityEvent.count({
+      where: { actor: 'carol', action: 'login', outcome: 'failure' },
+    });
+    expect(events).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a revoked token stops working at once; tokens never exceed their creator', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      payload: { name: 'ci', role: 'analyst' },
+    });
+    // Tokens cannot mint tokens (the admin here acts through one).
+    expect(res.statusCode).toBe(403);
+    const session = await login('carol', 'correct horse battery', {
+      'x-forwarded-for': '10.1.1.1',
+    });
+    const headers = {
+      ...anonymous,
+      cookie: cookieOf(session),
+      'x-csrf-token': session.json().csrfToken,
+    };
+    const tooMuch = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers,
+      payload: { name: 'x', role: 'admin' },
+    });
+    expect(tooMuch.statusCode).toBe(403);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers,
+      payload: { name: 'ci', role: 'viewer' },
+    });
+    expect(created.statusCode).toBe(201);
+    const { token, id } = created.json();
+    expect(token).toMatch(/^ddk_/);
+    const stored = await t.prisma.apiToken.findUniqueOrThrow({ where: { id } });
+    expect(stored.tokenHash).not.toContain(token);
+    const use = () =>
+      t.app.inject({
+        method: 'GET',
+        url: '/api/v1/summary',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await use()).statusCode).toBe(200);
+    // Viewer token: read only.
+    const scan = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { scope: { kind: 'all' } },
+    });
+    expect(scan.statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${id}`, headers })).statusCode,
+    ).toBe(204);
+    expect((await use()).statusCode).toBe(401);
+  });
+
+  it('keeps an audit log the auditor can read and nobody can change', async () => {
+    const auditor = await t.as('audrey', 'auditor');
+    const log = (
+      await auditor({ method: 'GET', url: '/api/v1/audit/security?pageSize=200' })
+    ).json();
+    const actions = new Set(log.items.map((e: { action: string }) => e.action));
+    for (const a of ['login', 'logout', 'token.create', 'token.revoke', 'user.create', 'access'])
+      expect(actions).toContain(a);
+    const viewer = await t.as('vic', 'viewer');
+    expect((await viewer({ method: 'GET', url: '/api/v1/audit/security' })).statusCode).toBe(403);
+    await t.prisma.$executeRaw`UPDATE security_event SET actor = 'mallory'`;
+    await t.prisma.$executeRaw`DELETE FROM security_event`;
+    expect(await t.prisma.securityEvent.count({ where: { actor: 'mallory' } })).toBe(0);
+    expect(await t.prisma.securityEvent.count()).toBeGreaterThan(0);
+  });
+
+  it('sends security headers and a strict CSP, and never a stack trace', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/health' });
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { ...anonymous, 'content-type': 'application/json' },
+      payload: '{bad',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('first run', () => {
+  it('creates the first admin only with the one-time setup token', async () => {
+    const fresh = await buildTestApp();
+    try {
+      await fresh.prisma.user.deleteMany({});
+      const token = (await issueSetupToken(fresh.prisma)) as string;
+      const status = await fresh.app.inject({
+        method: 'GET',
+        url: '/api/v1/setup',
+        headers: anonymous,
+      });
+      expect(status.json()).toEqual({ needed: true });
+      const setup = (body: object) =>
+        fresh.app.inject({
+          method: 'POST',
+          url: '/api/v1/setup',
+          headers: anonymous,
+          payload: body,
+        });
+      expect(
+        (
+          await setup({
+            token: 'setup_wrong-token-value',
+            username: 'root',
+            password: 'a long enough password',
+          })
+        ).statusCode,
+      ).toBe(403);
+      expect((await setup({ token, username: 'root', password: 'short' })).statusCode).toBe(400);
+      const ok = await setup({ token, username: 'root', password: 'a long enough password' });
+      expect(ok.statusCode).toBe(201);
+      expect(ok.json().user).toMatchObject({ username: 'root', role: 'admin' });
+      expect(ok.headers['set-cookie']).toBeDefined();
+      expect(
+        (await setup({ token, username: 'evil', password: 'a long enough password' })).statusCode,
+      ).toBe(409);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

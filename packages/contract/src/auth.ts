@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+export const RoleSchema = z.enum(['admin', 'analyst', 'viewer', 'auditor']);
+export type Role = z.infer<typeof RoleSchema>;
+
+const username = z
+  .string()
+  .trim()
+  .min(2)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'letters, digits and ._@- only');
+/** At least 12 characters; no composition rules (NIST SP 800-63B). */
+const password = z.string().min(12, 'at least 12 characters').max(256);
+const ids = z.array(z.uuid()).max(200);
+
+/** Which images a user or token sees: none listed = every image. */
+export const AccessScopeSchema = z.object({
+  instanceIds: ids.default([]),
+  namespaceIds: ids.default([]),
+});
+export type AccessScope = z.infer<typeof AccessScopeSchema>;
+
+export const LoginRequestSchema = z
+  .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })
+  .strict();
+
+export const SetupRequestSchema = z
+  .object({ token: z.string().min(16).max(200), username, password })
+  .strict();
+
+export const SetupStatusSchema = z.object({ needed: z.boolean() });
+
+export const UserSchema = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  role: RoleSchema,
+  instanceIds: z.array(z.uuid()),
+  namespaceIds: z.array(z.uuid()),
+  disabled: z.boolean(),
+  lastLoginAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+export const SessionInfoSchema = z.object({
+  user: UserSchema,
+  /** Send back as `x-csrf-token` on every state-changing request made with the session cookie. */
+  csrfToken: z.string(),
+  permissions: z.array(z.string()),
+});
+export type SessionInfo = z.infer<typeof SessionInfoSchema>;
+
+export const CreateUserSchema = z
+  .object({
+    username,
+    password,
+    role: RoleSchema,
+    instanceIds: ids.default([]),
+    namespaceIds: ids.default([]),
+  })
+  .strict();
+
+export const UpdateUserSchema = z
+  .object({
+    password: password.optional(),
+    role: RoleSchema.optional(),
+    instanceIds: ids.optional(),
+    namespaceIds: ids.optional(),
+    disabled: z.boolean().optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+
+export const ApiTokenSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z.string(),
+  role: RoleSchema,
+  instanceIds: z.array(z.uuid()),
+  namespaceIds: z.array(z.uuid()),
+  owner: z.string(),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime().nullable(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+});
+export type ApiToken = z.infer<typeof ApiTokenSchema>;
+
+export const CreateApiTokenSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: RoleSchema,
+    instanceIds: ids.default([]),
+    namespaceIds: ids.default([]),
+    expiresAt: z.iso.datetime().optional(),
+  })
+  .strict();
+
+/** The token itself is shown once, at creation. */
+export const ApiTokenCreatedSchema = ApiTokenSchema.extend({ token: z.string() });
+
+export const SecurityEventSchema = z.object({
+  id: z.string(),
+  at: z.iso.datetime(),
+  actor: z.string(),
+  action: z.string(),
+  outcome: z.string(),
+  target: z.string().nullable(),
+  ip: z.string().nullable(),
+});
