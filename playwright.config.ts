@@ -5,7 +5,9 @@ import { defineConfig } from '@playwright/test';
 // End-to-end tests run the real stack (`scripts/start.mjs`: embedded PostgreSQL, API serving the
 // built console, worker) on a throw-away data folder, in Debian's Chromium.
 const port = Number(process.env.E2E_PORT ?? 18123);
-const dataDir = path.join(os.tmpdir(), `drydock-e2e-${process.pid}`);
+// Shared with the worker processes (they inherit the environment): specs read the setup token.
+const dataDir = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `drydock-e2e-${process.pid}`);
+process.env.E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
   testDir: 'apps/web/e2e',

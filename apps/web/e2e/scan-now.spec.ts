@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { signIn } from './auth.ts';
 
 // The analyst's day, end to end against the real stack (API, worker, embedded PostgreSQL) and a
 // real registry with images pushed by skopeo (global-setup.ts).
@@ -9,16 +10,18 @@ const shot = (page: Page, name: string) =>
 
 test('add a registry, Scan Now, follow progress, filter, open drawers, copy the fix, ignore with a reason', async ({
   page,
-  request,
 }) => {
+  const headers = await signIn(page);
+  const request = page.request;
   const registryUrl = process.env.E2E_REGISTRY_URL as string;
   // A retry starts from a clean slate: registries (and their images and findings) removed.
   for (const r of (await (await request.get('/api/v1/registries')).json()).items) {
-    await request.delete(`/api/v1/registries/${r.id}`);
+    await request.delete(`/api/v1/registries/${r.id}`, { headers });
   }
   // The server's advisory database, from the shared mirror (the Settings page does the same).
   const imported = await request.post('/api/v1/advisories/import', {
     data: { source: process.env.E2E_ADVISORIES },
+    headers,
   });
   expect(imported.status()).toBe(202);
   await expect
@@ -149,7 +152,7 @@ test('add a registry, Scan Now, follow progress, filter, open drawers, copy the 
   // 8. The scan is in the history, and the 1280 px layout holds.
   await page.getByRole('link', { name: 'Scans' }).click();
   const history = page.getByRole('table', { name: 'Scan history' });
-  await expect(history.getByRole('row', { name: /all images manual anonymous/ })).toBeVisible();
+  await expect(history.getByRole('row', { name: /all images manual admin/ })).toBeVisible();
   await shot(page, 'scans');
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto('/image-security/system');

@@ -1,8 +1,26 @@
+import { SessionInfoSchema } from '@drydock/contract';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { vi } from 'vitest';
+import { SessionProvider } from '../src/features/auth/auth.tsx';
+
+/** A signed-in administrator (components check permissions through the session). */
+export const ADMIN = SessionInfoSchema.parse({
+  user: {
+    id: '00000000-0000-4000-8000-00000000000a',
+    username: 'admin',
+    role: 'admin',
+    instanceIds: [],
+    namespaceIds: [],
+    disabled: false,
+    lastLoginAt: null,
+    createdAt: '2026-11-29T00:00:00.000Z',
+  },
+  csrfToken: 'csrf',
+  permissions: ['read', 'scan', 'triage', 'audit', 'admin', 'self'],
+});
 
 /** Renders a component inside the router (at `url`) and a fresh query client. */
 export function renderAt(element: ReactNode, url = '/', path = '*') {
@@ -10,7 +28,9 @@ export function renderAt(element: ReactNode, url = '/', path = '*') {
   const router = createMemoryRouter([{ path, element }], { initialEntries: [url] });
   const view = render(
     <QueryClientProvider client={client}>
-      <RouterProvider router={router} />
+      <SessionProvider value={ADMIN}>
+        <RouterProvider router={router} />
+      </SessionProvider>
     </QueryClientProvider>,
   );
   return { ...view, router, client };

@@ -1,5 +1,6 @@
 import { NavLink, Outlet } from 'react-router';
 import { paths } from '../config/paths.ts';
+import { AuthGate, UserMenu } from '../features/auth/auth.tsx';
 import { HealthBadge } from '../features/health/health-badge.tsx';
 import { ScanTrackerProvider } from '../features/scans/scan-tracker.tsx';
 
@@ -12,6 +13,14 @@ const NAV = [
 ];
 
 export function Layout() {
+  return (
+    <AuthGate>
+      <Shell />
+    </AuthGate>
+  );
+}
+
+function Shell() {
   return (
     <ScanTrackerProvider>
       <div className="shell">
@@ -28,6 +37,7 @@ export function Layout() {
             ))}
           </nav>
           <HealthBadge />
+          <UserMenu />
         </header>
         <main id="main">
           <Outlet />

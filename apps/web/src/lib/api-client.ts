@@ -51,6 +51,12 @@ export async function request<S extends z.ZodType>(
   return schema.parse(body);
 }
 
+let csrfToken = '';
+/** The session's CSRF token, sent with every state-changing request (set at sign-in). */
+export function setCsrfToken(token: string) {
+  csrfToken = token;
+}
+
 /** Sends JSON (POST, PATCH, DELETE) and parses the answer; 204 gives undefined. */
 export async function send<S extends z.ZodType>(
   schema: S | undefined,
@@ -62,6 +68,7 @@ export async function send<S extends z.ZodType>(
     method,
     headers: {
       accept: 'application/json',
+      ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
 import type { Visibility } from '../../auth/permissions.ts';
 import { actorOf } from '../../lib/actor.ts';
-import { AppError, NotFoundError } from '../../lib/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import type { FindingsService } from './findings-service.ts';
 import type { TriageKind, TriageService } from './triage-service.ts';
 

@@ -2,6 +2,7 @@ import type { TriageRequest } from '@drydock/contract';
 import { useId, useState } from 'react';
 import { ApiError } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { useCan } from '../auth/auth.tsx';
 import { useTriage } from './api.ts';
 
 type Event = {
@@ -33,6 +34,7 @@ export function TriagePanel({
   const statuses = [...new Set(findings.map((f) => f.status))];
   const images = [...new Map(findings.map((f) => [f.image.id, f.image])).values()];
   const triage = useTriage(kind, id);
+  const mayTriage = useCan('triage');
   const [ignoring, setIgnoring] = useState(false);
   const [reason, setReason] = useState('');
   const [scope, setScope] = useState('');
@@ -57,7 +59,7 @@ export function TriagePanel({
   return (
     <section aria-label="Triage">
       <h3>Handling</h3>
-      <div className="actions">
+      <div className="actions" hidden={!mayTriage}>
         {has('open') || has('handled') ? (
           <button type="button" onClick={() => setIgnoring((v) => !v)} aria-expanded={ignoring}>
             Ignore…

@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { ErrorState, TableSkeleton } from '../../components/states.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { useCan } from '../auth/auth.tsx';
 import { ScanNowButton } from '../scans/scan-tracker.tsx';
 import {
   useCreateRegistry,
@@ -18,18 +19,21 @@ const message = (e: unknown) => (e instanceof ApiError ? e.message : e ? String(
 export function RegistriesPage() {
   const registries = useRegistries();
   const [adding, setAdding] = useState(false);
+  const isAdmin = useCan('admin');
   return (
     <section className="page">
       <div className="page-header">
         <h1>Registries</h1>
-        <button
-          type="button"
-          className="primary"
-          onClick={() => setAdding((v) => !v)}
-          aria-expanded={adding}
-        >
-          Add registry
-        </button>
+        {isAdmin ? (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => setAdding((v) => !v)}
+            aria-expanded={adding}
+          >
+            Add registry
+          </button>
+        ) : null}
       </div>
       {adding ? <RegistryForm onDone={() => setAdding(false)} /> : null}
       {registries.error ? (

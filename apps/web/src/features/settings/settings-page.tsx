@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { ErrorState, Skeleton } from '../../components/states.tsx';
 import { ApiError, request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { useCan } from '../auth/auth.tsx';
+import { AccountsSection } from './accounts-section.tsx';
 
 /** Advisory database: what the server holds, and an import from a mirror (path or URL). */
 export function SettingsPage() {
@@ -21,11 +23,13 @@ export function SettingsPage() {
     onSuccess: () => setTimeout(() => client.invalidateQueries({ queryKey: ['advisories'] }), 3000),
   });
   const s = status.data;
+  const isAdmin = useCan('admin');
   return (
     <section className="page">
       <div className="page-header">
         <h1>Settings</h1>
       </div>
+      <AccountsSection />
       <h2>Advisory database</h2>
       {status.error ? <ErrorState error={status.error} onRetry={() => status.refetch()} /> : null}
       {!s ? (
@@ -46,6 +50,7 @@ export function SettingsPage() {
         </dl>
       )}
       <form
+        hidden={!isAdmin}
         className="form-card"
         aria-label="Import advisories"
         onSubmit={(e) => {

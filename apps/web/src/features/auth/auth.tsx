@@ -1,0 +1,202 @@
+import { type SessionInfo, SessionInfoSchema, SetupStatusSchema } from '@drydock/contract';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useContext, useId, useState } from 'react';
+import { ApiError, request, send, setCsrfToken } from '../../lib/api-client.ts';
+
+const SessionContext = createContext<SessionInfo | null>(null);
+/** For tests and embedding: provides a session without signing in. */
+export const SessionProvider = SessionContext.Provider;
+
+/** The signed-in user and what they may do. */
+export function useSession(): SessionInfo {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession outside AuthGate');
+  return session;
+}
+
+export const useCan = (permission: string) => useSession().permissions.includes(permission);
+
+async function loadSession(): Promise<SessionInfo | null> {
+  try {
+    const session = await request(SessionInfoSchema, '/api/v1/auth/session');
+    setCsrfToken(session.csrfToken);
+    return session;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+/**
+ * Shows the console to a signed-in user; otherwise the sign-in form, or on first run the form
+ * that creates the first administrator with the setup token.
+ */
+export function AuthGate({ children }: { children: ReactNode }) {
+  const session = useQuery({ queryKey: ['session'], queryFn: loadSession, staleTime: 60_000 });
+  const setup = useQuery({
+    queryKey: ['setup'],
+    queryFn: () => request(SetupStatusSchema, '/api/v1/setup'),
+    enabled: session.data === null,
+  });
+  if (session.isPending || (session.data === null && setup.isPending)) {
+    return <p className="auth-loading">Loading…</p>;
+  }
+  if (session.error) {
+    return (
+      <div className="auth-card" role="alert">
+        Could not reach the API: {String(session.error)}{' '}
+        <button type="button" onClick={() => session.refetch()}>
+          Retry
+        </button>
+      </div>
+    );
+  }
+  if (!session.data) return setup.data?.needed ? <SetupForm /> : <LoginForm />;
+  return <SessionContext.Provider value={session.data}>{children}</SessionContext.Provider>;
+}
+
+function useSignedIn() {
+  const client = useQueryClient();
+  return (info: SessionInfo) => {
+    setCsrfToken(info.csrfToken);
+    client.setQueryData(['session'], info);
+  };
+}
+
+const errorText = (e: unknown) => (e instanceof ApiError ? e.message : e ? String(e) : null);
+
+function LoginForm() {
+  const signedIn = useSignedIn();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const ids = { user: useId(), pass: useId() };
+  const login = useMutation({
+    mutationFn: () => send(SessionInfoSchema, '/api/v1/auth/login', 'POST', { username, password }),
+    onSuccess: signedIn,
+  });
+  return (
+    <main className="auth-card">
+      <h1>Drydock</h1>
+      <form
+        aria-label="Sign in"
+        onSubmit={(e) => {
+          e.preventDefault();
+          login.mutate();
+        }}
+      >
+        <label htmlFor={ids.user}>User name</label>
+        <input
+          id={ids.user}
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          autoComplete="username"
+          required
+        />
+        <label htmlFor={ids.pass}>Password</label>
+        <input
+          id={ids.pass}
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="current-password"
+          required
+        />
+        <button type="submit" className="primary" disabled={login.isPending}>
+          Sign in
+        </button>
+        {login.error ? (
+          <p className="inline-error" role="alert">
+            {errorText(login.error)}
+          </p>
+        ) : null}
+      </form>
+    </main>
+  );
+}
+
+function SetupForm() {
+  const signedIn = useSignedIn();
+  const [token, setToken] = useState('');
+  const [username, setUsername] = useState('admin');
+  const [password, setPassword] = useState('');
+  const ids = { token: useId(), user: useId(), pass: useId() };
+  const setup = useMutation({
+    mutationFn: () =>
+      send(SessionInfoSchema, '/api/v1/setup', 'POST', { token, username, password }),
+    onSuccess: signedIn,
+  });
+  return (
+    <main className="auth-card">
+      <h1>Create the first administrator</h1>
+      <p className="muted">
+        The setup token is in the API log and in <code>&lt;data dir&gt;/setup-token</code> (default{' '}
+        <code>.drydock/setup-token</code>). It works once.
+      </p>
+      <form
+        aria-label="Create administrator"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setup.mutate();
+        }}
+      >
+        <label htmlFor={ids.token}>Setup token</label>
+        <input
+          id={ids.token}
+          value={token}
+          onChange={(e) => setToken(e.target.value.trim())}
+          required
+        />
+        <label htmlFor={ids.user}>User name</label>
+        <input
+          id={ids.user}
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          autoComplete="username"
+          required
+        />
+        <label htmlFor={ids.pass}>Password (at least 12 characters)</label>
+        <input
+          id={ids.pass}
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="new-password"
+          minLength={12}
+          required
+        />
+        <button type="submit" className="primary" disabled={setup.isPending}>
+          Create administrator
+        </button>
+        {setup.error ? (
+          <p className="inline-error" role="alert">
+            {errorText(setup.error)}
+          </p>
+        ) : null}
+      </form>
+    </main>
+  );
+}
+
+export function UserMenu() {
+  const session = useSession();
+  const client = useQueryClient();
+  const logout = useMutation({
+    mutationFn: () => send(undefined, '/api/v1/auth/logout', 'POST'),
+    onSettled: () => {
+      setCsrfToken('');
+      // Signed out: the session query says so, and nothing of the last user's data stays cached.
+      client.setQueryData(['session'], null);
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
+    },
+  });
+  return (
+    <span className="user-menu">
+      <span>
+        {session.user.username} <span className="muted">({session.user.role})</span>
+      </span>
+      <button type="button" className="link light" onClick={() => logout.mutate()}>
+        Sign out
+      </button>
+    </span>
+  );
+}
