@@ -22,6 +22,7 @@ import { healthRoutes } from './modules/health/health-routes.ts';
 import { createHealthService } from './modules/health/health-service.ts';
 import { registriesRoutes } from './modules/registries/registries-routes.ts';
 import { createRegistriesService } from './modules/registries/registries-service.ts';
+import { reportsRoutes } from './modules/scans/reports-routes.ts';
 import { scansRoutes } from './modules/scans/scans-routes.ts';
 import { createScansService } from './modules/scans/scans-service.ts';
 import consolePlugin from './plugins/console.ts';
@@ -135,6 +136,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       maxUploadBytes: deps.config.maxUploadBytes,
     }),
   });
+
+  await app.register(reportsRoutes, { prisma: deps.prisma });
 
   await app.register(consolePlugin, { webDist: deps.config.webDist });
   return app;

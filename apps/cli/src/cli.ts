@@ -12,6 +12,8 @@ export interface Io {
   /** stderr is a terminal: progress may be drawn there. */
   isTTY?: boolean;
   writeFile?(path: string, data: string): Promise<void>;
+  /** Environment variables the CLI reads (DRYDOCK_SERVER, DRYDOCK_TOKEN, DRYDOCK_CACHE_DIR). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Exit codes are part of the CLI contract (docs/cli.md). */

@@ -7,6 +7,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   isTTY: process.stderr.isTTY === true,
+  env: process.env,
   writeFile: (path, data) => writeFile(path, data),
 });
 process.exitCode = code;

@@ -53,7 +53,7 @@ export type ScanJobView = z.infer<typeof ScanJobSchema>;
 export const ScanSchema = z.object({
   id: z.uuid(),
   scope: z.record(z.string(), z.unknown()),
-  trigger: z.enum(['manual', 'schedule', 'advisories', 'upload']),
+  trigger: z.enum(['manual', 'schedule', 'advisories', 'upload', 'cli']),
   requestedBy: z.string().nullable(),
   createdAt: z.iso.datetime(),
   /** queued/running until every image is done; then succeeded, or failed when any image failed. */
@@ -88,3 +88,24 @@ export const ListScansQuerySchema = z
 
 export const ScanSummarySchema = ScanSchema.omit({ items: true });
 export type ScanSummary = z.infer<typeof ScanSummarySchema>;
+
+/** `drydock scan --server URL --token T` pushes its report here; it lands like any other scan. */
+export const ReportPushQuerySchema = z
+  .object({ name: z.string().trim().min(1).max(200).optional() })
+  .strict();
+export const ReportPushedSchema = z.object({
+  scanId: z.uuid(),
+  imageId: z.uuid(),
+  url: z.string(),
+  findings: z.object({
+    opened: z.number().int(),
+    stillOpen: z.number().int(),
+    resolved: z.number().int(),
+  }),
+  samples: z.object({
+    opened: z.number().int(),
+    stillOpen: z.number().int(),
+    resolved: z.number().int(),
+  }),
+});
+export type ReportPushed = z.infer<typeof ReportPushedSchema>;

@@ -4,6 +4,7 @@ import { AdvisoryDb, defaultCacheDir, matchInventory, PRIORITY_RANK } from '@dry
 import {
   type Priority,
   PrioritySchema,
+  ReportPushedSchema,
   type ScanReport,
   ScanReportSchema,
   type Severity,
@@ -37,6 +38,9 @@ Options:
       --cache-dir <dir>       advisory database and malware cache (default: $DRYDOCK_CACHE_DIR or ~/.cache/drydock)
       --skip-malware          do not look for malicious files
       --malware-max-size <n>  largest file scanned for malware, in MiB (default 64)
+      --server <url>          also push the report to a Drydock server ($DRYDOCK_SERVER)
+      --token <token>         API token for --server (scan permission; $DRYDOCK_TOKEN)
+      --name <name>           image name on the server (default: the first tag, else the file)
   -h, --help                  show this help
 `;
 
@@ -52,6 +56,22 @@ const IgnoreFileSchema = z.union([
   z.object({ ignore: z.array(IgnoreRuleSchema) }),
 ]);
 type IgnoreRule = z.infer<typeof IgnoreRuleSchema>;
+
+/** Sends the report to the server's `/api/v1/reports`; the answer says where it landed. */
+async function pushReport(server: string, token: string, report: ScanReport, name?: string) {
+  const base = server.replace(/\/+$/, '');
+  const url = `${base}/api/v1/reports${name ? `?name=${encodeURIComponent(name)}` : ''}`;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(report),
+    signal: AbortSignal.timeout(120_000),
+  });
+  const body = (await res.json().catch(() => undefined)) as { detail?: string } | undefined;
+  if (!res.ok) throw new Error(`HTTP ${res.status}${body?.detail ? `: ${body.detail}` : ''}`);
+  const pushed = ReportPushedSchema.parse(body);
+  return { ...pushed, url: `${base}${pushed.url}` };
+}
 
 function progressPrinter(io: Io): ((event: ScanProgress) => void) | undefined {
   if (!io.isTTY) return undefined;
@@ -107,6 +127,9 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
         'cache-dir': { type: 'string' },
         'skip-malware': { type: 'boolean' },
         'malware-max-size': { type: 'string' },
+        server: { type: 'string' },
+        token: { type: 'string' },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -130,6 +153,16 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
   const platform = values.platform as string | undefined;
   if (platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) {
     io.stderr('drydock scan: --platform must look like os/arch or os/arch/variant\n');
+    return EXIT.usage;
+  }
+  const server = (values.server as string | undefined) ?? io.env?.DRYDOCK_SERVER;
+  const token = (values.token as string | undefined) ?? io.env?.DRYDOCK_TOKEN;
+  if (server && !token) {
+    io.stderr('drydock scan: --server needs --token (or $DRYDOCK_TOKEN)\n');
+    return EXIT.usage;
+  }
+  if (server && !/^https?:\/\/[^/]+/.test(server)) {
+    io.stderr('drydock scan: --server must be an http(s) URL\n');
     return EXIT.usage;
   }
   let priorities: Set<Priority> | undefined;
@@ -243,6 +276,17 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
           : renderTable(report);
   if (values.output) await io.writeFile?.(String(values.output), text);
   else io.stdout(text);
+  if (server && token) {
+    try {
+      const pushed = await pushReport(server, token, report, values.name as string | undefined);
+      io.stderr(
+        `drydock scan: pushed to ${pushed.url} (${pushed.findings.opened} new, ${pushed.findings.stillOpen} still open)\n`,
+      );
+    } catch (error) {
+      io.stderr(`drydock scan: push to ${server} failed: ${(error as Error).message}\n`);
+      return EXIT.error;
+    }
+  }
   // Urgent malicious samples count as high priority, warnings as medium, notices as low.
   const samplePriority = { urgent: 'high', warning: 'medium', notice: 'low' } as const;
   const atLeast = (p: Priority) =>
