@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 // `pnpm bench api`: p50/p95 latency of the Image Security list endpoints under typical filters,
 // against the database `pnpm bench seed` filled (same DATABASE_URL / DRYDOCK_BENCH_DIR).
 import { buildApp } from '../../apps/api/src/app.ts';
@@ -15,12 +16,30 @@ try {
       secretKey: 'bench-secret-key-0123456789abcdef-0123456789',
       uploadDir: '/tmp/drydock-bench-uploads',
       maxUploadBytes: 1024,
+      rateLimitPerMinute: 1_000_000,
     },
     prisma,
     queue: { send: async () => 'unused', sendMany: async () => [] },
     logger: false,
   });
   await app.ready();
+  // The endpoints need a principal: a bench admin with an API token.
+  const token = `ddk_bench_${randomUUID()}`;
+  const admin = await prisma.user.upsert({
+    where: { username: 'bench-admin' },
+    create: { username: 'bench-admin', passwordHash: '!', role: 'admin' },
+    update: {},
+  });
+  await prisma.apiToken.create({
+    data: {
+      name: 'bench',
+      tokenHash: createHash('sha256').update(token).digest('hex'),
+      prefix: token.slice(0, 10),
+      role: 'admin',
+      userId: admin.id,
+    },
+  });
+  const headers = { authorization: `Bearer ${token}` };
   const instance = await prisma.registryInstance.findFirst({ where: { name: 'registry-1' } });
   const images = await prisma.image.count();
   const findings = await prisma.finding.count();
@@ -44,10 +63,10 @@ try {
   console.log('endpoint                              p50 ms   p95 ms');
   for (const [label, target] of cases) {
     const times: number[] = [];
-    for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: target }); // warm up
+    for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: target, headers }); // warm up
     for (let i = 0; i < 30; i++) {
       const t0 = performance.now();
-      const res = await app.inject({ method: 'GET', url: target });
+      const res = await app.inject({ method: 'GET', url: target, headers });
       times.push(performance.now() - t0);
       if (res.statusCode !== 200)
         throw new Error(`${target}: HTTP ${res.statusCode} ${res.body.slice(0, 200)}`);

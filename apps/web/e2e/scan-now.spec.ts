@@ -93,6 +93,9 @@ test('add a registry, Scan Now, follow progress, filter, open drawers, copy the 
 
   // 4. Filters live in the URL: by repository, then by fuzzy name; back goes back.
   await page.getByRole('tab', { name: /Image Application Vulnerabilities/ }).click();
+  // The tab's own filters are mounted once its table is (the samples tab had a Repository box too).
+  await expect(app).toBeVisible();
+  await expect(page.getByRole('form', { name: 'Filter vulnerabilities' })).toBeVisible();
   await page.getByLabel('Repository').fill('node-app');
   await expect(page).toHaveURL(/repository=node-app/);
   await page.getByLabel('Vulnerability name').fill('minimst');
