@@ -199,6 +199,43 @@ describe('scoped accounts', () => {
   });
 });
 
+describe('namespace scopes and the auditor', () => {
+  it('a namespace-scoped viewer sees that namespace only; the auditor reads every triage decision', async () => {
+    const ops = await t.prisma.namespace.findFirstOrThrow({ where: { name: 'ops' } });
+    const viewer = await t.as('ops-viewer', 'viewer', { namespaceIds: [ops.id] });
+    const images = (await viewer({ method: 'GET', url: '/api/v1/images' })).json();
+    expect(images.items.map((i: { name: string }) => i.name).sort()).toEqual([
+      'b/ops/alpine:3.11',
+      'b/ops/node-app:1',
+    ]);
+    expect((await viewer({ method: 'GET', url: '/api/v1/malicious-samples' })).json().total).toBe(
+      0,
+    );
+    const registries = (await viewer({ method: 'GET', url: '/api/v1/registries' })).json();
+    expect(registries.items.map((r: { name: string }) => r.name)).toEqual([B.name]);
+    // Read only: no triage, no scans.
+    expect(
+      (await viewer({ method: 'POST', url: '/api/v1/scans', payload: { scope: { kind: 'all' } } }))
+        .statusCode,
+    ).toBe(403);
+
+    const auditor = await t.as('audit-reader', 'auditor');
+    const log = (await auditor({ method: 'GET', url: '/api/v1/audit/triage' })).json();
+    expect(log.total).toBeGreaterThan(0);
+    expect(log.items[0]).toMatchObject({
+      kind: 'vulnerability',
+      actor: 'scoped-analyst (token test)',
+      action: 'handle',
+    });
+    const change = await auditor({
+      method: 'POST',
+      url: `/api/v1/vulnerabilities/${log.items[0].targetId}/triage`,
+      payload: { action: 'reopen' },
+    });
+    expect(change.statusCode).toBe(403);
+  });
+});
+
 describe('sessions, tokens and login', () => {
   const login = (username: string, password: string, headers: Record<string, string> = {}) =>
     t.app.inject({
@@ -366,6 +403,26 @@ describe('sessions, tokens and login', () => {
     await t.prisma.$executeRaw`DELETE FROM security_event`;
     expect(await t.prisma.securityEvent.count({ where: { actor: 'mallory' } })).toBe(0);
     expect(await t.prisma.securityEvent.count()).toBeGreaterThan(0);
+  });
+
+  it('marks the cookie Secure behind a TLS proxy, and rate-limits the API', async () => {
+    const tls = await login('carol', 'correct horse battery', {
+      'x-forwarded-proto': 'https',
+      'x-forwarded-for': '10.2.2.2',
+    });
+    expect(String(tls.headers['set-cookie'])).toMatch(/; Secure/);
+    const limited = await buildTestApp({ config: { rateLimitPerMinute: 10 } });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 12; i++)
+        codes.push(
+          (await limited.app.inject({ method: 'GET', url: '/api/v1/summary' })).statusCode,
+        );
+      expect(codes.slice(0, 10).every((c) => c === 200)).toBe(true);
+      expect(codes.slice(10)).toEqual([429, 429]);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('sends security headers and a strict CSP, and never a stack trace', async () => {

@@ -8,6 +8,7 @@ import {
   SessionInfoSchema,
   SetupRequestSchema,
   SetupStatusSchema,
+  TriageEventSchema,
   UpdateUserSchema,
   UserSchema,
 } from '@drydock/contract';
@@ -204,6 +205,26 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
     },
   );
 
+  app.get(
+    '/api/v1/audit/triage',
+    {
+      config: { permission: 'audit' },
+      schema: {
+        tags,
+        operationId: 'getTriageLog',
+        querystring: PageQuery,
+        response: {
+          200: z.object({
+            items: z.array(TriageEventSchema.extend({ kind: z.string(), targetId: z.string() })),
+            page: z.number(),
+            pageSize: z.number(),
+            total: z.number(),
+          }),
+        },
+      },
+    },
+    async (request) => service.triageLog(request.query.page, request.query.pageSize),
+  );
   app.get(
     '/api/v1/audit/security',
     {

@@ -360,6 +360,35 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
       });
     },
 
+    /** Every triage decision, newest first (the auditor's view across all findings). */
+    async triageLog(page: number, pageSize: number) {
+      const [total, rows] = await Promise.all([
+        prisma.triageEvent.count(),
+        prisma.triageEvent.findMany({
+          orderBy: [{ at: 'desc' }, { id: 'desc' }],
+          skip: (page - 1) * pageSize,
+          take: pageSize,
+        }),
+      ]);
+      return {
+        total,
+        page,
+        pageSize,
+        items: rows.map((e) => ({
+          at: e.at.toISOString(),
+          actor: e.actor,
+          action: e.action,
+          kind: e.kind,
+          targetId: e.targetId,
+          oldStatus: e.oldStatus,
+          newStatus: e.newStatus,
+          reason: e.reason,
+          scope: e.scope,
+          imageId: e.imageId,
+        })),
+      };
+    },
+
     async securityLog(page: number, pageSize: number) {
       const [total, rows] = await Promise.all([
         prisma.securityEvent.count(),
