@@ -4,6 +4,7 @@ import {
   CreateApiTokenSchema,
   CreateUserSchema,
   LoginRequestSchema,
+  pageOf,
   SecurityEventSchema,
   SessionInfoSchema,
   SetupRequestSchema,
@@ -234,12 +235,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
         operationId: 'getSecurityLog',
         querystring: PageQuery,
         response: {
-          200: z.object({
-            items: z.array(SecurityEventSchema),
-            page: z.number(),
-            pageSize: z.number(),
-            total: z.number(),
-          }),
+          200: pageOf(SecurityEventSchema),
         },
       },
     },

@@ -38,7 +38,7 @@ function Users() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('analyst');
-  const ids = { u: useId(), p: useId(), r: useId() };
+  const ids = { u: useId(), p: useId() };
   const create = useMutation({
     mutationFn: () => send(UserSchema, '/api/v1/users', 'POST', { username, password, role }),
     onSuccess: () => {
@@ -109,14 +109,7 @@ function Users() {
           required
           autoComplete="new-password"
         />
-        <label htmlFor={ids.r}>Role</label>
-        <select id={ids.r} value={role} onChange={(e) => setRole(RoleSchema.parse(e.target.value))}>
-          {RoleSchema.options.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
+        <RoleSelect value={role} onChange={setRole} />
         <div className="actions">
           <button type="submit" className="primary" disabled={create.isPending}>
             Add user
@@ -144,7 +137,7 @@ function Tokens() {
   const [role, setRole] = useState<Role>(
     session.user.role === 'admin' ? 'analyst' : session.user.role,
   );
-  const ids = { n: useId(), r: useId() };
+  const ids = { n: useId() };
   const create = useMutation({
     mutationFn: () => send(ApiTokenCreatedSchema, '/api/v1/tokens', 'POST', { name, role }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['tokens'] }),
@@ -201,14 +194,7 @@ function Tokens() {
       >
         <label htmlFor={ids.n}>Name</label>
         <input id={ids.n} value={name} onChange={(e) => setName(e.target.value)} required />
-        <label htmlFor={ids.r}>Role</label>
-        <select id={ids.r} value={role} onChange={(e) => setRole(RoleSchema.parse(e.target.value))}>
-          {RoleSchema.options.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
+        <RoleSelect value={role} onChange={setRole} />
         <div className="actions">
           <button type="submit" className="primary" disabled={create.isPending}>
             Create token
@@ -271,5 +257,21 @@ function SecurityLog() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+function RoleSelect({ value, onChange }: { value: Role; onChange: (role: Role) => void }) {
+  const id = useId();
+  return (
+    <>
+      <label htmlFor={id}>Role</label>
+      <select id={id} value={value} onChange={(e) => onChange(RoleSchema.parse(e.target.value))}>
+        {RoleSchema.options.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
+      </select>
+    </>
   );
 }
