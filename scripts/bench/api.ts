@@ -39,11 +39,35 @@ try {
       userId: admin.id,
     },
   });
-  const headers = { authorization: `Bearer ${token}` };
+  const admin_ = { authorization: `Bearer ${token}` };
+  // Scoped accounts (one instance; one namespace) take the joined path instead of the aggregate.
+  const scopedToken = async (
+    name: string,
+    scope: { instanceIds?: string[]; namespaceIds?: string[] },
+  ) => {
+    const value = `ddk_bench_${randomUUID()}`;
+    await prisma.apiToken.create({
+      data: {
+        name,
+        tokenHash: createHash('sha256').update(value).digest('hex'),
+        prefix: value.slice(0, 10),
+        role: 'viewer',
+        instanceIds: scope.instanceIds ?? [],
+        namespaceIds: scope.namespaceIds ?? [],
+        userId: admin.id,
+      },
+    });
+    return { authorization: `Bearer ${value}` };
+  };
   const instance = await prisma.registryInstance.findFirst({ where: { name: 'registry-1' } });
+  const namespace = await prisma.namespace.findFirst({ where: { name: 'team-7' } });
+  const byInstance = await scopedToken('instance', { instanceIds: instance ? [instance.id] : [] });
+  const byNamespace = await scopedToken('namespace', {
+    namespaceIds: namespace ? [namespace.id] : [],
+  });
   const images = await prisma.image.count();
   const findings = await prisma.finding.count();
-  const cases: [string, string][] = [
+  const cases: [string, string, Record<string, string>?][] = [
     ['summary', '/api/v1/summary'],
     ['system tab, page 1', '/api/v1/vulnerabilities?category=system'],
     ['application tab, page 1', '/api/v1/vulnerabilities?category=application'],
@@ -58,10 +82,24 @@ try {
     ['malicious samples', '/api/v1/malicious-samples'],
     ['malicious, urgent', '/api/v1/malicious-samples?severity=urgent'],
     ['images, page 1', '/api/v1/images'],
+    ['scoped (instance): summary', '/api/v1/summary', byInstance],
+    ['scoped (instance): system tab', '/api/v1/vulnerabilities?category=system', byInstance],
+    ['scoped (namespace): summary', '/api/v1/summary', byNamespace],
+    [
+      'scoped (namespace): application tab',
+      '/api/v1/vulnerabilities?category=application',
+      byNamespace,
+    ],
+    [
+      'scoped (namespace): fuzzy name',
+      '/api/v1/vulnerabilities?category=application&name=lodash',
+      byNamespace,
+    ],
   ];
   console.log(`database: ${images} images, ${findings} findings`);
   console.log('endpoint                              p50 ms   p95 ms');
-  for (const [label, target] of cases) {
+  for (const [label, target, as = admin_] of cases) {
+    const headers = as;
     const times: number[] = [];
     for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: target, headers }); // warm up
     for (let i = 0; i < 30; i++) {

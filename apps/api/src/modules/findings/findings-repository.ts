@@ -94,8 +94,10 @@ export function createFindingsRepository(db: PrismaClient) {
         // Resolve the fuzzy text through the trigram indexes (vulnerability id/title, finding package
         // name), then filter findings by the ids: never a similarity computed per finding row.
         const n = q.name.toLowerCase();
-        conditions.push(sql`(f.vulnerability_id IN (SELECT vv.id FROM vulnerability vv WHERE ${titleMatches(n)})
-          OR f.id IN (SELECT pf.id FROM finding pf WHERE ${packageMatches(n)}))`);
+        // By vulnerability (as the aggregate path does): the few matching ids, then their findings
+        // through the vulnerability index, instead of every finding whose package matches.
+        conditions.push(sql`f.vulnerability_id IN (SELECT vv.id FROM vulnerability vv WHERE ${titleMatches(n)}
+          UNION SELECT pf.vulnerability_id FROM finding pf WHERE ${packageMatches(n)})`);
       }
       const ranks = q.priority?.map((p) => (p === 'high' ? 3 : p === 'medium' ? 2 : 1));
       const having = ranks?.length
@@ -375,10 +377,14 @@ export function createFindingsRepository(db: PrismaClient) {
       const samples = await db.$queryRaw<{ severity: string; n: bigint }[]>`
         SELECT s.severity, count(DISTINCT s.sha256) AS n FROM sample_finding sf
         JOIN malicious_sample s ON s.sha256 = sf.sample_sha256
-        JOIN image i ON i.id = sf.image_id
-        LEFT JOIN repository r ON r.id = i.repository_id
-        LEFT JOIN namespace n ON n.id = r.namespace_id
-        WHERE sf.status = 'open' ${scoped ? sql`AND ${scoped}` : Prisma.empty} GROUP BY s.severity`;
+        ${
+          scoped
+            ? sql`JOIN image i ON i.id = sf.image_id
+          LEFT JOIN repository r ON r.id = i.repository_id
+          LEFT JOIN namespace n ON n.id = r.namespace_id
+          WHERE sf.status = 'open' AND ${scoped}`
+            : sql`WHERE sf.status = 'open'`
+        } GROUP BY s.severity`;
       const meta = await db.image.aggregate({
         where: visibleImageWhere(visible),
         _count: { _all: true },
