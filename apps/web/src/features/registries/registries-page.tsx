@@ -79,6 +79,8 @@ function RegistryRow({ registry: r }: { registry: Registry }) {
   const test = useTestRegistry();
   const sync = useSyncRegistry();
   const remove = useDeleteRegistry();
+  const mayScan = useCan('scan');
+  const isAdmin = useCan('admin');
   const error = message(test.error) ?? message(sync.error) ?? message(remove.error);
   return (
     <tr>
@@ -111,23 +113,29 @@ function RegistryRow({ registry: r }: { registry: Registry }) {
       </td>
       <td>{r.scanIntervalMinutes ? `every ${r.scanIntervalMinutes} min` : 'manual'}</td>
       <td className="ops">
-        <button type="button" onClick={() => test.mutate(r.id)} disabled={test.isPending}>
-          {test.isPending ? 'Testing…' : 'Test'}
-        </button>
-        <button type="button" onClick={() => sync.mutate(r.id)} disabled={sync.isPending}>
-          {sync.isSuccess ? 'Sync queued' : 'Sync'}
-        </button>
+        {mayScan ? (
+          <>
+            <button type="button" onClick={() => test.mutate(r.id)} disabled={test.isPending}>
+              {test.isPending ? 'Testing…' : 'Test'}
+            </button>
+            <button type="button" onClick={() => sync.mutate(r.id)} disabled={sync.isPending}>
+              {sync.isSuccess ? 'Sync queued' : 'Sync'}
+            </button>
+          </>
+        ) : null}
         <ScanNowButton scope={{ kind: 'instance', instanceId: r.id }} />
-        <button
-          type="button"
-          className="danger"
-          onClick={() => {
-            if (window.confirm(`Remove ${r.name} and all its images and findings?`))
-              remove.mutate(r.id);
-          }}
-        >
-          Remove
-        </button>
+        {isAdmin ? (
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              if (window.confirm(`Remove ${r.name} and all its images and findings?`))
+                remove.mutate(r.id);
+            }}
+          >
+            Remove
+          </button>
+        ) : null}
         {error ? (
           <div className="inline-error" role="alert">
             {error}
