@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ApiError, request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useCan, useSession } from '../auth/auth.tsx';
+import { useRegistries } from '../registries/api.ts';
 
 const message = (e: unknown) => (e instanceof ApiError ? e.message : e ? String(e) : null);
 
@@ -38,9 +39,11 @@ function Users() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('analyst');
+  const [instanceIds, setInstanceIds] = useState<string[]>([]);
   const ids = { u: useId(), p: useId() };
   const create = useMutation({
-    mutationFn: () => send(UserSchema, '/api/v1/users', 'POST', { username, password, role }),
+    mutationFn: () =>
+      send(UserSchema, '/api/v1/users', 'POST', { username, password, role, instanceIds }),
     onSuccess: () => {
       setUsername('');
       setPassword('');
@@ -110,6 +113,7 @@ function Users() {
           autoComplete="new-password"
         />
         <RoleSelect value={role} onChange={setRole} />
+        <InstanceScope value={instanceIds} onChange={setInstanceIds} />
         <div className="actions">
           <button type="submit" className="primary" disabled={create.isPending}>
             Add user
@@ -137,9 +141,11 @@ function Tokens() {
   const [role, setRole] = useState<Role>(
     session.user.role === 'admin' ? 'analyst' : session.user.role,
   );
+  const [instanceIds, setInstanceIds] = useState<string[]>([]);
   const ids = { n: useId() };
   const create = useMutation({
-    mutationFn: () => send(ApiTokenCreatedSchema, '/api/v1/tokens', 'POST', { name, role }),
+    mutationFn: () =>
+      send(ApiTokenCreatedSchema, '/api/v1/tokens', 'POST', { name, role, instanceIds }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['tokens'] }),
   });
   const revoke = useMutation({
@@ -195,6 +201,7 @@ function Tokens() {
         <label htmlFor={ids.n}>Name</label>
         <input id={ids.n} value={name} onChange={(e) => setName(e.target.value)} required />
         <RoleSelect value={role} onChange={setRole} />
+        <InstanceScope value={instanceIds} onChange={setInstanceIds} />
         <div className="actions">
           <button type="submit" className="primary" disabled={create.isPending}>
             Create token
@@ -273,5 +280,34 @@ function RoleSelect({ value, onChange }: { value: Role; onChange: (role: Role) =
         ))}
       </select>
     </>
+  );
+}
+
+/** Limits an account to some registry instances; none ticked = every image. */
+function InstanceScope({
+  value,
+  onChange,
+}: {
+  value: string[];
+  onChange: (ids: string[]) => void;
+}) {
+  const registries = useRegistries();
+  if (!registries.data?.length) return null;
+  return (
+    <fieldset className="scope-picker">
+      <legend>Scope (none ticked: every image)</legend>
+      {registries.data.map((r) => (
+        <label key={r.id}>
+          <input
+            type="checkbox"
+            checked={value.includes(r.id)}
+            onChange={(e) =>
+              onChange(e.target.checked ? [...value, r.id] : value.filter((id) => id !== r.id))
+            }
+          />{' '}
+          {r.name}
+        </label>
+      ))}
+    </fieldset>
   );
 }
