@@ -93,7 +93,7 @@ describe('Settings: users and tokens', () => {
       instanceIds: [registry.id],
     });
     // Every change carries the session's CSRF token.
-    expect((post?.init?.headers as Record<string, string>)['x-csrf-token']).toBe('session-csrf');
+    expect(new Headers(post?.init?.headers).get('x-csrf-token')).toBe('session-csrf');
 
     const tokenForm = screen.getByRole('form', { name: 'Create token' });
     await userEvent.type(within(tokenForm).getByLabelText('Name'), 'ci');
