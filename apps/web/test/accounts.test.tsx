@@ -2,6 +2,8 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RegistriesPage } from '../src/features/registries/registries-page.tsx';
+import { ScanTrackerProvider } from '../src/features/scans/scan-tracker.tsx';
 import { AccountsSection } from '../src/features/settings/accounts-section.tsx';
 import { setCsrfToken } from '../src/lib/api-client.ts';
 import { renderAt, stubApi } from './render.tsx';
@@ -101,5 +103,30 @@ describe('Settings: users and tokens', () => {
     expect((await within(tokenForm).findByRole('status')).textContent).toContain(
       'ddk_abcdef-the-secret',
     );
+  });
+});
+
+describe('Registries: edit', () => {
+  it('sends only what changed; a blank password keeps the stored one', async () => {
+    const calls = stubApi((url, init) => {
+      if (url.pathname === '/api/v1/registries')
+        return { body: { items: [{ ...registry, username: 'bot', hasCredentials: true }] } };
+      if (url.pathname === `/api/v1/registries/${registry.id}` && init?.method === 'PATCH') {
+        return { body: { ...registry, ...JSON.parse(String(init.body)), credentials: undefined } };
+      }
+      return undefined;
+    });
+    renderAt(
+      <ScanTrackerProvider>
+        <RegistriesPage />
+      </ScanTrackerProvider>,
+    );
+    await userEvent.click(await screen.findByRole('button', { name: 'Edit' }));
+    const form = screen.getByRole('form', { name: 'Edit prod' });
+    await userEvent.type(within(form).getByLabelText(/Scan every/), '60');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(calls.some((c) => c.init?.method === 'PATCH')).toBe(true));
+    const patch = calls.find((c) => c.init?.method === 'PATCH');
+    expect(JSON.parse(String(patch?.init?.body))).toEqual({ scanIntervalMinutes: 60 });
   });
 });

@@ -12,6 +12,7 @@ import {
   useSyncRegistry,
   useTestConnection,
   useTestRegistry,
+  useUpdateRegistry,
 } from './api.ts';
 
 const message = (e: unknown) => (e instanceof ApiError ? e.message : e ? String(e) : null);
@@ -81,68 +82,83 @@ function RegistryRow({ registry: r }: { registry: Registry }) {
   const remove = useDeleteRegistry();
   const mayScan = useCan('scan');
   const isAdmin = useCan('admin');
+  const [editing, setEditing] = useState(false);
   const error = message(test.error) ?? message(sync.error) ?? message(remove.error);
   return (
-    <tr>
-      <td>
-        <strong>{r.name}</strong>
-        {r.hasCredentials ? (
-          <div className="muted">as {r.username}</div>
-        ) : (
-          <div className="muted">anonymous</div>
-        )}
-      </td>
-      <td className="mono">{r.id}</td>
-      <td className="mono">{r.url}</td>
-      <td>{r.imageCount}</td>
-      <td>
-        {r.lastCheckOk === null ? (
-          <span className="muted">not tested</span>
-        ) : r.lastCheckOk ? (
-          <span className="status status-succeeded">OK</span>
-        ) : (
-          <span className="status status-failed" title={r.lastCheckError ?? ''}>
-            Failed
-          </span>
-        )}
-        {r.lastCheckError ? <div className="reason">{r.lastCheckError}</div> : null}
-      </td>
-      <td>
-        {formatDateTime(r.lastSyncAt)}
-        {r.lastSyncError ? <div className="reason">{r.lastSyncError}</div> : null}
-      </td>
-      <td>{r.scanIntervalMinutes ? `every ${r.scanIntervalMinutes} min` : 'manual'}</td>
-      <td className="ops">
-        {mayScan ? (
-          <>
-            <button type="button" onClick={() => test.mutate(r.id)} disabled={test.isPending}>
-              {test.isPending ? 'Testing…' : 'Test'}
+    <>
+      <tr>
+        <td>
+          <strong>{r.name}</strong>
+          {r.hasCredentials ? (
+            <div className="muted">as {r.username}</div>
+          ) : (
+            <div className="muted">anonymous</div>
+          )}
+        </td>
+        <td className="mono">{r.id}</td>
+        <td className="mono">{r.url}</td>
+        <td>{r.imageCount}</td>
+        <td>
+          {r.lastCheckOk === null ? (
+            <span className="muted">not tested</span>
+          ) : r.lastCheckOk ? (
+            <span className="status status-succeeded">OK</span>
+          ) : (
+            <span className="status status-failed" title={r.lastCheckError ?? ''}>
+              Failed
+            </span>
+          )}
+          {r.lastCheckError ? <div className="reason">{r.lastCheckError}</div> : null}
+        </td>
+        <td>
+          {formatDateTime(r.lastSyncAt)}
+          {r.lastSyncError ? <div className="reason">{r.lastSyncError}</div> : null}
+        </td>
+        <td>{r.scanIntervalMinutes ? `every ${r.scanIntervalMinutes} min` : 'manual'}</td>
+        <td className="ops">
+          {mayScan ? (
+            <>
+              <button type="button" onClick={() => test.mutate(r.id)} disabled={test.isPending}>
+                {test.isPending ? 'Testing…' : 'Test'}
+              </button>
+              <button type="button" onClick={() => sync.mutate(r.id)} disabled={sync.isPending}>
+                {sync.isSuccess ? 'Sync queued' : 'Sync'}
+              </button>
+            </>
+          ) : null}
+          <ScanNowButton scope={{ kind: 'instance', instanceId: r.id }} />
+          {isAdmin ? (
+            <button type="button" onClick={() => setEditing((v) => !v)} aria-expanded={editing}>
+              Edit
             </button>
-            <button type="button" onClick={() => sync.mutate(r.id)} disabled={sync.isPending}>
-              {sync.isSuccess ? 'Sync queued' : 'Sync'}
+          ) : null}
+          {isAdmin ? (
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                if (window.confirm(`Remove ${r.name} and all its images and findings?`))
+                  remove.mutate(r.id);
+              }}
+            >
+              Remove
             </button>
-          </>
-        ) : null}
-        <ScanNowButton scope={{ kind: 'instance', instanceId: r.id }} />
-        {isAdmin ? (
-          <button
-            type="button"
-            className="danger"
-            onClick={() => {
-              if (window.confirm(`Remove ${r.name} and all its images and findings?`))
-                remove.mutate(r.id);
-            }}
-          >
-            Remove
-          </button>
-        ) : null}
-        {error ? (
-          <div className="inline-error" role="alert">
-            {error}
-          </div>
-        ) : null}
-      </td>
-    </tr>
+          ) : null}
+          {error ? (
+            <div className="inline-error" role="alert">
+              {error}
+            </div>
+          ) : null}
+        </td>
+      </tr>
+      {editing ? (
+        <tr>
+          <td colSpan={8}>
+            <EditRegistryForm registry={r} onDone={() => setEditing(false)} />
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 }
 
@@ -244,6 +260,90 @@ function RegistryForm({ onDone }: { onDone: () => void }) {
       {message(create.error) || message(test.error) ? (
         <p className="inline-error" role="alert">
           {message(create.error) ?? message(test.error)}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+/** Change address, credentials (blank password keeps the stored one) and schedule. */
+function EditRegistryForm({ registry, onDone }: { registry: Registry; onDone: () => void }) {
+  const update = useUpdateRegistry(registry.id);
+  const [url, setUrl] = useState(registry.url);
+  const [username, setUsername] = useState(registry.username ?? '');
+  const [password, setPassword] = useState('');
+  const [dropCredentials, setDropCredentials] = useState(false);
+  const [interval, setScanInterval] = useState(registry.scanIntervalMinutes?.toString() ?? '');
+  const ids = { url: useId(), user: useId(), pass: useId(), interval: useId(), drop: useId() };
+  const body = {
+    ...(url !== registry.url ? { url } : {}),
+    ...(dropCredentials
+      ? { credentials: null }
+      : username && password
+        ? { credentials: { username, password } }
+        : {}),
+    ...((interval ? Number(interval) : null) !== registry.scanIntervalMinutes
+      ? { scanIntervalMinutes: interval ? Number(interval) : null }
+      : {}),
+  };
+  return (
+    <form
+      className="form-card"
+      aria-label={`Edit ${registry.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        update.mutate(body, { onSuccess: onDone });
+      }}
+    >
+      <label htmlFor={ids.url}>URL</label>
+      <input id={ids.url} value={url} onChange={(e) => setUrl(e.target.value)} required />
+      <label htmlFor={ids.user}>User name</label>
+      <input
+        id={ids.user}
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+        autoComplete="off"
+      />
+      <label htmlFor={ids.pass}>New password or token (blank: keep the stored one)</label>
+      <input
+        id={ids.pass}
+        type="password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        autoComplete="new-password"
+      />
+      <label htmlFor={ids.drop}>
+        <input
+          id={ids.drop}
+          type="checkbox"
+          checked={dropCredentials}
+          onChange={(e) => setDropCredentials(e.target.checked)}
+        />{' '}
+        Remove the stored credentials (anonymous access)
+      </label>
+      <label htmlFor={ids.interval}>Scan every (minutes, blank: manual)</label>
+      <input
+        id={ids.interval}
+        type="number"
+        min={5}
+        value={interval}
+        onChange={(e) => setScanInterval(e.target.value)}
+      />
+      <div className="actions">
+        <button
+          type="submit"
+          className="primary"
+          disabled={update.isPending || Object.keys(body).length === 0}
+        >
+          Save
+        </button>
+        <button type="button" className="link" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      {message(update.error) ? (
+        <p className="inline-error" role="alert">
+          {message(update.error)}
         </p>
       ) : null}
     </form>
