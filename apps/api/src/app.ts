@@ -110,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       deps.prisma,
       deps.now ? () => new Date((deps.now as () => number)()) : undefined,
     ),
-    throttle: new LoginThrottle(),
+    throttle: new LoginThrottle(deps.prisma),
     prisma: deps.prisma,
   });
   await app.register(advisoriesRoutes, {

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdvisoryDb, importAdvisories } from '../../../packages/advisories/src/index.ts';
 import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
 import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
+import { buildApp } from '../src/app.ts';
 import { ROLE_PERMISSIONS } from '../src/auth/permissions.ts';
 import { issueSetupToken } from '../src/modules/accounts/accounts-service.ts';
-import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
+import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
 
 let t: TestApp;
 let cache: string;
@@ -332,6 +333,31 @@ describe('sessions, tokens and login', () => {
       where: { actor: 'carol', action: 'login', outcome: 'failure' },
     });
     expect(events).toBeGreaterThanOrEqual(5);
+    // Counted from the shared security log: a second API process on the same database agrees.
+    const second = await buildApp({
+      config: {
+        webDist: undefined,
+        logLevel: 'silent',
+        secretKey: TEST_SECRET_KEY,
+        uploadDir: os.tmpdir(),
+        maxUploadBytes: 1024,
+        trustProxy: true,
+      },
+      prisma: t.prisma,
+      queue: { send: async () => 'unused', sendMany: async () => [] },
+      logger: false,
+    });
+    try {
+      const other = await second.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers,
+        payload: { username: 'carol', password: 'correct horse battery' },
+      });
+      expect(other.statusCode).toBe(429);
+    } finally {
+      await second.close();
+    }
   });
 
   it('a revoked token stops working at once; tokens never exceed their creator', async () => {

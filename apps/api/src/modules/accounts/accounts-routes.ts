@@ -77,7 +77,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) => {
       const { username, password } = request.body;
-      const wait = throttle.retryAfter(request.ip, username);
+      const wait = await throttle.retryAfter(request.ip, username);
       if (wait > 0) {
         await securityEvent(prisma, {
           actor: username,
@@ -96,10 +96,8 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
       // A new session id on every sign-in: a cookie planted before cannot be carried over.
       const opened = await service.login(username, password, request.ip);
       if (!opened) {
-        throttle.fail(request.ip, username);
         throw new AppError(401, 'bad_credentials', 'wrong user name or password');
       }
-      throttle.succeed(request.ip, username);
       setSessionCookie(request, reply, opened.cookie, SESSION_HOURS * 3600);
       return opened.info;
     },

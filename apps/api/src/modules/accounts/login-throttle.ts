@@ -1,12 +1,14 @@
+import type { PrismaClient } from '@drydock/db';
+
 /**
- * Brute-force protection for logins: failures are counted per client address + user name and per
- * client address over a sliding window; past the limit, attempts are refused (429) until the
- * oldest failure leaves the window. In memory, per API process.
+ * Brute-force protection for sign-ins, counted from the security log itself (every failure is
+ * recorded there), so every API process and every restart sees the same count: failures per
+ * client address + user name since their last success, and per client address, over a sliding
+ * window. Past a limit, attempts are refused (429) until the oldest failure leaves the window.
  */
 export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
-
   constructor(
+    private readonly prisma: PrismaClient,
     private readonly perUser = 5,
     private readonly perAddress = 20,
     private readonly windowMs = 15 * 60_000,
@@ -14,27 +16,24 @@ export class LoginThrottle {
   ) {}
 
   /** Seconds to wait before another attempt, or 0 when allowed. */
-  retryAfter(ip: string, username: string): number {
+  async retryAfter(ip: string, username: string): Promise<number> {
     const t = this.now();
-    const wait = (key: string, limit: number) => {
-      const list = (this.failures.get(key) ?? []).filter((at) => at > t - this.windowMs);
-      this.failures.set(key, list);
-      return list.length >= limit ? Math.ceil(((list[0] as number) + this.windowMs - t) / 1000) : 0;
-    };
-    return Math.max(
-      wait(`u:${ip}:${username.toLowerCase()}`, this.perUser),
-      wait(`a:${ip}`, this.perAddress),
-    );
-  }
-
-  fail(ip: string, username: string): void {
-    const t = this.now();
-    for (const key of [`u:${ip}:${username.toLowerCase()}`, `a:${ip}`]) {
-      this.failures.set(key, [...(this.failures.get(key) ?? []), t]);
-    }
-  }
-
-  succeed(ip: string, username: string): void {
-    this.failures.delete(`u:${ip}:${username.toLowerCase()}`);
+    const since = new Date(t - this.windowMs);
+    const [user] = await this.prisma.$queryRaw<{ n: bigint; first: Date | null }[]>`
+      SELECT count(*) AS n, min(e.at) AS first FROM security_event e
+      WHERE e.action = 'login' AND e.outcome = 'failure' AND e.ip = ${ip}
+        AND lower(e.actor) = lower(${username}) AND e.at > ${since}
+        AND e.at > coalesce((
+          SELECT max(s.at) FROM security_event s
+          WHERE s.action = 'login' AND s.outcome = 'success' AND s.ip = ${ip}
+            AND lower(s.actor) = lower(${username})), '-infinity'::timestamptz)`;
+    const [address] = await this.prisma.$queryRaw<{ n: bigint; first: Date | null }[]>`
+      SELECT count(*) AS n, min(at) AS first FROM security_event
+      WHERE action = 'login' AND outcome = 'failure' AND ip = ${ip} AND at > ${since}`;
+    const wait = (row: { n: bigint; first: Date | null } | undefined, limit: number) =>
+      row && Number(row.n) >= limit && row.first
+        ? Math.max(1, Math.ceil((row.first.getTime() + this.windowMs - t) / 1000))
+        : 0;
+    return Math.max(wait(user, this.perUser), wait(address, this.perAddress));
   }
 }
