@@ -29,6 +29,25 @@ export function Skeleton({ lines = 3 }: { lines?: number }) {
   );
 }
 
+/** What went wrong, readably: the API's problem detail, else the error's text; null for no error. */
+export const errorMessage = (error: unknown): string | null =>
+  error instanceof ApiError ? error.message : error ? String(error) : null;
+
+/** A one-line error beside the control that caused it (nothing when there is no error). */
+export function InlineError({ error, inline }: { error: unknown; inline?: boolean }) {
+  const message = errorMessage(error);
+  if (!message) return null;
+  return inline ? (
+    <span className="inline-error" role="alert">
+      {message}
+    </span>
+  ) : (
+    <p className="inline-error" role="alert">
+      {message}
+    </p>
+  );
+}
+
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const message =
     error instanceof ApiError

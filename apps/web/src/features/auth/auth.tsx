@@ -1,6 +1,7 @@
 import { type SessionInfo, SessionInfoSchema, SetupStatusSchema } from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useId, useState } from 'react';
+import { InlineError } from '../../components/states.tsx';
 import { ApiError, request, send, setCsrfToken } from '../../lib/api-client.ts';
 
 const SessionContext = createContext<SessionInfo | null>(null);
@@ -63,8 +64,6 @@ function useSignedIn() {
   };
 }
 
-const errorText = (e: unknown) => (e instanceof ApiError ? e.message : e ? String(e) : null);
-
 function LoginForm() {
   const signedIn = useSignedIn();
   const [username, setUsername] = useState('');
@@ -104,11 +103,7 @@ function LoginForm() {
         <button type="submit" className="primary" disabled={login.isPending}>
           Sign in
         </button>
-        {login.error ? (
-          <p className="inline-error" role="alert">
-            {errorText(login.error)}
-          </p>
-        ) : null}
+        <InlineError error={login.error} />
       </form>
     </main>
   );
@@ -167,11 +162,7 @@ function SetupForm() {
         <button type="submit" className="primary" disabled={setup.isPending}>
           Create administrator
         </button>
-        {setup.error ? (
-          <p className="inline-error" role="alert">
-            {errorText(setup.error)}
-          </p>
-        ) : null}
+        <InlineError error={setup.error} />
       </form>
     </main>
   );

@@ -1,6 +1,6 @@
 import type { TriageRequest } from '@drydock/contract';
 import { useId, useState } from 'react';
-import { ApiError } from '../../lib/api-client.ts';
+import { InlineError } from '../../components/states.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useCan } from '../auth/auth.tsx';
 import { useTriage } from './api.ts';
@@ -50,12 +50,6 @@ export function TriagePanel({
         setReason('');
       },
     });
-  const error =
-    triage.error instanceof ApiError
-      ? triage.error.message
-      : triage.error
-        ? String(triage.error)
-        : null;
   return (
     <section aria-label="Triage">
       <h3>Handling</h3>
@@ -135,11 +129,7 @@ export function TriagePanel({
           </button>
         </form>
       ) : null}
-      {error ? (
-        <p className="inline-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InlineError error={triage.error} />
       <h3>History</h3>
       {history.length === 0 ? (
         <p className="muted">No handling yet.</p>

@@ -1,7 +1,6 @@
 import type { Registry } from '@drydock/contract';
 import { useId, useState } from 'react';
-import { ErrorState, TableSkeleton } from '../../components/states.tsx';
-import { ApiError } from '../../lib/api-client.ts';
+import { ErrorState, InlineError, TableSkeleton } from '../../components/states.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useCan } from '../auth/auth.tsx';
 import { ScanNowButton } from '../scans/scan-tracker.tsx';
@@ -14,8 +13,6 @@ import {
   useTestRegistry,
   useUpdateRegistry,
 } from './api.ts';
-
-const message = (e: unknown) => (e instanceof ApiError ? e.message : e ? String(e) : null);
 
 export function RegistriesPage() {
   const registries = useRegistries();
@@ -83,7 +80,7 @@ function RegistryRow({ registry: r }: { registry: Registry }) {
   const mayScan = useCan('scan');
   const isAdmin = useCan('admin');
   const [editing, setEditing] = useState(false);
-  const error = message(test.error) ?? message(sync.error) ?? message(remove.error);
+  const error = test.error ?? sync.error ?? remove.error;
   return (
     <>
       <tr>
@@ -144,11 +141,7 @@ function RegistryRow({ registry: r }: { registry: Registry }) {
               Remove
             </button>
           ) : null}
-          {error ? (
-            <div className="inline-error" role="alert">
-              {error}
-            </div>
-          ) : null}
+          <InlineError error={error} />
         </td>
       </tr>
       {editing ? (
@@ -257,11 +250,7 @@ function RegistryForm({ onDone }: { onDone: () => void }) {
           {result.ok ? `Connected (${result.auth} authentication)` : result.error}
         </p>
       ) : null}
-      {message(create.error) || message(test.error) ? (
-        <p className="inline-error" role="alert">
-          {message(create.error) ?? message(test.error)}
-        </p>
-      ) : null}
+      <InlineError error={create.error ?? test.error} />
     </form>
   );
 }
@@ -341,11 +330,7 @@ function EditRegistryForm({ registry, onDone }: { registry: Registry; onDone: ()
           Cancel
         </button>
       </div>
-      {message(update.error) ? (
-        <p className="inline-error" role="alert">
-          {message(update.error)}
-        </p>
-      ) : null}
+      <InlineError error={update.error} />
     </form>
   );
 }

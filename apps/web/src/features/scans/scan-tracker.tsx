@@ -11,7 +11,7 @@ import {
 } from 'react';
 import { Link } from 'react-router';
 import { StatusBadge } from '../../components/badges.tsx';
-import { ApiError } from '../../lib/api-client.ts';
+import { InlineError } from '../../components/states.tsx';
 import { FINDINGS_QUERY_KEYS, isActive, useRetryScan, useScan, useStartScan } from './api.ts';
 
 interface Tracker {
@@ -62,12 +62,6 @@ export function ScanNowButton({
 }) {
   const start = useStartScan();
   const { track } = useScanTracker();
-  const error =
-    start.error instanceof ApiError
-      ? start.error.message
-      : start.error
-        ? String(start.error)
-        : null;
   return (
     <span className="scan-now">
       <button
@@ -78,11 +72,7 @@ export function ScanNowButton({
       >
         {start.isPending ? 'Starting…' : label}
       </button>
-      {error ? (
-        <span className="inline-error" role="alert">
-          {error}
-        </span>
-      ) : null}
+      <InlineError error={start.error} inline />
     </span>
   );
 }

@@ -9,12 +9,11 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { z } from 'zod';
-import { ApiError, request, send } from '../../lib/api-client.ts';
+import { InlineError } from '../../components/states.tsx';
+import { request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useCan, useSession } from '../auth/auth.tsx';
 import { useRegistries } from '../registries/api.ts';
-
-const message = (e: unknown) => (e instanceof ApiError ? e.message : e ? String(e) : null);
 
 /** Users (admin), API tokens (one's own; all for admins) and the security log (admin, auditor). */
 export function AccountsSection() {
@@ -119,11 +118,7 @@ function Users() {
             Add user
           </button>
         </div>
-        {message(create.error) ? (
-          <p className="inline-error" role="alert">
-            {message(create.error)}
-          </p>
-        ) : null}
+        <InlineError error={create.error} />
       </form>
     </section>
   );
@@ -212,11 +207,7 @@ function Tokens() {
             Copy it now, it is not shown again: <code className="mono">{create.data.token}</code>
           </p>
         ) : null}
-        {message(create.error) ? (
-          <p className="inline-error" role="alert">
-            {message(create.error)}
-          </p>
-        ) : null}
+        <InlineError error={create.error} />
       </form>
     </section>
   );

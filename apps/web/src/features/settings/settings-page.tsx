@@ -2,8 +2,8 @@ import { AdvisoryStatusSchema } from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { z } from 'zod';
-import { ErrorState, Skeleton } from '../../components/states.tsx';
-import { ApiError, request, send } from '../../lib/api-client.ts';
+import { ErrorState, InlineError, Skeleton } from '../../components/states.tsx';
+import { request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useCan } from '../auth/auth.tsx';
 import { AccountsSection } from './accounts-section.tsx';
@@ -78,13 +78,7 @@ export function SettingsPage() {
             Import queued. Changed advisories re-match every scanned image (see Scans).
           </p>
         ) : null}
-        {importJob.error ? (
-          <p className="inline-error" role="alert">
-            {importJob.error instanceof ApiError
-              ? importJob.error.message
-              : String(importJob.error)}
-          </p>
-        ) : null}
+        <InlineError error={importJob.error} />
       </form>
     </section>
   );
