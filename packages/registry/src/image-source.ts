@@ -1,5 +1,5 @@
 import type { BlobSource, BlobVisitor } from '@drydock/scanner';
-import { isIndex, type RegistryClient } from './client.ts';
+import { isIndex, type Manifest, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';
 
 const BLOB_NAME = /^blobs\/sha256\/([0-9a-f]{64})$/;
@@ -10,17 +10,31 @@ const BLOB_NAME = /^blobs\/sha256\/([0-9a-f]{64})$/;
  * from the manifests endpoint, configs and layers from the blobs endpoint, layers streamed.
  */
 export class RegistryImageSource implements BlobSource {
-  private readonly manifests = new Set<string>();
+  /** Manifests by digest: fetched ones keep their bytes, index children are fetched when read. */
+  private readonly manifests = new Map<string, Buffer | undefined>();
+  private readonly digest: string;
+  private readonly mediaType: string;
   /** Bytes of layer blobs streamed so far (for progress and the pull figures). */
   bytesPulled = 0;
 
+  /** `top` is the manifest or index already fetched by the caller: it is not requested again. */
   constructor(
     private readonly client: RegistryClient,
     private readonly repository: string,
-    private readonly digest: string,
-    private readonly mediaType: string,
+    top: Pick<Manifest, 'digest' | 'mediaType' | 'body' | 'manifests'>,
   ) {
-    this.manifests.add(digest);
+    this.digest = top.digest;
+    this.mediaType = top.mediaType;
+    this.remember(top);
+  }
+
+  private remember(manifest: Pick<Manifest, 'digest' | 'mediaType' | 'body' | 'manifests'>) {
+    this.manifests.set(manifest.digest, manifest.body);
+    if (isIndex(manifest)) {
+      for (const m of manifest.manifests ?? []) {
+        if (!this.manifests.has(m.digest)) this.manifests.set(m.digest, undefined);
+      }
+    }
   }
 
   get description(): string {
@@ -42,8 +56,10 @@ export class RegistryImageSource implements BlobSource {
     }
     const digest = this.digestOf(name);
     if (this.manifests.has(digest)) {
+      const known = this.manifests.get(digest);
+      if (known) return known;
       const manifest = await this.client.manifest(this.repository, digest);
-      if (isIndex(manifest)) for (const m of manifest.manifests ?? []) this.manifests.add(m.digest);
+      this.remember(manifest);
       return manifest.body;
     }
     return this.client.blobBuffer(this.repository, digest);

@@ -83,12 +83,7 @@ describe('registry client against a real registry with Basic auth', () => {
   it('pulls an image blob by blob and the scanner finds what it finds in the archive', async () => {
     const client = new RegistryClient({ url: registry.url, credentials: registry.credentials });
     const manifest = await client.manifest('shop/node-app', '1.0');
-    const source = new RegistryImageSource(
-      client,
-      'shop/node-app',
-      manifest.digest,
-      manifest.mediaType,
-    );
+    const source = new RegistryImageSource(client, 'shop/node-app', manifest);
     const image = await openImageFromSource(
       source,
       `${registry.host}/shop/node-app@${manifest.digest}`,
@@ -114,7 +109,7 @@ describe('registry client against a real registry with Basic auth', () => {
   it('selects the platform of a multi-platform image', async () => {
     const client = new RegistryClient({ url: registry.url, credentials: registry.credentials });
     const index = await client.manifest('tools/multi', 'latest');
-    const source = new RegistryImageSource(client, 'tools/multi', index.digest, index.mediaType);
+    const source = new RegistryImageSource(client, 'tools/multi', index);
     const image = await openImageFromSource(source, 'multi', {
       platform: 'linux/arm64',
       format: 'registry',

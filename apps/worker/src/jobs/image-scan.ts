@@ -163,7 +163,7 @@ async function run(
       analysis.report.target.repoTags = img.tags;
     } else {
       const manifest = await client.manifest(path, img.digest);
-      const source = new RegistryImageSource(client, path, manifest.digest, manifest.mediaType);
+      const source = new RegistryImageSource(client, path, manifest);
       const host = new URL(instance.url).host;
       const image: ImageHandle = await openImageFromSource(
         source,
