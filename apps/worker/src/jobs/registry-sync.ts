@@ -40,19 +40,24 @@ export async function syncRegistry(
     const host = new URL(instance.url).host;
     const seen = new Set<string>();
     let added = 0;
-    const repositories = new Set<string>();
+    const repositories = new Map<string, string>();
     for (const image of images) {
-      repositories.add(image.path);
-      const namespace = await prisma.namespace.upsert({
-        where: { instanceId_name: { instanceId, name: image.namespace } },
-        create: { instanceId, name: image.namespace },
-        update: {},
-      });
-      const repository = await prisma.repository.upsert({
-        where: { namespaceId_name: { namespaceId: namespace.id, name: image.repository } },
-        create: { namespaceId: namespace.id, name: image.repository },
-        update: {},
-      });
+      // Namespace and repository rows once per repository path, not once per image.
+      let repositoryId = repositories.get(image.path);
+      if (!repositoryId) {
+        const namespace = await prisma.namespace.upsert({
+          where: { instanceId_name: { instanceId, name: image.namespace } },
+          create: { instanceId, name: image.namespace },
+          update: {},
+        });
+        const repository = await prisma.repository.upsert({
+          where: { namespaceId_name: { namespaceId: namespace.id, name: image.repository } },
+          create: { namespaceId: namespace.id, name: image.repository },
+          update: {},
+        });
+        repositoryId = repository.id;
+        repositories.set(image.path, repositoryId);
+      }
       const data = {
         tags: image.tags,
         // Single-manifest images get their platform from the config when scanned.
@@ -65,13 +70,13 @@ export async function syncRegistry(
         name: `${host}/${image.path}:${image.tags[0]}`,
       };
       const existing = await prisma.image.findUnique({
-        where: { repositoryId_digest: { repositoryId: repository.id, digest: image.digest } },
+        where: { repositoryId_digest: { repositoryId, digest: image.digest } },
         select: { id: true },
       });
       const row = existing
         ? await prisma.image.update({ where: { id: existing.id }, data, select: { id: true } })
         : await prisma.image.create({
-            data: { repositoryId: repository.id, digest: image.digest, ...data },
+            data: { repositoryId, digest: image.digest, ...data },
             select: { id: true },
           });
       if (!existing) added++;
