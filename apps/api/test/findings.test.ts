@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {
   ImageListSchema,
   ProblemSchema,
@@ -12,13 +9,11 @@ import {
   VulnerabilityListSchema,
 } from '@drydock/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryDb, importAdvisories } from '../../../packages/advisories/src/index.ts';
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
-import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
+import { seedImage } from '../../../scripts/seed-lib.ts';
 import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
+import { scanSharedImages } from './helpers/scanned-images.ts';
 
 let t: TestApp;
-let cache: string;
 const reports = new Map<string, ScanReport>();
 const registry = { name: 'prod', url: 'http://127.0.0.1:5000' };
 
@@ -30,11 +25,12 @@ async function get<T>(url: string, schema: { parse(v: unknown): T }): Promise<T>
 
 beforeAll(async () => {
   t = await buildTestApp();
-  cache = await mkdtemp(path.join(os.tmpdir(), 'drydock-api-adv-'));
-  const db = await AdvisoryDb.open(cache);
-  await importAdvisories(db, shared('advisories'));
-  for (const image of ['debian12-node-app.tar', 'alpine-311.tar.gz', 'malware-samples.tar']) {
-    reports.set(image, await scanFile(shared('images', image), db));
+  for (const [image, report] of await scanSharedImages([
+    'debian12-node-app.tar',
+    'alpine-311.tar.gz',
+    'malware-samples.tar',
+  ])) {
+    reports.set(image, report);
   }
   const node = reports.get('debian12-node-app.tar') as ScanReport;
   await seedImage(
@@ -72,7 +68,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
-  await rm(cache, { recursive: true, force: true });
 });
 
 describe('GET /api/v1/vulnerabilities', () => {

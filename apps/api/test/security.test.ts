@@ -1,18 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { Role, ScanReport } from '@drydock/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryDb, importAdvisories } from '../../../packages/advisories/src/index.ts';
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
-import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
+import { seedImage } from '../../../scripts/seed-lib.ts';
 import { buildApp } from '../src/app.ts';
 import { ROLE_PERMISSIONS } from '../src/auth/permissions.ts';
 import { issueSetupToken } from '../src/modules/accounts/accounts-service.ts';
 import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
+import { scanSharedImages } from './helpers/scanned-images.ts';
 
 let t: TestApp;
-let cache: string;
 const A = { name: 'registry-a', url: 'http://127.0.0.1:5000' };
 const B = { name: 'registry-b', url: 'http://127.0.0.1:5001' };
 const reports = new Map<string, ScanReport>();
@@ -20,11 +16,12 @@ const anonymous = { authorization: '' };
 
 beforeAll(async () => {
   t = await buildTestApp({ config: { trustProxy: true } });
-  cache = await mkdtemp(path.join(os.tmpdir(), 'drydock-sec-'));
-  const db = await AdvisoryDb.open(cache);
-  await importAdvisories(db, shared('advisories'));
-  for (const image of ['debian12-node-app.tar', 'alpine-311.tar.gz', 'malware-samples.tar']) {
-    reports.set(image, await scanFile(shared('images', image), db));
+  for (const [image, report] of await scanSharedImages([
+    'debian12-node-app.tar',
+    'alpine-311.tar.gz',
+    'malware-samples.tar',
+  ])) {
+    reports.set(image, report);
   }
   const node = reports.get('debian12-node-app.tar') as ScanReport;
   await seedImage(
@@ -50,7 +47,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await t?.close();
-  await rm(cache, { recursive: true, force: true });
 });
 
 const concrete = (url: string) =>

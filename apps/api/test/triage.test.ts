@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {
   BulkTriageResultSchema,
   ProblemSchema,
@@ -13,13 +10,11 @@ import {
   VulnerabilityListSchema,
 } from '@drydock/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryDb, importAdvisories } from '../../../packages/advisories/src/index.ts';
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
-import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
+import { seedImage } from '../../../scripts/seed-lib.ts';
 import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
+import { scanSharedImages } from './helpers/scanned-images.ts';
 
 let t: TestApp;
-let cache: string;
 let clock = Date.parse('2026-11-29T10:00:00Z');
 let node: ScanReport;
 let malware: ScanReport;
@@ -54,18 +49,18 @@ const minimistImages = async (status = 'open') =>
 
 beforeAll(async () => {
   t = await buildTestApp({ now: () => clock });
-  cache = await mkdtemp(path.join(os.tmpdir(), 'drydock-triage-adv-'));
-  const db = await AdvisoryDb.open(cache);
-  await importAdvisories(db, shared('advisories', 'osv', 'npm'));
-  node = await scanFile(shared('images', 'debian12-node-app.tar'), db);
-  malware = await scanFile(shared('images', 'malware-samples.tar'), db);
+  const reports = await scanSharedImages(
+    ['debian12-node-app.tar', 'malware-samples.tar'],
+    ['advisories', 'osv', 'npm'],
+  );
+  node = reports.get('debian12-node-app.tar') as ScanReport;
+  malware = reports.get('malware-samples.tar') as ScanReport;
   await seedImage(t.prisma, shop, node);
   await seedImage(t.prisma, staging, node);
   await seedImage(t.prisma, { name: 'malware-samples.tar' }, malware);
 }, 180_000);
 afterAll(async () => {
   await t?.close();
-  await rm(cache, { recursive: true, force: true });
 });
 
 describe('triage', () => {
