@@ -9,18 +9,9 @@ import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
+import { waitFor } from '../../../test/support/wait.ts';
 import { startWorker } from '../src/worker.ts';
 import { TEST_SECRET_KEY } from './helpers.ts';
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('registry.check job, through pg-boss and a real registry', () => {
   let db: TestDatabase;
