@@ -14,7 +14,6 @@ try {
       webDist: undefined,
       logLevel: 'silent',
       secretKey: 'bench-secret-key-0123456789abcdef-0123456789',
-      uploadDir: '/tmp/drydock-bench-uploads',
       maxUploadBytes: 1024,
       rateLimitPerMinute: 1_000_000,
     },

@@ -31,7 +31,7 @@ import problemDetails from './plugins/problem-details.ts';
 import { VERSION } from './version.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'webDist' | 'logLevel' | 'secretKey' | 'uploadDir' | 'maxUploadBytes'> &
+  config: Pick<Config, 'webDist' | 'logLevel' | 'secretKey' | 'maxUploadBytes'> &
     Partial<Pick<Config, 'registryTimeoutMs' | 'rateLimitPerMinute' | 'trustProxy'>>;
   prisma: PrismaClient;
   /** Producer side of the job queue (Scan Now, sync). */
@@ -132,7 +132,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     service: createScansService({
       prisma: deps.prisma,
       queue: deps.queue,
-      uploadDir: deps.config.uploadDir,
       maxUploadBytes: deps.config.maxUploadBytes,
     }),
   });

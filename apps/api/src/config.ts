@@ -17,7 +17,6 @@ const ConfigSchema = z.object({
     .min(32, 'must be at least 32 characters'),
   DRYDOCK_WEB_DIST: z.string().optional(),
   DRYDOCK_DATA_DIR: z.string().min(1).default('.drydock'),
-  DRYDOCK_UPLOAD_DIR: z.string().min(1).optional(),
   DRYDOCK_MAX_UPLOAD_BYTES: z.coerce
     .number()
     .int()
@@ -37,7 +36,6 @@ export interface Config {
   /** Folder of the built console; served at `/` when it exists. */
   webDist: string | undefined;
   /** Where uploaded image tarballs wait for a worker (shared with the workers). */
-  uploadDir: string;
   maxUploadBytes: number;
   registryTimeoutMs: number;
   /** API requests per minute per token, session or address. */
@@ -69,7 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     databaseUrl: c.DATABASE_URL,
     secretKey: c.DRYDOCK_SECRET_KEY,
     webDist: c.DRYDOCK_WEB_DIST,
-    uploadDir: path.resolve(c.DRYDOCK_UPLOAD_DIR ?? path.join(c.DRYDOCK_DATA_DIR, 'uploads')),
     maxUploadBytes: c.DRYDOCK_MAX_UPLOAD_BYTES,
     registryTimeoutMs: c.DRYDOCK_REGISTRY_TIMEOUT_SECONDS * 1000,
     rateLimitPerMinute: c.DRYDOCK_RATE_LIMIT,

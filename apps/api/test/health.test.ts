@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { HealthSchema, ProblemSchema } from '@drydock/contract';
 import { createPrismaClient } from '@drydock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +31,6 @@ describe('GET /api/health', () => {
         webDist: undefined,
         logLevel: 'silent',
         secretKey: TEST_SECRET_KEY,
-        uploadDir: os.tmpdir(),
         maxUploadBytes: 1024,
       },
       prisma,

@@ -35,7 +35,7 @@ const probeRoutes: FastifyPluginAsyncZod = async (app) => {
 describe('problem+json errors', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp({}, async (app) => {
+    t = await buildTestApp({ config: { maxUploadBytes: 1_000_000 } }, async (app) => {
       await app.register(probeRoutes);
     });
   });
@@ -87,6 +87,23 @@ describe('problem+json errors', () => {
     });
     expect(res.statusCode).toBe(413);
     expect(problemOf(res.body).status).toBe(413);
+  });
+
+  it('stops an image upload over DRYDOCK_MAX_UPLOAD_BYTES with 413 and keeps none of it', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans/upload?name=huge.tar',
+      headers: { 'content-type': 'application/x-tar' },
+      payload: Buffer.alloc(3_000_000, 7),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(problemOf(res.body)).toMatchObject({
+      status: 413,
+      detail: 'the upload exceeds 1000000 bytes (DRYDOCK_MAX_UPLOAD_BYTES)',
+    });
+    expect(await t.prisma.upload.count()).toBe(0);
+    expect(await t.prisma.uploadChunk.count()).toBe(0);
+    expect(await t.prisma.scanJob.count()).toBe(0);
   });
 
   it('keeps the status and code of application errors', async () => {

@@ -199,6 +199,10 @@ describe('registries and Scan Now through the API, with a real registry and work
       osFamily: 'alpine',
       packageCount: 14,
     });
+    // The tarball travelled through Postgres (no shared folder) and is removed once scanned.
+    const job = await t.prisma.scanJob.findUniqueOrThrow({ where: { id: scan.items[0].id } });
+    expect(job.uploadId).toBeNull();
+    expect(await t.prisma.upload.count({ where: { name: 'alpine-311.tar.gz' } })).toBe(0);
 
     const whole = await readFile(shared('images', 'debian12-node-app.tar'));
     const corrupt = await t.app.inject({
@@ -210,6 +214,10 @@ describe('registries and Scan Now through the API, with a real registry and work
     const failed = await scanDone(corrupt.json().id);
     expect(failed.status).toBe('failed');
     expect(failed.items[0].reason).toMatch(/broken\.tar|truncated|unexpected end|not present/i);
+    // A failed upload keeps its tarball for a retry (pruned a day later).
+    const kept = await t.prisma.upload.findFirstOrThrow({ where: { name: 'broken.tar' } });
+    expect(kept.bytes).toBe(3_000_000n);
+    expect(await t.prisma.uploadChunk.count({ where: { uploadId: kept.id } })).toBe(1);
   }, 60_000);
 
   it('answers bad input with 4xx problems', async () => {

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Role, ScanReport } from '@drydock/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedImage } from '../../../scripts/seed-lib.ts';
@@ -335,7 +334,6 @@ describe('sessions, tokens and login', () => {
         webDist: undefined,
         logLevel: 'silent',
         secretKey: TEST_SECRET_KEY,
-        uploadDir: os.tmpdir(),
         maxUploadBytes: 1024,
         trustProxy: true,
       },

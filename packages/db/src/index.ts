@@ -17,3 +17,11 @@ export {
   UnknownImagesError,
 } from './scans.ts';
 export { openSecret, SecretError, sealSecret } from './secrets.ts';
+export {
+  deleteUpload,
+  pruneUploads,
+  type StoredUpload,
+  storeUpload,
+  UploadError,
+  writeUploadToFile,
+} from './uploads.ts';

@@ -1,6 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
 import type { Role } from '@drydock/contract';
 import { createPrismaClient, type PrismaClient, type Queue, startQueue } from '@drydock/db';
 import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
@@ -38,7 +36,6 @@ export async function buildTestApp(
       webDist: undefined,
       logLevel: 'silent',
       secretKey: TEST_SECRET_KEY,
-      uploadDir: path.join(os.tmpdir(), `drydock-uploads-${randomUUID()}`),
       maxUploadBytes: 256 * 1024 * 1024,
       registryTimeoutMs: 5_000,
       ...overrides.config,

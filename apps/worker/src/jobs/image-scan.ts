@@ -1,14 +1,18 @@
-import { rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
 import { matchInventory } from '@drydock/advisories';
 import type { ImageScanJob, ScanJobProgress, ScanReport } from '@drydock/contract';
 import {
+  deleteUpload,
   type ImageLocation,
   openSecret,
   PgAdvisoryStore,
   type PrismaClient,
   persistScan,
   SecretError,
+  UploadError,
+  writeUploadToFile,
 } from '@drydock/db';
 import { clientForInstance, RegistryError, RegistryImageSource } from '@drydock/registry';
 import { type ImageHandle, openImage, openImageFromSource, ScanError } from '@drydock/scanner';
@@ -29,7 +33,10 @@ const WORKER_ID = `${hostname()}:${process.pid}`;
 
 /** Failures that concern the image, not the worker: reported as the image's reason, not retried. */
 const isImageFault = (e: unknown) =>
-  e instanceof RegistryError || e instanceof ScanError || e instanceof SecretError;
+  e instanceof RegistryError ||
+  e instanceof ScanError ||
+  e instanceof SecretError ||
+  e instanceof UploadError;
 
 type JobRow = NonNullable<Awaited<ReturnType<typeof loadJob>>>;
 
@@ -86,7 +93,9 @@ export function createImageScanHandler(deps: ImageScanDeps) {
           imageId: outcome.imageId,
         },
       });
-      if (job.kind === 'upload' && job.uploadPath) await rm(job.uploadPath, { force: true });
+      // The stored tarball is no longer needed once its scan succeeded (failed ones keep it for
+      // a retry until pruned).
+      if (job.uploadId) await deleteUpload(prisma, job.uploadId);
       return { imageId: outcome.imageId, cacheHit: outcome.cacheHit, ...outcome.result };
     } catch (error) {
       await progress.flush();
@@ -138,8 +147,17 @@ async function run(
   let location: ImageLocation;
   let bytesPulled = 0;
   if (job.kind === 'upload') {
-    if (!job.uploadPath) throw new ScanError('input_not_found', 'the uploaded file is missing');
-    const image = await openImage(job.uploadPath);
+    if (!job.uploadId) throw new ScanError('input_not_found', 'the uploaded tarball is gone');
+    // Uploads are stored in Postgres; the scanner reads a file, so the worker copies it to its
+    // temporary folder (TMPDIR) for the scan's duration.
+    const dir = await mkdtemp(path.join(tmpdir(), 'drydock-upload-'));
+    const file = path.join(dir, 'image.tar');
+    const image = await writeUploadToFile(prisma, job.uploadId, file)
+      .then(() => openImage(file))
+      .catch(async (error) => {
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      });
     try {
       checkLimits(image, analyzer.limits);
       analysis = await analyzeImage(prisma, analyzer, { ...image, input: job.target }, (e) =>
@@ -147,6 +165,7 @@ async function run(
       );
     } finally {
       await image.close();
+      await rm(dir, { recursive: true, force: true });
     }
     location = { name: job.target };
   } else {

@@ -1,9 +1,10 @@
-import type { PrismaClient, Queue } from '@drydock/db';
+import { type PrismaClient, pruneUploads, type Queue } from '@drydock/db';
 
 /**
  * Runs every minute on one worker (a pg-boss cron schedule): claims the instances whose scheduled
  * scan is due by moving `next_scheduled_at` forward in one conditional UPDATE (so two ticks never
- * claim the same instance), then queues a sync that is followed by a scan of the instance.
+ * claim the same instance), then queues a sync that is followed by a scan of the instance. It
+ * also removes the stored uploads nobody will scan again (see pruneUploads).
  */
 export function createScheduleTickHandler(deps: {
   prisma: PrismaClient;
@@ -21,6 +22,7 @@ export function createScheduleTickHandler(deps: {
     for (const { id } of due) {
       await deps.queue.send('registry.sync', { instanceId: id, thenScan: true });
     }
-    return { started: due.map((d) => d.id) };
+    const uploadsPruned = await pruneUploads(deps.prisma, now);
+    return { started: due.map((d) => d.id), uploadsPruned };
   };
 }

@@ -1,17 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { CreateScan, Scan, ScanCreated, ScanJobView, ScanSummary } from '@drydock/contract';
 import {
   type PrismaClient,
   type Queue,
   retryFailed,
+  type StoredUpload,
   sendJobs,
   startScan,
+  storeUpload,
   UnknownImagesError,
+  UploadError,
 } from '@drydock/db';
 import type { Visibility } from '../../auth/permissions.ts';
 import { visibleImageWhere, visibleInstanceWhere } from '../../auth/visibility.ts';
@@ -20,7 +18,6 @@ import { AppError, NotFoundError } from '../../lib/errors.ts';
 export interface ScansServiceDeps {
   prisma: PrismaClient;
   queue: Pick<Queue, 'sendMany'>;
-  uploadDir: string;
   maxUploadBytes: number;
 }
 
@@ -207,9 +204,8 @@ export function createScansService(deps: ScansServiceDeps) {
     },
 
     /**
-     * An image tarball uploaded as the request body: streamed to the upload folder (bounded by
-     * DRYDOCK_MAX_UPLOAD_BYTES), then scanned by a worker like any other image. The folder must
-     * be shared by API and workers (one machine, or a shared volume).
+     * An image tarball uploaded as the request body: streamed into Postgres in chunks (bounded
+     * by DRYDOCK_MAX_UPLOAD_BYTES), then scanned by a worker on any machine like any other image.
      */
     async upload(
       body: Readable,
@@ -227,39 +223,27 @@ export function createScansService(deps: ScansServiceDeps) {
       if (!UPLOAD_NAME.test(name)) {
         throw new AppError(400, 'validation_failed', 'name: letters, digits and ._-:@/+ only');
       }
-      await mkdir(deps.uploadDir, { recursive: true });
-      const file = path.join(deps.uploadDir, `${randomUUID()}.upload`);
-      let bytes = 0;
       const max = deps.maxUploadBytes;
-      try {
-        await pipeline(
-          body,
-          async function* (source) {
-            for await (const chunk of source) {
-              bytes += (chunk as Buffer).length;
-              if (bytes > max) {
-                throw new AppError(
-                  413,
-                  'payload_too_large',
-                  `the upload exceeds ${max} bytes (DRYDOCK_MAX_UPLOAD_BYTES)`,
-                );
-              }
-              yield chunk;
-            }
-          },
-          createWriteStream(file, { mode: 0o600 }),
-        );
-      } catch (error) {
-        await rm(file, { force: true });
-        throw error;
+      async function* bounded() {
+        let bytes = 0;
+        for await (const chunk of body) {
+          bytes += (chunk as Buffer).length;
+          if (bytes > max) {
+            throw new AppError(
+              413,
+              'payload_too_large',
+              `the upload exceeds ${max} bytes (DRYDOCK_MAX_UPLOAD_BYTES)`,
+            );
+          }
+          yield chunk as Buffer;
+        }
       }
-      if (bytes === 0) {
-        await rm(file, { force: true });
-        throw new AppError(
-          400,
-          'empty_upload',
-          'the request body is empty: send the image tarball',
-        );
+      let upload: StoredUpload;
+      try {
+        upload = await storeUpload(prisma, name, bounded());
+      } catch (error) {
+        if (error instanceof UploadError) throw new AppError(400, 'empty_upload', error.message);
+        throw error;
       }
       const scan = await prisma.scan.create({
         data: { scope: { kind: 'upload', name }, trigger: 'upload', requestedBy: actor },
@@ -269,7 +253,7 @@ export function createScansService(deps: ScansServiceDeps) {
         data: {
           kind: 'upload',
           target: name,
-          uploadPath: file,
+          uploadId: upload.id,
           items: { create: { scanId: scan.id } },
         },
         select: { id: true },
