@@ -2,6 +2,7 @@
 //   pnpm bench scan <image> [--runs N]     cold OS inventory vs `gzip -dc | tar -t`, peak RSS
 //   pnpm bench scan --synthetic <MiB>      the same on a generated image of that size
 //   pnpm bench workers [--copies N]        images/min with 1, 2 and 4 worker processes
+//   pnpm bench uploads [--mib N]           upload into Postgres and back out, MiB/s
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -12,6 +13,7 @@ const suites: Record<string, string> = {
   seed: 'bench/seed.ts',
   api: 'bench/api.ts',
   workers: 'bench/workers.ts',
+  uploads: 'bench/uploads.ts',
 };
 const script = suite ? suites[suite] : undefined;
 if (!script) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type { PrismaClient } from './client.ts';
+import { bulkPool, type PrismaClient } from './client.ts';
 
 /**
  * Uploaded image tarballs live in Postgres, in chunks, from the moment the API receives them
@@ -48,7 +48,10 @@ export async function storeUpload(
     const data = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await prisma.uploadChunk.create({ data: { uploadId: upload.id, seq: seq++, data } });
+    await bulkPool(prisma).query(
+      'INSERT INTO upload_chunk (upload_id, seq, data) VALUES ($1, $2, $3)',
+      [upload.id, seq++, data],
+    );
   };
   try {
     for await (const part of body) {
@@ -92,12 +95,12 @@ export async function writeUploadToFile(
   let bytes = 0;
   async function* chunks() {
     for (let seq = 0; ; seq++) {
-      const chunk = await prisma.uploadChunk.findUnique({
-        where: { uploadId_seq: { uploadId, seq } },
-        select: { data: true },
-      });
-      if (!chunk) return;
-      const data = Buffer.from(chunk.data);
+      const { rows } = await bulkPool(prisma).query<{ data: Buffer }>(
+        'SELECT data FROM upload_chunk WHERE upload_id = $1 AND seq = $2',
+        [uploadId, seq],
+      );
+      const data = rows[0]?.data;
+      if (!data) return;
       hash.update(data);
       bytes += data.length;
       yield data;
