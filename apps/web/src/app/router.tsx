@@ -1,12 +1,10 @@
 import { createBrowserRouter, Navigate } from 'react-router';
 import { paths } from '../config/paths.ts';
 import { ImageSecurityPage } from '../features/image-security/image-security-page.tsx';
-import { ImagePage, ImagesPage } from '../features/images/images-page.tsx';
-import { RegistriesPage } from '../features/registries/registries-page.tsx';
-import { ScanPage, ScansPage } from '../features/scans/scans-page.tsx';
-import { SettingsPage } from '../features/settings/settings-page.tsx';
 import { Layout } from './layout.tsx';
 
+// The Image Security page ships in the main bundle (the console opens on it); the other pages
+// load on first visit.
 export const routes = [
   {
     element: <Layout />,
@@ -14,12 +12,42 @@ export const routes = [
       { index: true, element: <Navigate to={paths.imageSecurity.getHref()} replace /> },
       { path: paths.imageSecurity.path, element: <ImageSecurityPage /> },
       { path: '/image-security', element: <Navigate to={paths.imageSecurity.getHref()} replace /> },
-      { path: paths.images.path, element: <ImagesPage /> },
-      { path: paths.image.path, element: <ImagePage /> },
-      { path: paths.registries.path, element: <RegistriesPage /> },
-      { path: paths.scans.path, element: <ScansPage /> },
-      { path: paths.scan.path, element: <ScanPage /> },
-      { path: paths.settings.path, element: <SettingsPage /> },
+      {
+        path: paths.images.path,
+        lazy: async () => ({
+          Component: (await import('../features/images/images-page.tsx')).ImagesPage,
+        }),
+      },
+      {
+        path: paths.image.path,
+        lazy: async () => ({
+          Component: (await import('../features/images/images-page.tsx')).ImagePage,
+        }),
+      },
+      {
+        path: paths.registries.path,
+        lazy: async () => ({
+          Component: (await import('../features/registries/registries-page.tsx')).RegistriesPage,
+        }),
+      },
+      {
+        path: paths.scans.path,
+        lazy: async () => ({
+          Component: (await import('../features/scans/scans-page.tsx')).ScansPage,
+        }),
+      },
+      {
+        path: paths.scan.path,
+        lazy: async () => ({
+          Component: (await import('../features/scans/scans-page.tsx')).ScanPage,
+        }),
+      },
+      {
+        path: paths.settings.path,
+        lazy: async () => ({
+          Component: (await import('../features/settings/settings-page.tsx')).SettingsPage,
+        }),
+      },
       { path: '*', element: <Navigate to={paths.imageSecurity.getHref()} replace /> },
     ],
   },
