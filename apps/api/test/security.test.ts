@@ -223,6 +223,15 @@ describe('namespace scopes and the auditor', () => {
       actor: 'scoped-analyst (token test)',
       action: 'handle',
     });
+    const filtered = (
+      await auditor({ method: 'GET', url: '/api/v1/audit/triage?actor=scoped&action=handle' })
+    ).json();
+    expect(filtered.total).toBeGreaterThan(0);
+    expect(filtered.items.every((e: { action: string }) => e.action === 'handle')).toBe(true);
+    const nobody = (
+      await auditor({ method: 'GET', url: '/api/v1/audit/triage?actor=nobody' })
+    ).json();
+    expect(nobody.total).toBe(0);
     const change = await auditor({
       method: 'POST',
       url: `/api/v1/vulnerabilities/${log.items[0].targetId}/triage`,
@@ -354,6 +363,100 @@ describe('sessions, tokens and login', () => {
     }
   });
 
+  it("changes one's own password with the current one; other sessions end, wrong guesses are throttled", async () => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { username: 'dora', password: 'first password 1', role: 'viewer' },
+    });
+    const laptop = await login('dora', 'first password 1');
+    const phone = await login('dora', 'first password 1');
+    const change = (res: typeof laptop, payload: unknown, headers: Record<string, string> = {}) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        headers: {
+          ...anonymous,
+          cookie: cookieOf(res),
+          'x-csrf-token': res.json().csrfToken,
+          ...headers,
+        },
+        payload,
+      });
+    // Bad input: too short, same as before.
+    expect(
+      (await change(laptop, { currentPassword: 'first password 1', newPassword: 'short' }))
+        .statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await change(laptop, {
+          currentPassword: 'first password 1',
+          newPassword: 'first password 1',
+        })
+      ).statusCode,
+    ).toBe(400);
+    const wrong = await change(laptop, {
+      currentPassword: 'not my password',
+      newPassword: 'second password 2',
+    });
+    expect([wrong.statusCode, wrong.json().code]).toEqual([403, 'bad_credentials']);
+
+    const ok = await change(laptop, {
+      currentPassword: 'first password 1',
+      newPassword: 'second password 2',
+    });
+    expect(ok.statusCode).toBe(200);
+    // A fresh session for this browser; the old cookies (this one's and the phone's) are dead.
+    const renewed = cookieOf(ok);
+    expect(renewed).not.toBe(cookieOf(laptop));
+    const sessionWith = (cookie: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/session',
+        headers: { ...anonymous, cookie },
+      });
+    expect((await sessionWith(renewed)).statusCode).toBe(200);
+    expect((await sessionWith(cookieOf(laptop))).statusCode).toBe(401);
+    expect((await sessionWith(cookieOf(phone))).statusCode).toBe(401);
+    expect((await login('dora', 'first password 1')).statusCode).toBe(401);
+    expect((await login('dora', 'second password 2')).statusCode).toBe(200);
+
+    // An API token cannot change its owner's password.
+    const token = await t.as('dora', 'viewer');
+    const byToken = await token({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      payload: { currentPassword: 'second password 2', newPassword: 'third password 3' },
+    });
+    expect(byToken.statusCode).toBe(403);
+
+    // Guessing the current password is throttled like sign-ins (same security-log counters).
+    const headers = { 'x-forwarded-for': '10.8.8.8' };
+    const fresh = await login('dora', 'second password 2', headers);
+    for (let i = 0; i < 5; i++) {
+      const guess = await change(
+        fresh,
+        { currentPassword: `guess-${i}`, newPassword: 'third password 3' },
+        headers,
+      );
+      expect(guess.statusCode).toBe(403);
+    }
+    const blocked = await change(
+      fresh,
+      { currentPassword: 'second password 2', newPassword: 'third password 3' },
+      headers,
+    );
+    expect(blocked.statusCode).toBe(429);
+    expect((await login('dora', 'second password 2', headers)).statusCode).toBe(429);
+    const events = await t.prisma.securityEvent.findMany({
+      where: { actor: 'dora', action: 'password.change' },
+      select: { outcome: true },
+    });
+    expect(events.filter((e) => e.outcome === 'success')).toHaveLength(1);
+    expect(events.filter((e) => e.outcome === 'failure')).toHaveLength(6);
+  });
+
   it('a revoked token stops working at once; tokens never exceed their creator', async () => {
     const res = await t.app.inject({
       method: 'POST',
@@ -417,6 +520,26 @@ describe('sessions, tokens and login', () => {
     const actions = new Set(log.items.map((e: { action: string }) => e.action));
     for (const a of ['login', 'logout', 'token.create', 'token.revoke', 'user.create', 'access'])
       expect(actions).toContain(a);
+    // Filters: actor (substring, any case), action prefix, outcome, time range.
+    const query = async (q: string) =>
+      (await auditor({ method: 'GET', url: `/api/v1/audit/security?${q}` })).json();
+    const carolFailures = await query('actor=CAROL&action=login&outcome=failure');
+    expect(carolFailures.total).toBeGreaterThanOrEqual(5);
+    expect(
+      carolFailures.items.every(
+        (e: { actor: string; action: string; outcome: string }) =>
+          e.actor === 'carol' && e.action === 'login' && e.outcome === 'failure',
+      ),
+    ).toBe(true);
+    const userChanges = await query('action=user.');
+    expect(new Set(userChanges.items.map((e: { action: string }) => e.action))).toEqual(
+      new Set(['user.create']),
+    );
+    expect(userChanges.items[0].detail).toMatchObject({ role: expect.any(String) });
+    expect((await query(`since=${new Date(Date.now() + 60_000).toISOString()}`)).total).toBe(0);
+    expect((await query('pageSize=2&page=2')).items).toHaveLength(2);
+    const bad = await auditor({ method: 'GET', url: '/api/v1/audit/security?outcome=maybe' });
+    expect(bad.statusCode).toBe(400);
     const viewer = await t.as('vic', 'viewer');
     expect((await viewer({ method: 'GET', url: '/api/v1/audit/security' })).statusCode).toBe(403);
     await t.prisma.$executeRaw`UPDATE security_event SET actor = 'mallory'`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TriageEventSchema } from './findings-api.ts';
 
 export const RoleSchema = z.enum(['admin', 'analyst', 'viewer', 'auditor']);
 export type Role = z.infer<typeof RoleSchema>;
@@ -99,12 +100,63 @@ export const CreateApiTokenSchema = z
 /** The token itself is shown once, at creation. */
 export const ApiTokenCreatedSchema = ApiTokenSchema.extend({ token: z.string() });
 
+/** A signed-in user changes their own password (the current one proves it is them). */
+export const ChangePasswordSchema = z
+  .object({ currentPassword: z.string().min(1).max(256), newPassword: password })
+  .strict()
+  .refine((v) => v.currentPassword !== v.newPassword, {
+    message: 'the new password must differ from the current one',
+    path: ['newPassword'],
+  });
+
+export const SecurityOutcomeSchema = z.enum(['success', 'failure', 'denied']);
+
 export const SecurityEventSchema = z.object({
   id: z.string(),
   at: z.iso.datetime(),
   actor: z.string(),
   action: z.string(),
-  outcome: z.string(),
+  outcome: SecurityOutcomeSchema,
   target: z.string().nullable(),
   ip: z.string().nullable(),
+  /** What changed (role, scope, "password: changed"…); never a secret. */
+  detail: z.record(z.string(), z.unknown()).nullable(),
 });
+export type SecurityEvent = z.infer<typeof SecurityEventSchema>;
+
+const logPage = {
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+};
+const logText = z.string().trim().min(1).max(100);
+
+/** Filters of the security log: who (substring), what (action prefix: `user.`, `login`), outcome, when. */
+export const SecurityLogQuerySchema = z
+  .object({
+    ...logPage,
+    actor: logText.optional(),
+    action: logText.optional(),
+    outcome: SecurityOutcomeSchema.optional(),
+    since: z.iso.datetime().optional(),
+    until: z.iso.datetime().optional(),
+  })
+  .strict();
+export type SecurityLogQuery = z.infer<typeof SecurityLogQuerySchema>;
+
+/** One triage decision in the auditor's log: what it applied to (vulnerability or sample id). */
+export const TriageLogEntrySchema = TriageEventSchema.extend({
+  kind: z.string(),
+  targetId: z.string(),
+});
+export type TriageLogEntry = z.infer<typeof TriageLogEntrySchema>;
+
+export const TriageLogQuerySchema = z
+  .object({
+    ...logPage,
+    actor: logText.optional(),
+    action: logText.optional(),
+    since: z.iso.datetime().optional(),
+    until: z.iso.datetime().optional(),
+  })
+  .strict();
+export type TriageLogQuery = z.infer<typeof TriageLogQuerySchema>;

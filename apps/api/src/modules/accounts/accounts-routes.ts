@@ -1,15 +1,18 @@
 import {
   ApiTokenCreatedSchema,
   ApiTokenSchema,
+  ChangePasswordSchema,
   CreateApiTokenSchema,
   CreateUserSchema,
   LoginRequestSchema,
   pageOf,
   SecurityEventSchema,
+  SecurityLogQuerySchema,
   SessionInfoSchema,
   SetupRequestSchema,
   SetupStatusSchema,
-  TriageEventSchema,
+  TriageLogEntrySchema,
+  TriageLogQuerySchema,
   UpdateUserSchema,
   UserSchema,
 } from '@drydock/contract';
@@ -23,12 +26,6 @@ import { type AccountsService, SESSION_HOURS } from './accounts-service.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 
 const IdParams = z.object({ id: z.uuid() }).strict();
-const PageQuery = z
-  .object({
-    page: z.coerce.number().int().min(1).max(100_000).default(1),
-    pageSize: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .strict();
 
 export const accountsRoutes: FastifyPluginAsyncZod<{
   service: AccountsService;
@@ -109,6 +106,35 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
       await service.logout(principalOf(request), request.ip);
       setSessionCookie(request, reply, '', 0);
       return reply.status(204).send();
+    },
+  );
+  app.post(
+    '/api/v1/auth/password',
+    {
+      config: { permission: 'self' },
+      schema: {
+        tags,
+        operationId: 'changePassword',
+        summary: 'Change your own password; every other session of yours ends',
+        body: ChangePasswordSchema,
+        response: { 200: SessionInfoSchema },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const wait = await throttle.retryAfter(request.ip, principal.name);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw new AppError(
+          429,
+          'too_many_attempts',
+          `too many wrong passwords: try again in ${wait} s`,
+        );
+      }
+      const opened = await service.changePassword(principal, request.body, request.ip);
+      if (!opened) throw new AppError(403, 'bad_credentials', 'the current password is wrong');
+      setSessionCookie(request, reply, opened.cookie, SESSION_HOURS * 3600);
+      return opened.info;
     },
   );
   app.get(
@@ -211,18 +237,12 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         operationId: 'getTriageLog',
-        querystring: PageQuery,
-        response: {
-          200: z.object({
-            items: z.array(TriageEventSchema.extend({ kind: z.string(), targetId: z.string() })),
-            page: z.number(),
-            pageSize: z.number(),
-            total: z.number(),
-          }),
-        },
+        summary: 'Every triage decision, newest first; filter by actor, action prefix, time',
+        querystring: TriageLogQuerySchema,
+        response: { 200: pageOf(TriageLogEntrySchema) },
       },
     },
-    async (request) => service.triageLog(request.query.page, request.query.pageSize),
+    async (request) => service.triageLog(request.query),
   );
   app.get(
     '/api/v1/audit/security',
@@ -231,12 +251,11 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         operationId: 'getSecurityLog',
-        querystring: PageQuery,
-        response: {
-          200: pageOf(SecurityEventSchema),
-        },
+        summary: 'Security events, newest first; filter by actor, action prefix, outcome, time',
+        querystring: SecurityLogQuerySchema,
+        response: { 200: pageOf(SecurityEventSchema) },
       },
     },
-    async (request) => service.securityLog(request.query.page, request.query.pageSize),
+    async (request) => service.securityLog(request.query),
   );
 };

@@ -1,4 +1,14 @@
-import type { AccessScope, ApiToken, Role, SessionInfo, User } from '@drydock/contract';
+import type {
+  AccessScope,
+  ApiToken,
+  Role,
+  SecurityEvent,
+  SecurityLogQuery,
+  SessionInfo,
+  TriageLogEntry,
+  TriageLogQuery,
+  User,
+} from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
 import {
   DUMMY_HASH,
@@ -20,6 +30,15 @@ import { AppError, ConflictError, NotFoundError } from '../../lib/errors.ts';
 
 export const SESSION_HOURS = 12;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const timeRange = (q: { since?: string | undefined; until?: string | undefined }) =>
+  q.since || q.until
+    ? {
+        at: {
+          ...(q.since ? { gte: new Date(q.since) } : {}),
+          ...(q.until ? { lt: new Date(q.until) } : {}),
+        },
+      }
+    : {};
 
 type UserRow = Prisma.UserGetPayload<object>;
 const userView = (u: UserRow): User => ({
@@ -360,57 +379,120 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
       });
     },
 
+    /**
+     * A signed-in user's own password: the current one must be right (a failure is logged and
+     * counted by the sign-in throttle). Every session of the user ends, and a new one is opened
+     * for this browser, so a stolen cookie does not survive the change.
+     */
+    async changePassword(
+      principal: Principal,
+      input: { currentPassword: string; newPassword: string },
+      ip: string,
+    ) {
+      if (principal.kind !== 'session') {
+        throw new AppError(403, 'forbidden', 'sign in to change your password (not with a token)');
+      }
+      const user = await prisma.user.findUniqueOrThrow({ where: { id: principal.userId } });
+      if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+        await securityEvent(prisma, {
+          actor: user.username,
+          action: 'password.change',
+          outcome: 'failure',
+          target: user.username,
+          ip,
+        });
+        return undefined;
+      }
+      const updated = await prisma.$transaction(async (tx) => {
+        await tx.session.deleteMany({ where: { userId: user.id } });
+        return tx.user.update({
+          where: { id: user.id },
+          data: { passwordHash: await hashPassword(input.newPassword) },
+        });
+      });
+      await securityEvent(prisma, {
+        actor: user.username,
+        action: 'password.change',
+        outcome: 'success',
+        target: user.username,
+        ip,
+        detail: { otherSessionsEnded: true },
+      });
+      return openSession(updated);
+    },
+
     /** Every triage decision, newest first (the auditor's view across all findings). */
-    async triageLog(page: number, pageSize: number) {
+    async triageLog(query: TriageLogQuery) {
+      const where: Prisma.TriageEventWhereInput = {
+        ...(query.actor ? { actor: { contains: query.actor, mode: 'insensitive' } } : {}),
+        ...(query.action ? { action: { startsWith: query.action } } : {}),
+        ...timeRange(query),
+      };
       const [total, rows] = await Promise.all([
-        prisma.triageEvent.count(),
+        prisma.triageEvent.count({ where }),
         prisma.triageEvent.findMany({
+          where,
           orderBy: [{ at: 'desc' }, { id: 'desc' }],
-          skip: (page - 1) * pageSize,
-          take: pageSize,
+          skip: (query.page - 1) * query.pageSize,
+          take: query.pageSize,
         }),
       ]);
       return {
         total,
-        page,
-        pageSize,
-        items: rows.map((e) => ({
-          at: e.at.toISOString(),
-          actor: e.actor,
-          action: e.action,
-          kind: e.kind,
-          targetId: e.targetId,
-          oldStatus: e.oldStatus,
-          newStatus: e.newStatus,
-          reason: e.reason,
-          scope: e.scope,
-          imageId: e.imageId,
-        })),
+        page: query.page,
+        pageSize: query.pageSize,
+        items: rows.map(
+          (e): TriageLogEntry => ({
+            at: e.at.toISOString(),
+            actor: e.actor,
+            action: e.action,
+            kind: e.kind,
+            targetId: e.targetId,
+            oldStatus: e.oldStatus,
+            newStatus: e.newStatus,
+            reason: e.reason,
+            scope: e.scope,
+            imageId: e.imageId,
+          }),
+        ),
       };
     },
 
-    async securityLog(page: number, pageSize: number) {
+    async securityLog(query: SecurityLogQuery) {
+      const where: Prisma.SecurityEventWhereInput = {
+        ...(query.actor ? { actor: { contains: query.actor, mode: 'insensitive' } } : {}),
+        ...(query.action ? { action: { startsWith: query.action } } : {}),
+        ...(query.outcome ? { outcome: query.outcome } : {}),
+        ...timeRange(query),
+      };
       const [total, rows] = await Promise.all([
-        prisma.securityEvent.count(),
+        prisma.securityEvent.count({ where }),
         prisma.securityEvent.findMany({
+          where,
           orderBy: { id: 'desc' },
-          skip: (page - 1) * pageSize,
-          take: pageSize,
+          skip: (query.page - 1) * query.pageSize,
+          take: query.pageSize,
         }),
       ]);
       return {
         total,
-        page,
-        pageSize,
-        items: rows.map((r) => ({
-          id: r.id.toString(),
-          at: r.at.toISOString(),
-          actor: r.actor,
-          action: r.action,
-          outcome: r.outcome,
-          target: r.target,
-          ip: r.ip,
-        })),
+        page: query.page,
+        pageSize: query.pageSize,
+        items: rows.map(
+          (r): SecurityEvent => ({
+            id: r.id.toString(),
+            at: r.at.toISOString(),
+            actor: r.actor,
+            action: r.action,
+            outcome: r.outcome as SecurityEvent['outcome'],
+            target: r.target,
+            ip: r.ip,
+            detail:
+              r.detail && typeof r.detail === 'object' && !Array.isArray(r.detail)
+                ? (r.detail as Record<string, unknown>)
+                : null,
+          }),
+        ),
       };
     },
   };

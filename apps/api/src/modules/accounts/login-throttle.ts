@@ -1,7 +1,8 @@
 import type { PrismaClient } from '@drydock/db';
 
 /**
- * Brute-force protection for sign-ins, counted from the security log itself (every failure is
+ * Brute-force protection for sign-ins (and for the current password asked by a password change),
+ * counted from the security log itself (every failure is
  * recorded there), so every API process and every restart sees the same count: failures per
  * client address + user name since their last success, and per client address, over a sliding
  * window. Past a limit, attempts are refused (429) until the oldest failure leaves the window.
@@ -21,7 +22,7 @@ export class LoginThrottle {
     const since = new Date(t - this.windowMs);
     const [user] = await this.prisma.$queryRaw<{ n: bigint; first: Date | null }[]>`
       SELECT count(*) AS n, min(e.at) AS first FROM security_event e
-      WHERE e.action = 'login' AND e.outcome = 'failure' AND e.ip = ${ip}
+      WHERE e.action IN ('login', 'password.change') AND e.outcome = 'failure' AND e.ip = ${ip}
         AND lower(e.actor) = lower(${username}) AND e.at > ${since}
         AND e.at > coalesce((
           SELECT max(s.at) FROM security_event s
@@ -29,7 +30,8 @@ export class LoginThrottle {
             AND lower(s.actor) = lower(${username})), '-infinity'::timestamptz)`;
     const [address] = await this.prisma.$queryRaw<{ n: bigint; first: Date | null }[]>`
       SELECT count(*) AS n, min(at) AS first FROM security_event
-      WHERE action = 'login' AND outcome = 'failure' AND ip = ${ip} AND at > ${since}`;
+      WHERE action IN ('login', 'password.change') AND outcome = 'failure' AND ip = ${ip}
+        AND at > ${since}`;
     const wait = (row: { n: bigint; first: Date | null } | undefined, limit: number) =>
       row && Number(row.n) >= limit && row.first
         ? Math.max(1, Math.ceil((row.first.getTime() + this.windowMs - t) / 1000))
