@@ -115,6 +115,10 @@ describe('scoped accounts', () => {
     expect(
       (await get('/api/v1/registries')).json().items.map((r: { name: string }) => r.name),
     ).toEqual([A.name]);
+    expect((await get(`/api/v1/registries/${b.id}/namespaces`)).statusCode).toBe(404);
+    expect((await get(`/api/v1/registries/${a.id}/namespaces`)).json().items).toEqual([
+      { id: expect.any(String), instanceId: a.id, name: 'shop', repositories: 1, images: 1 },
+    ]);
 
     // A vulnerability that only the alpine image of B has.
     const alpineOnly = (reports.get('alpine-311.tar.gz')?.vulnerabilities ?? []).find(
@@ -209,6 +213,19 @@ describe('namespace scopes and the auditor', () => {
     );
     const registries = (await viewer({ method: 'GET', url: '/api/v1/registries' })).json();
     expect(registries.items.map((r: { name: string }) => r.name)).toEqual([B.name]);
+    // Of instance B the viewer sees the namespace it is scoped to; the admin sees all of them.
+    const namespacesOf = async (inject: typeof viewer) =>
+      (
+        await inject({ method: 'GET', url: `/api/v1/registries/${ops.instanceId}/namespaces` })
+      ).json().items;
+    expect(await namespacesOf(viewer)).toEqual([
+      { id: ops.id, instanceId: ops.instanceId, name: 'ops', repositories: 2, images: 2 },
+    ]);
+    expect(
+      (await namespacesOf(t.app.inject.bind(t.app) as typeof viewer)).map(
+        (n: { name: string; images: number }) => `${n.name}:${n.images}`,
+      ),
+    ).toEqual(['ops:2', 'sec:1']);
     // Read only: no triage, no scans.
     expect(
       (await viewer({ method: 'POST', url: '/api/v1/scans', payload: { scope: { kind: 'all' } } }))
@@ -371,7 +388,11 @@ describe('sessions, tokens and login', () => {
     });
     const laptop = await login('dora', 'first password 1');
     const phone = await login('dora', 'first password 1');
-    const change = (res: typeof laptop, payload: unknown, headers: Record<string, string> = {}) =>
+    const change = (
+      res: typeof laptop,
+      payload: Record<string, string>,
+      headers: Record<string, string> = {},
+    ) =>
       t.app.inject({
         method: 'POST',
         url: '/api/v1/auth/password',

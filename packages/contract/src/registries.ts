@@ -85,6 +85,16 @@ export const RegistrySchema = z.object({
 });
 export type Registry = z.infer<typeof RegistrySchema>;
 
+/** A namespace (repository path prefix, "" for top-level repositories) of a registry instance. */
+export const NamespaceSchema = z.object({
+  id: z.uuid(),
+  instanceId: z.uuid(),
+  name: z.string(),
+  repositories: z.number().int(),
+  images: z.number().int(),
+});
+export type Namespace = z.infer<typeof NamespaceSchema>;
+
 export const RegistryTestResultSchema = z.object({
   ok: z.boolean(),
   auth: z.enum(['none', 'basic', 'bearer']).nullable(),

@@ -1,5 +1,6 @@
 import {
   CreateRegistrySchema,
+  NamespaceSchema,
   RegistrySchema,
   RegistryTestResultSchema,
   UpdateRegistrySchema,
@@ -27,6 +28,22 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
       },
     },
     async (request) => ({ items: await service.list(principalOf(request).visible) }),
+  );
+  app.get(
+    '/api/v1/registries/:id/namespaces',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags,
+        operationId: 'listNamespaces',
+        summary: 'Namespaces (repository path prefixes) of an instance, with counts',
+        params: IdParams,
+        response: { 200: z.object({ items: z.array(NamespaceSchema) }) },
+      },
+    },
+    async (request) => ({
+      items: await service.namespaces(request.params.id, principalOf(request).visible),
+    }),
   );
   app.post(
     '/api/v1/registries',

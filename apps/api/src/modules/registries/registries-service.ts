@@ -1,5 +1,6 @@
 import type {
   CreateRegistry,
+  Namespace,
   Registry,
   RegistryTestResult,
   UpdateRegistry,
@@ -85,6 +86,32 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
       });
       const counts = await imageCounts(rows.map((r) => r.id));
       return rows.map((r) => view(r, counts.get(r.id) ?? 0));
+    },
+
+    /** The instance's namespaces the principal may see, with repository and image counts. */
+    async namespaces(id: string, visible: Visibility = null): Promise<Namespace[]> {
+      const row = await find(id, visible);
+      const onlySome = visible && !visible.instanceIds.includes(row.id);
+      const rows = await prisma.$queryRaw<
+        { id: string; name: string; repositories: bigint; images: bigint }[]
+      >`
+        SELECT n.id, n.name,
+          count(DISTINCT r.id) AS repositories,
+          count(i.id) FILTER (WHERE i.gone_at IS NULL) AS images
+        FROM namespace n
+        LEFT JOIN repository r ON r.namespace_id = n.id
+        LEFT JOIN image i ON i.repository_id = r.id
+        WHERE n.instance_id = ${row.id}::uuid
+          AND (${!onlySome} OR n.id = ANY(${visible?.namespaceIds ?? []}::uuid[]))
+        GROUP BY n.id, n.name
+        ORDER BY n.name`;
+      return rows.map((n) => ({
+        id: n.id,
+        instanceId: row.id,
+        name: n.name,
+        repositories: Number(n.repositories),
+        images: Number(n.images),
+      }));
     },
 
     async get(id: string, visible: Visibility = null): Promise<Registry> {
