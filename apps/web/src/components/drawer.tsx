@@ -22,7 +22,11 @@ export function Drawer({
   const titleId = useId();
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
-    ref.current?.querySelector<HTMLElement>('[data-autofocus], .drawer-close')?.focus();
+    // The field marked data-autofocus if any (the first thing to type in), else the close button.
+    const target =
+      ref.current?.querySelector<HTMLElement>('[data-autofocus]') ??
+      ref.current?.querySelector<HTMLElement>('.drawer-close');
+    target?.focus();
     return () => opener?.focus?.();
   }, []);
   const onKeyDown = (e: React.KeyboardEvent) => {

@@ -1,6 +1,7 @@
 import { type SessionInfo, SessionInfoSchema, SetupStatusSchema } from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useId, useState } from 'react';
+import { Drawer } from '../../components/drawer.tsx';
 import { InlineError } from '../../components/states.tsx';
 import { ApiError, request, send, setCsrfToken } from '../../lib/api-client.ts';
 
@@ -171,6 +172,7 @@ function SetupForm() {
 export function UserMenu() {
   const session = useSession();
   const client = useQueryClient();
+  const [changing, setChanging] = useState(false);
   const logout = useMutation({
     mutationFn: () => send(undefined, '/api/v1/auth/logout', 'POST'),
     onSettled: () => {
@@ -185,9 +187,90 @@ export function UserMenu() {
       <span>
         {session.user.username} <span className="muted">({session.user.role})</span>
       </span>
+      <button type="button" className="link light" onClick={() => setChanging(true)}>
+        Change password
+      </button>
       <button type="button" className="link light" onClick={() => logout.mutate()}>
         Sign out
       </button>
+      {changing ? <ChangePassword onClose={() => setChanging(false)} /> : null}
     </span>
+  );
+}
+
+/** One's own password: the current one, then the new one twice. Other sessions end. */
+function ChangePassword({ onClose }: { onClose: () => void }) {
+  const signedIn = useSignedIn();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const ids = { current: useId(), next: useId(), again: useId() };
+  const change = useMutation({
+    mutationFn: () =>
+      send(SessionInfoSchema, '/api/v1/auth/password', 'POST', {
+        currentPassword: current,
+        newPassword: next,
+      }),
+    onSuccess: signedIn,
+  });
+  const mismatch = again.length > 0 && again !== next;
+  return (
+    <Drawer title="Change password" onClose={onClose}>
+      {change.isSuccess ? (
+        <>
+          <p role="status">Password changed. Your other sessions have been signed out.</p>
+          <button type="button" onClick={onClose}>
+            Close
+          </button>
+        </>
+      ) : (
+        <form
+          className="form-card"
+          aria-label="Change password"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!mismatch) change.mutate();
+          }}
+        >
+          <label htmlFor={ids.current}>Current password</label>
+          <input
+            id={ids.current}
+            type="password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+            autoComplete="current-password"
+            required
+            data-autofocus
+          />
+          <label htmlFor={ids.next}>New password (at least 12 characters)</label>
+          <input
+            id={ids.next}
+            type="password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            autoComplete="new-password"
+            minLength={12}
+            required
+          />
+          <label htmlFor={ids.again}>New password again</label>
+          <input
+            id={ids.again}
+            type="password"
+            value={again}
+            onChange={(e) => setAgain(e.target.value)}
+            autoComplete="new-password"
+            required
+            aria-invalid={mismatch}
+          />
+          {mismatch ? <p className="inline-error">The two new passwords differ.</p> : null}
+          <div className="actions">
+            <button type="submit" className="primary" disabled={change.isPending || mismatch}>
+              Change password
+            </button>
+          </div>
+          <InlineError error={change.error} />
+        </form>
+      )}
+    </Drawer>
   );
 }

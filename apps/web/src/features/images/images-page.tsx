@@ -2,7 +2,8 @@ import { ImageListSchema, ImageRowSchema } from '@drydock/contract';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
-import { EmptyState, ErrorState, Skeleton, TableSkeleton } from '../../components/states.tsx';
+import { DataTable } from '../../components/data-table.tsx';
+import { EmptyState, ErrorState, Skeleton } from '../../components/states.tsx';
 import { UrlPagination } from '../../components/url-pagination.tsx';
 import { request } from '../../lib/api-client.ts';
 import { formatDateTime, shortDigest } from '../../lib/format.ts';
@@ -30,63 +31,50 @@ export function ImagesPage() {
         <ScopeFilters />
         <TextFilter name="name" label="Name" />
       </form>
-      {list.error ? <ErrorState error={list.error} onRetry={() => list.refetch()} /> : null}
-      <table className="table" aria-label="Images">
-        <thead>
-          <tr>
-            <th scope="col">Image</th>
-            <th scope="col">Digest</th>
-            <th scope="col">Platform</th>
-            <th scope="col">System</th>
-            <th scope="col">Application</th>
-            <th scope="col">Malicious</th>
-            <th scope="col">Last scan</th>
-          </tr>
-        </thead>
-        {list.isPending ? (
-          <TableSkeleton cols={7} />
-        ) : (
-          <tbody>
-            {(list.data?.items ?? []).map((i) => (
-              <tr key={i.id}>
-                <td>
-                  <Link to={`/images/${i.digest}`}>{i.name || shortDigest(i.digest)}</Link>
-                  <div className="muted">
-                    {[i.namespace, i.repository].filter(Boolean).join('/') || 'uploaded'}
-                  </div>
-                </td>
-                <td className="mono">{shortDigest(i.digest)}</td>
-                <td>{i.platform ?? '—'}</td>
-                <td>
-                  <Counts c={i.counts.system} />
-                </td>
-                <td>
-                  <Counts c={i.counts.application} />
-                </td>
-                <td>
-                  {i.counts.malicious.urgent ? (
-                    <SampleSeverityBadge severity="urgent" count={i.counts.malicious.urgent} />
-                  ) : null}{' '}
-                  {i.counts.malicious.warning ? (
-                    <SampleSeverityBadge severity="warning" count={i.counts.malicious.warning} />
-                  ) : null}{' '}
-                  {i.counts.malicious.notice ? (
-                    <SampleSeverityBadge severity="notice" count={i.counts.malicious.notice} />
-                  ) : null}
-                </td>
-                <td>{formatDateTime(i.lastScanAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        )}
-      </table>
-      {list.data?.total === 0 ? (
-        <EmptyState title="No images yet">
-          <p>Add a registry and sync it, or upload an image tarball through the API.</p>
-        </EmptyState>
-      ) : null}
+      <DataTable
+        label="Images"
+        rows={list.data?.items}
+        rowKey={(i) => i.id}
+        pending={list.isPending}
+        error={list.error}
+        onRetry={() => list.refetch()}
+        empty={
+          <EmptyState title="No images yet">
+            <p>Add a registry and sync it, or upload an image tarball through the API.</p>
+          </EmptyState>
+        }
+        columns={[
+          {
+            header: 'Image',
+            cell: (i) => (
+              <>
+                <Link to={`/images/${i.digest}`}>{i.name || shortDigest(i.digest)}</Link>
+                <div className="muted">
+                  {[i.namespace, i.repository].filter(Boolean).join('/') || 'uploaded'}
+                </div>
+              </>
+            ),
+          },
+          { header: 'Digest', cell: (i) => shortDigest(i.digest), className: 'mono' },
+          { header: 'Platform', cell: (i) => i.platform ?? '—' },
+          { header: 'System', cell: (i) => <Counts c={i.counts.system} /> },
+          { header: 'Application', cell: (i) => <Counts c={i.counts.application} /> },
+          { header: 'Malicious', cell: (i) => <SampleCounts c={i.counts.malicious} /> },
+          { header: 'Last scan', cell: (i) => formatDateTime(i.lastScanAt) },
+        ]}
+      />
       <UrlPagination data={list.data} />
     </section>
+  );
+}
+
+function SampleCounts({ c }: { c: { urgent: number; warning: number; notice: number } }) {
+  return (
+    <>
+      {c.urgent ? <SampleSeverityBadge severity="urgent" count={c.urgent} /> : null}{' '}
+      {c.warning ? <SampleSeverityBadge severity="warning" count={c.warning} /> : null}{' '}
+      {c.notice ? <SampleSeverityBadge severity="notice" count={c.notice} /> : null}
+    </>
   );
 }
 

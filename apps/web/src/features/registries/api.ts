@@ -1,5 +1,6 @@
 import {
   type CreateRegistry,
+  NamespaceSchema,
   RegistrySchema,
   RegistryTestResultSchema,
   type UpdateRegistry,
@@ -13,6 +14,18 @@ export const useRegistries = () =>
     queryKey: ['registries'],
     queryFn: async () =>
       (await request(z.object({ items: z.array(RegistrySchema) }), '/api/v1/registries')).items,
+  });
+
+export const useNamespaces = (instanceId: string) =>
+  useQuery({
+    queryKey: ['registries', instanceId, 'namespaces'],
+    queryFn: async () =>
+      (
+        await request(
+          z.object({ items: z.array(NamespaceSchema) }),
+          `/api/v1/registries/${instanceId}/namespaces`,
+        )
+      ).items,
   });
 
 function useInvalidate() {

@@ -1,7 +1,8 @@
 import { Link, useParams } from 'react-router';
 import { StatusBadge } from '../../components/badges.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { Pagination } from '../../components/pagination.tsx';
-import { EmptyState, ErrorState, Skeleton, TableSkeleton } from '../../components/states.tsx';
+import { EmptyState, ErrorState, Skeleton } from '../../components/states.tsx';
 import { formatBytes, formatDateTime } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
 import { isActive, useRetryScan, useScan, useScans } from './api.ts';
@@ -32,48 +33,35 @@ export function ScansPage() {
       <div className="page-header">
         <h1>Scans</h1>
       </div>
-      {scans.error ? <ErrorState error={scans.error} onRetry={() => scans.refetch()} /> : null}
-      <table className="table" aria-label="Scan history">
-        <thead>
-          <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Scope</th>
-            <th scope="col">Trigger</th>
-            <th scope="col">By</th>
-            <th scope="col">Status</th>
-            <th scope="col">Images</th>
-            <th scope="col">Progress</th>
-          </tr>
-        </thead>
-        {scans.isPending ? (
-          <TableSkeleton cols={7} />
-        ) : (
-          <tbody>
-            {(scans.data?.items ?? []).map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <Link to={`/scans/${s.id}`}>{formatDateTime(s.createdAt)}</Link>
-                </td>
-                <td>{scopeText(s.scope)}</td>
-                <td>{s.trigger}</td>
-                <td>{s.requestedBy ?? '—'}</td>
-                <td>
-                  <StatusBadge status={s.status} />
-                </td>
-                <td>
-                  {s.counts.succeeded} done, {s.counts.failed} failed of {s.counts.total}
-                </td>
-                <td>{Math.round(s.progress)}%</td>
-              </tr>
-            ))}
-          </tbody>
-        )}
-      </table>
-      {scans.data?.total === 0 ? (
-        <EmptyState title="No scans yet">
-          <p>Scan Now on the Image Security or Registries page starts one.</p>
-        </EmptyState>
-      ) : null}
+      <DataTable
+        label="Scan history"
+        rows={scans.data?.items}
+        rowKey={(s) => s.id}
+        pending={scans.isPending}
+        error={scans.error}
+        onRetry={() => scans.refetch()}
+        empty={
+          <EmptyState title="No scans yet">
+            <p>Scan Now on the Image Security or Registries page starts one.</p>
+          </EmptyState>
+        }
+        columns={[
+          {
+            header: 'Started',
+            cell: (s) => <Link to={`/scans/${s.id}`}>{formatDateTime(s.createdAt)}</Link>,
+          },
+          { header: 'Scope', cell: (s) => scopeText(s.scope) },
+          { header: 'Trigger', cell: (s) => s.trigger },
+          { header: 'By', cell: (s) => s.requestedBy ?? '—' },
+          { header: 'Status', cell: (s) => <StatusBadge status={s.status} /> },
+          {
+            header: 'Images',
+            cell: (s) =>
+              `${s.counts.succeeded} done, ${s.counts.failed} failed of ${s.counts.total}`,
+          },
+          { header: 'Progress', cell: (s) => `${Math.round(s.progress)}%` },
+        ]}
+      />
       {scans.data && scans.data.total > 0 ? (
         <Pagination
           page={page}

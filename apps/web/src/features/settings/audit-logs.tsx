@@ -1,0 +1,237 @@
+import {
+  pageOf,
+  SecurityEventSchema,
+  SecurityOutcomeSchema,
+  TriageLogEntrySchema,
+} from '@drydock/contract';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import type { z } from 'zod';
+import { DataTable } from '../../components/data-table.tsx';
+import { Pagination } from '../../components/pagination.tsx';
+import { request, withQuery } from '../../lib/api-client.ts';
+import { formatDateTime } from '../../lib/format.ts';
+
+const PAGE_SIZE = 25;
+const SecurityPage = pageOf(SecurityEventSchema);
+const TriagePage = pageOf(TriageLogEntrySchema);
+
+/** Action prefixes the security log filters by (the API matches a prefix). */
+const SECURITY_ACTIONS = [
+  ['', 'any action'],
+  ['login', 'sign-in'],
+  ['logout', 'sign-out'],
+  ['password.', 'password change'],
+  ['setup', 'first-run setup'],
+  ['user.', 'users'],
+  ['token.', 'API tokens'],
+  ['registry.', 'registries'],
+  ['advisories.', 'advisory imports'],
+  ['access', 'denied requests'],
+] as const;
+const TRIAGE_ACTIONS = ['', 'ignore', 'unignore', 'handle', 'reopen'] as const;
+
+interface LogFilters {
+  actor: string;
+  action: string;
+  outcome?: string;
+  since: string;
+}
+
+/** Actor, action, (outcome) and "since" filters above a log; text applies on Enter or Filter. */
+function LogFilterForm({
+  label,
+  actions,
+  withOutcome,
+  onApply,
+}: {
+  label: string;
+  actions: readonly (readonly [string, string])[];
+  withOutcome?: boolean;
+  onApply: (filters: LogFilters) => void;
+}) {
+  const [draft, setDraft] = useState<LogFilters>({ actor: '', action: '', outcome: '', since: '' });
+  const ids = { actor: useId(), action: useId(), outcome: useId(), since: useId() };
+  const change = (patch: Partial<LogFilters>, apply = false) => {
+    const next = { ...draft, ...patch };
+    setDraft(next);
+    if (apply) onApply(next);
+  };
+  return (
+    <form
+      className="filters"
+      aria-label={label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply(draft);
+      }}
+    >
+      <div className="filter">
+        <label htmlFor={ids.actor}>Who</label>
+        <input
+          id={ids.actor}
+          value={draft.actor}
+          placeholder="user name"
+          onChange={(e) => change({ actor: e.target.value })}
+        />
+      </div>
+      <div className="filter">
+        <label htmlFor={ids.action}>Action</label>
+        <select
+          id={ids.action}
+          value={draft.action}
+          onChange={(e) => change({ action: e.target.value }, true)}
+        >
+          {actions.map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      </div>
+      {withOutcome ? (
+        <div className="filter">
+          <label htmlFor={ids.outcome}>Outcome</label>
+          <select
+            id={ids.outcome}
+            value={draft.outcome}
+            onChange={(e) => change({ outcome: e.target.value }, true)}
+          >
+            <option value="">any outcome</option>
+            {SecurityOutcomeSchema.options.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <div className="filter">
+        <label htmlFor={ids.since}>Since</label>
+        <input
+          id={ids.since}
+          type="date"
+          value={draft.since}
+          onChange={(e) => change({ since: e.target.value }, true)}
+        />
+      </div>
+      <button type="submit">Filter</button>
+    </form>
+  );
+}
+
+function useLog<S extends z.ZodType>(path: string, schema: S, filters: LogFilters, page: number) {
+  const url = withQuery(path, {
+    actor: filters.actor.trim(),
+    action: filters.action,
+    outcome: filters.outcome,
+    since: filters.since ? new Date(`${filters.since}T00:00:00`).toISOString() : undefined,
+    page,
+    pageSize: PAGE_SIZE,
+  });
+  return useQuery({
+    queryKey: ['audit', url],
+    queryFn: () => request(schema, url),
+    placeholderData: keepPreviousData,
+  });
+}
+
+const NO_FILTERS: LogFilters = { actor: '', action: '', outcome: '', since: '' };
+
+const detailText = (detail: Record<string, unknown> | null) =>
+  detail
+    ? Object.entries(detail)
+        .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.length : JSON.stringify(v)}`)
+        .join(', ')
+    : '';
+
+/** Security events (auditors and admins), newest first, filterable and paged. */
+export function SecurityLog() {
+  const [filters, setFilters] = useState(NO_FILTERS);
+  const [page, setPage] = useState(1);
+  const log = useLog('/api/v1/audit/security', SecurityPage, filters, page);
+  return (
+    <section aria-label="Security log">
+      <h2>Security log</h2>
+      <LogFilterForm
+        label="Filter the security log"
+        actions={SECURITY_ACTIONS}
+        withOutcome
+        onApply={(f) => {
+          setFilters(f);
+          setPage(1);
+        }}
+      />
+      <DataTable
+        label="Security log"
+        compact
+        rows={log.data?.items}
+        rowKey={(e) => e.id}
+        pending={log.isPending}
+        error={log.error}
+        onRetry={() => log.refetch()}
+        empty={<p className="muted">No event matches these filters.</p>}
+        columns={[
+          { header: 'When', cell: (e) => formatDateTime(e.at) },
+          { header: 'Who', cell: (e) => e.actor },
+          { header: 'Action', cell: (e) => e.action },
+          {
+            header: 'Outcome',
+            cell: (e) => <span className={`outcome outcome-${e.outcome}`}>{e.outcome}</span>,
+          },
+          { header: 'Target', cell: (e) => e.target ?? '—' },
+          { header: 'Detail', cell: (e) => detailText(e.detail), className: 'log-detail' },
+          { header: 'Address', cell: (e) => e.ip ?? '—' },
+        ]}
+      />
+      {log.data && log.data.total > 0 ? (
+        <Pagination page={page} pageSize={PAGE_SIZE} total={log.data.total} onPage={setPage} />
+      ) : null}
+    </section>
+  );
+}
+
+/** Every triage decision across findings (auditors and admins), newest first. */
+export function TriageLog() {
+  const [filters, setFilters] = useState(NO_FILTERS);
+  const [page, setPage] = useState(1);
+  const log = useLog('/api/v1/audit/triage', TriagePage, filters, page);
+  return (
+    <section aria-label="Triage log">
+      <h2>Triage log</h2>
+      <LogFilterForm
+        label="Filter the triage log"
+        actions={TRIAGE_ACTIONS.map((a) => [a, a || 'any action'] as const)}
+        onApply={(f) => {
+          setFilters(f);
+          setPage(1);
+        }}
+      />
+      <DataTable
+        label="Triage log"
+        compact
+        rows={log.data?.items}
+        rowKey={(e) => `${e.at}-${e.kind}-${e.targetId}-${e.action}-${e.imageId ?? ''}`}
+        pending={log.isPending}
+        error={log.error}
+        onRetry={() => log.refetch()}
+        empty={<p className="muted">No triage decision matches these filters.</p>}
+        columns={[
+          { header: 'When', cell: (e) => formatDateTime(e.at) },
+          { header: 'Who', cell: (e) => e.actor },
+          { header: 'Action', cell: (e) => e.action },
+          { header: 'Finding', cell: (e) => `${e.kind} ${e.targetId}` },
+          {
+            header: 'Status',
+            cell: (e) => `${e.oldStatus ?? '—'} → ${e.newStatus ?? '—'}`,
+          },
+          { header: 'Scope', cell: (e) => e.scope ?? '—' },
+          { header: 'Reason', cell: (e) => e.reason ?? '—', className: 'log-detail' },
+        ]}
+      />
+      {log.data && log.data.total > 0 ? (
+        <Pagination page={page} pageSize={PAGE_SIZE} total={log.data.total} onPage={setPage} />
+      ) : null}
+    </section>
+  );
+}

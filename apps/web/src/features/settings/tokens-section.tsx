@@ -1,0 +1,131 @@
+import {
+  type AccessScope,
+  ApiTokenCreatedSchema,
+  ApiTokenSchema,
+  type Role,
+} from '@drydock/contract';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { z } from 'zod';
+import { CopyButton } from '../../components/copy-button.tsx';
+import { DataTable } from '../../components/data-table.tsx';
+import { InlineError } from '../../components/states.tsx';
+import { request, send } from '../../lib/api-client.ts';
+import { formatDateTime } from '../../lib/format.ts';
+import { useSession } from '../auth/auth.tsx';
+import { useRegistries } from '../registries/api.ts';
+import { describeScope, ScopePicker } from './scope-picker.tsx';
+import { RoleSelect } from './users-section.tsx';
+
+/** API tokens for the CLI and CI: one's own (admins see all), shown once at creation. */
+export function TokensSection() {
+  const client = useQueryClient();
+  const session = useSession();
+  const registries = useRegistries();
+  const tokens = useQuery({
+    queryKey: ['tokens'],
+    queryFn: async () =>
+      (await request(z.object({ items: z.array(ApiTokenSchema) }), '/api/v1/tokens')).items,
+  });
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>(
+    session.user.role === 'admin' ? 'analyst' : session.user.role,
+  );
+  const [scope, setScope] = useState<AccessScope>({ instanceIds: [], namespaceIds: [] });
+  const [expires, setExpires] = useState('');
+  const ids = { name: useId(), expires: useId() };
+  const create = useMutation({
+    mutationFn: () =>
+      send(ApiTokenCreatedSchema, '/api/v1/tokens', 'POST', {
+        name,
+        role,
+        ...scope,
+        // End of the chosen day, in the browser's time zone.
+        ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+      }),
+    onSuccess: () => {
+      setName('');
+      client.invalidateQueries({ queryKey: ['tokens'] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => send(undefined, `/api/v1/tokens/${id}`, 'DELETE'),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['tokens'] }),
+  });
+  const state = (t: z.infer<typeof ApiTokenSchema>) => {
+    if (t.revokedAt) return `revoked ${formatDateTime(t.revokedAt)}`;
+    if (t.expiresAt && new Date(t.expiresAt) < new Date()) return 'expired';
+    return (
+      <button
+        type="button"
+        className="link"
+        aria-label={`Revoke ${t.name}`}
+        onClick={() => revoke.mutate(t.id)}
+      >
+        Revoke
+      </button>
+    );
+  };
+  return (
+    <section aria-label="API tokens">
+      <h2>API tokens</h2>
+      <p className="muted">
+        For the CLI and CI: <code>drydock scan image.tar --server URL --token TOKEN</code>.
+      </p>
+      <DataTable
+        label="API tokens"
+        compact
+        rows={tokens.data}
+        rowKey={(t) => t.id}
+        pending={tokens.isPending}
+        error={tokens.error}
+        onRetry={() => tokens.refetch()}
+        empty={<p className="muted">No tokens yet.</p>}
+        columns={[
+          { header: 'Name', cell: (t) => t.name },
+          { header: 'Token', cell: (t) => `${t.prefix}…`, className: 'mono' },
+          { header: 'Role', cell: (t) => t.role },
+          { header: 'Scope', cell: (t) => describeScope(t, registries.data) },
+          { header: 'Owner', cell: (t) => t.owner },
+          { header: 'Expires', cell: (t) => (t.expiresAt ? formatDateTime(t.expiresAt) : 'never') },
+          { header: 'Last used', cell: (t) => formatDateTime(t.lastUsedAt) },
+          { header: 'State', cell: state },
+        ]}
+      />
+      <InlineError error={revoke.error} />
+      <form
+        className="form-card"
+        aria-label="Create token"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <label htmlFor={ids.name}>Name</label>
+        <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} required />
+        <RoleSelect value={role} onChange={setRole} />
+        <ScopePicker value={scope} onChange={setScope} />
+        <label htmlFor={ids.expires}>Expires (optional)</label>
+        <input
+          id={ids.expires}
+          type="date"
+          value={expires}
+          min={new Date().toISOString().slice(0, 10)}
+          onChange={(e) => setExpires(e.target.value)}
+        />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={create.isPending}>
+            Create token
+          </button>
+        </div>
+        {create.data ? (
+          <p role="status">
+            Copy it now, it is not shown again: <code className="mono">{create.data.token}</code>{' '}
+            <CopyButton text={create.data.token} label="Copy token" />
+          </p>
+        ) : null}
+        <InlineError error={create.error} />
+      </form>
+    </section>
+  );
+}
