@@ -9,6 +9,7 @@ import {
 } from 'fastify-type-provider-zod';
 import authPlugin from './auth/auth-plugin.ts';
 import type { Config } from './config.ts';
+import { pgRateLimitStore } from './lib/rate-limit-store.ts';
 import { accountsRoutes } from './modules/accounts/accounts-routes.ts';
 import { createAccountsService } from './modules/accounts/accounts-service.ts';
 import { LoginThrottle } from './modules/accounts/login-throttle.ts';
@@ -74,6 +75,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(rateLimit, {
     global: true,
+    // Shared by every API process through PostgreSQL; a database hiccup never blocks requests
+    // (they would fail on their own queries anyway).
+    store: pgRateLimitStore(deps.prisma),
+    skipOnError: true,
     max: deps.config.rateLimitPerMinute ?? 1200,
     timeWindow: '1 minute',
     // Per token or session when there is one, else per client address.

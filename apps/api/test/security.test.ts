@@ -576,15 +576,44 @@ describe('sessions, tokens and login', () => {
     });
     expect(String(tls.headers['set-cookie'])).toMatch(/; Secure/);
     const limited = await buildTestApp({ config: { rateLimitPerMinute: 10 } });
+    // A second API process on the same database: the count is shared, not per process.
+    const second = await buildApp({
+      config: {
+        webDist: undefined,
+        logLevel: 'silent',
+        secretKey: TEST_SECRET_KEY,
+        maxUploadBytes: 1024,
+        rateLimitPerMinute: 10,
+      },
+      prisma: limited.prisma,
+      queue: { send: async () => 'unused', sendMany: async () => [] },
+      logger: false,
+    });
     try {
+      const auth = { authorization: `Bearer ${limited.adminToken}` };
       const codes: number[] = [];
-      for (let i = 0; i < 12; i++)
+      for (let i = 0; i < 12; i++) {
+        const app = i % 2 === 0 ? limited.app : second;
         codes.push(
-          (await limited.app.inject({ method: 'GET', url: '/api/v1/summary' })).statusCode,
+          (await app.inject({ method: 'GET', url: '/api/v1/summary', headers: auth })).statusCode,
         );
+      }
       expect(codes.slice(0, 10).every((c) => c === 200)).toBe(true);
       expect(codes.slice(10)).toEqual([429, 429]);
+      const limitedRes = await second.inject({
+        method: 'GET',
+        url: '/api/v1/summary',
+        headers: auth,
+      });
+      expect(Number(limitedRes.headers['retry-after'])).toBeGreaterThan(0);
+      // Another client has its own allowance; the stored keys are hashes, never the token.
+      const other = await limited.as('other-client', 'viewer');
+      expect((await other({ method: 'GET', url: '/api/v1/summary' })).statusCode).toBe(200);
+      const keys = await limited.prisma.rateLimit.findMany({ select: { key: true } });
+      expect(keys.length).toBeGreaterThanOrEqual(2);
+      expect(keys.some((k) => k.key.includes(limited.adminToken.slice(0, 12)))).toBe(false);
     } finally {
+      await second.close();
       await limited.close();
     }
   });
