@@ -1,9 +1,8 @@
 import { HealthSchema, ProblemSchema } from '@drydock/contract';
 import { createPrismaClient } from '@drydock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
 import { VERSION } from '../src/version.ts';
-import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
+import { apiWithClient, buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 
 describe('GET /api/health', () => {
   let t: TestApp;
@@ -26,17 +25,7 @@ describe('GET /api/health', () => {
   it('answers 503 with the database error when the database is unreachable', async () => {
     // A real client pointed at a port where nothing listens.
     const prisma = createPrismaClient('postgresql://drydock:x@127.0.0.1:1/drydock');
-    const app = await buildApp({
-      config: {
-        webDist: undefined,
-        logLevel: 'silent',
-        secretKey: TEST_SECRET_KEY,
-        maxUploadBytes: 1024,
-      },
-      prisma,
-      queue: { send: async () => 'unused', sendMany: async () => [] },
-      logger: false,
-    });
+    const app = await apiWithClient(prisma);
     try {
       const res = await app.inject({ method: 'GET', url: '/api/health' });
       expect(res.statusCode).toBe(503);

@@ -1,10 +1,9 @@
 import type { Role, ScanReport } from '@drydock/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedImage } from '../../../scripts/seed-lib.ts';
-import { buildApp } from '../src/app.ts';
 import { ROLE_PERMISSIONS } from '../src/auth/permissions.ts';
 import { issueSetupToken } from '../src/modules/accounts/accounts-service.ts';
-import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
+import { apiWithClient, buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 import { scanSharedImages } from './helpers/scanned-images.ts';
 
 let t: TestApp;
@@ -355,18 +354,7 @@ describe('sessions, tokens and login', () => {
     });
     expect(events).toBeGreaterThanOrEqual(5);
     // Counted from the shared security log: a second API process on the same database agrees.
-    const second = await buildApp({
-      config: {
-        webDist: undefined,
-        logLevel: 'silent',
-        secretKey: TEST_SECRET_KEY,
-        maxUploadBytes: 1024,
-        trustProxy: true,
-      },
-      prisma: t.prisma,
-      queue: { send: async () => 'unused', sendMany: async () => [] },
-      logger: false,
-    });
+    const second = await apiWithClient(t.prisma, { trustProxy: true });
     try {
       const other = await second.inject({
         method: 'POST',
@@ -577,18 +565,7 @@ describe('sessions, tokens and login', () => {
     expect(String(tls.headers['set-cookie'])).toMatch(/; Secure/);
     const limited = await buildTestApp({ config: { rateLimitPerMinute: 10 } });
     // A second API process on the same database: the count is shared, not per process.
-    const second = await buildApp({
-      config: {
-        webDist: undefined,
-        logLevel: 'silent',
-        secretKey: TEST_SECRET_KEY,
-        maxUploadBytes: 1024,
-        rateLimitPerMinute: 10,
-      },
-      prisma: limited.prisma,
-      queue: { send: async () => 'unused', sendMany: async () => [] },
-      logger: false,
-    });
+    const second = await apiWithClient(limited.prisma, { rateLimitPerMinute: 10 });
     try {
       const auth = { authorization: `Bearer ${limited.adminToken}` };
       const codes: number[] = [];

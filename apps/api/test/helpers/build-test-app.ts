@@ -113,3 +113,27 @@ export async function buildTestApp(
     },
   };
 }
+
+/**
+ * An API on a given Prisma client: another API process on the same database, or one whose
+ * database is unreachable.
+ */
+export async function apiWithClient(
+  prisma: PrismaClient,
+  config: Partial<AppDeps['config']> = {},
+): Promise<FastifyInstance> {
+  const app = await buildApp({
+    config: {
+      webDist: undefined,
+      logLevel: 'silent',
+      secretKey: TEST_SECRET_KEY,
+      maxUploadBytes: 1024,
+      ...config,
+    },
+    prisma,
+    queue: { send: async () => 'unused', sendMany: async () => [] },
+    logger: false,
+  });
+  await app.ready();
+  return app;
+}

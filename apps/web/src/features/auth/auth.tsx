@@ -1,7 +1,8 @@
 import { type SessionInfo, SessionInfoSchema, SetupStatusSchema } from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useContext, useId, useState } from 'react';
+import { createContext, type ReactNode, useContext, useState } from 'react';
 import { Drawer } from '../../components/drawer.tsx';
+import { TextField } from '../../components/field.tsx';
 import { InlineError } from '../../components/states.tsx';
 import { ApiError, request, send, setCsrfToken } from '../../lib/api-client.ts';
 
@@ -69,7 +70,6 @@ function LoginForm() {
   const signedIn = useSignedIn();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const ids = { user: useId(), pass: useId() };
   const login = useMutation({
     mutationFn: () => send(SessionInfoSchema, '/api/v1/auth/login', 'POST', { username, password }),
     onSuccess: signedIn,
@@ -84,20 +84,18 @@ function LoginForm() {
           login.mutate();
         }}
       >
-        <label htmlFor={ids.user}>User name</label>
-        <input
-          id={ids.user}
+        <TextField
+          label="User name"
           value={username}
-          onChange={(e) => setUsername(e.target.value)}
+          onChange={setUsername}
           autoComplete="username"
           required
         />
-        <label htmlFor={ids.pass}>Password</label>
-        <input
-          id={ids.pass}
+        <TextField
+          label="Password"
           type="password"
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          onChange={setPassword}
           autoComplete="current-password"
           required
         />
@@ -115,7 +113,6 @@ function SetupForm() {
   const [token, setToken] = useState('');
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
-  const ids = { token: useId(), user: useId(), pass: useId() };
   const setup = useMutation({
     mutationFn: () =>
       send(SessionInfoSchema, '/api/v1/setup', 'POST', { token, username, password }),
@@ -135,27 +132,24 @@ function SetupForm() {
           setup.mutate();
         }}
       >
-        <label htmlFor={ids.token}>Setup token</label>
-        <input
-          id={ids.token}
+        <TextField
+          label="Setup token"
           value={token}
-          onChange={(e) => setToken(e.target.value.trim())}
+          onChange={(v) => setToken(v.trim())}
           required
         />
-        <label htmlFor={ids.user}>User name</label>
-        <input
-          id={ids.user}
+        <TextField
+          label="User name"
           value={username}
-          onChange={(e) => setUsername(e.target.value)}
+          onChange={setUsername}
           autoComplete="username"
           required
         />
-        <label htmlFor={ids.pass}>Password (at least 12 characters)</label>
-        <input
-          id={ids.pass}
+        <TextField
+          label="Password (at least 12 characters)"
           type="password"
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          onChange={setPassword}
           autoComplete="new-password"
           minLength={12}
           required
@@ -204,7 +198,6 @@ function ChangePassword({ onClose }: { onClose: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
-  const ids = { current: useId(), next: useId(), again: useId() };
   const change = useMutation({
     mutationFn: () =>
       send(SessionInfoSchema, '/api/v1/auth/password', 'POST', {
@@ -232,32 +225,29 @@ function ChangePassword({ onClose }: { onClose: () => void }) {
             if (!mismatch) change.mutate();
           }}
         >
-          <label htmlFor={ids.current}>Current password</label>
-          <input
-            id={ids.current}
+          <TextField
+            label="Current password"
             type="password"
             value={current}
-            onChange={(e) => setCurrent(e.target.value)}
+            onChange={setCurrent}
             autoComplete="current-password"
             required
             data-autofocus
           />
-          <label htmlFor={ids.next}>New password (at least 12 characters)</label>
-          <input
-            id={ids.next}
+          <TextField
+            label="New password (at least 12 characters)"
             type="password"
             value={next}
-            onChange={(e) => setNext(e.target.value)}
+            onChange={setNext}
             autoComplete="new-password"
             minLength={12}
             required
           />
-          <label htmlFor={ids.again}>New password again</label>
-          <input
-            id={ids.again}
+          <TextField
+            label="New password again"
             type="password"
             value={again}
-            onChange={(e) => setAgain(e.target.value)}
+            onChange={setAgain}
             autoComplete="new-password"
             required
             aria-invalid={mismatch}

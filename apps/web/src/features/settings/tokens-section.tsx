@@ -5,10 +5,11 @@ import {
   type Role,
 } from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { z } from 'zod';
 import { CopyButton } from '../../components/copy-button.tsx';
 import { DataTable } from '../../components/data-table.tsx';
+import { TextField } from '../../components/field.tsx';
 import { InlineError } from '../../components/states.tsx';
 import { request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -33,7 +34,6 @@ export function TokensSection() {
   );
   const [scope, setScope] = useState<AccessScope>({ instanceIds: [], namespaceIds: [] });
   const [expires, setExpires] = useState('');
-  const ids = { name: useId(), expires: useId() };
   const create = useMutation({
     mutationFn: () =>
       send(ApiTokenCreatedSchema, '/api/v1/tokens', 'POST', {
@@ -101,17 +101,15 @@ export function TokensSection() {
           create.mutate();
         }}
       >
-        <label htmlFor={ids.name}>Name</label>
-        <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} required />
+        <TextField label="Name" value={name} onChange={setName} required />
         <RoleSelect value={role} onChange={setRole} />
         <ScopePicker value={scope} onChange={setScope} />
-        <label htmlFor={ids.expires}>Expires (optional)</label>
-        <input
-          id={ids.expires}
+        <TextField
+          label="Expires (optional)"
           type="date"
           value={expires}
           min={new Date().toISOString().slice(0, 10)}
-          onChange={(e) => setExpires(e.target.value)}
+          onChange={setExpires}
         />
         <div className="actions">
           <button type="submit" className="primary" disabled={create.isPending}>

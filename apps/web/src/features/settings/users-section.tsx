@@ -4,6 +4,7 @@ import { useId, useState } from 'react';
 import { z } from 'zod';
 import { DataTable } from '../../components/data-table.tsx';
 import { Drawer } from '../../components/drawer.tsx';
+import { TextField } from '../../components/field.tsx';
 import { InlineError } from '../../components/states.tsx';
 import { request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -38,34 +39,6 @@ export function RoleSelect({
           </option>
         ))}
       </select>
-    </>
-  );
-}
-
-function PasswordInput({
-  label,
-  value,
-  onChange,
-  required,
-}: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  required?: boolean;
-}) {
-  const id = useId();
-  return (
-    <>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="password"
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        minLength={12}
-        required={required}
-        autoComplete="new-password"
-      />
     </>
   );
 }
@@ -128,7 +101,6 @@ function AddUser() {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('analyst');
   const [scope, setScope] = useState<AccessScope>(NO_SCOPE);
-  const id = useId();
   const create = useMutation({
     mutationFn: () =>
       send(UserSchema, '/api/v1/users', 'POST', { username, password, role, ...scope }),
@@ -148,12 +120,14 @@ function AddUser() {
         create.mutate();
       }}
     >
-      <label htmlFor={id}>User name</label>
-      <input id={id} value={username} onChange={(e) => setUsername(e.target.value)} required />
-      <PasswordInput
+      <TextField label="User name" value={username} onChange={setUsername} required />
+      <TextField
         label="Password (at least 12 characters)"
+        type="password"
         value={password}
         onChange={setPassword}
+        minLength={12}
+        autoComplete="new-password"
         required
       />
       <RoleSelect value={role} onChange={setRole} />
@@ -200,10 +174,13 @@ function EditUser({ user, onClose }: { user: User; onClose: () => void }) {
         <RoleSelect value={role} onChange={setRole} disabled={self} />
         {self ? <p className="muted">You cannot change your own role.</p> : null}
         <ScopePicker value={scope} onChange={setScope} />
-        <PasswordInput
+        <TextField
           label="New password (leave empty to keep it)"
+          type="password"
           value={password}
           onChange={setPassword}
+          minLength={12}
+          autoComplete="new-password"
         />
         <p className="muted">Saving ends this user's sessions: they sign in again.</p>
         <div className="actions">
