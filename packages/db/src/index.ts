@@ -3,7 +3,12 @@ export { createPrismaClient, type PrismaClient } from './client.ts';
 export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded.ts';
 export { Prisma } from './generated/prisma/client.ts';
 export { applyMigrations } from './migrate.ts';
-export { type ImageLocation, type PersistResult, persistScan } from './persist-scan.ts';
+export {
+  type ImageLocation,
+  type PersistResult,
+  persistScan,
+  planReconcile,
+} from './persist-scan.ts';
 export { poolConfigFromUrl } from './pool-config.ts';
 export { type Queue, startQueue } from './queue.ts';
 export {

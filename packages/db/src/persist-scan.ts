@@ -44,6 +44,45 @@ async function resolveRepository(tx: Tx, where: ImageLocation): Promise<string |
  * status moves with each scan: new → open, seen again → stays (ignored/handled keep their triage),
  * gone → resolved, back again → open.
  */
+/**
+ * How one scan's items meet an image's previous findings, by key: new ones, ones that come back
+ * after being resolved, ones still present (they keep status and triage), and open ones no
+ * longer found. An item repeated under the same key counts once.
+ */
+export function planReconcile<I, O extends { status: string }>(
+  items: readonly I[],
+  before: readonly O[],
+  itemKey: (item: I) => string,
+  oldKey: (old: O) => string,
+) {
+  const previous = new Map(before.map((o) => [oldKey(o), o]));
+  const seen = new Set<string>();
+  const fresh: I[] = [];
+  const reopened: { item: I; old: O }[] = [];
+  const still: { item: I; old: O }[] = [];
+  for (const item of items) {
+    const k = itemKey(item);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const old = previous.get(k);
+    if (!old) fresh.push(item);
+    else if (old.status === 'resolved') reopened.push({ item, old });
+    else still.push({ item, old });
+  }
+  const gone = before.filter((o) => !seen.has(oldKey(o)) && o.status !== 'resolved');
+  return {
+    fresh,
+    reopened,
+    still,
+    gone,
+    counts: {
+      opened: fresh.length,
+      stillOpen: reopened.length + still.length,
+      resolved: gone.length,
+    },
+  };
+}
+
 export async function persistScan(
   prisma: PrismaClient,
   where: ImageLocation,
@@ -158,61 +197,49 @@ export async function persistScan(
         where: { imageId: image.id },
         select: { id: true, vulnerabilityId: true, purl: true, path: true, status: true },
       });
-      const key = (v: { vulnerabilityId?: string; id?: string; purl: string; path: string }) =>
-        `${v.vulnerabilityId ?? v.id}|${v.purl}|${v.path}`;
-      const previous = new Map(before.map((f) => [key(f), f]));
-      const seen = new Set<string>();
-      const counts = { opened: 0, stillOpen: 0, resolved: 0 };
-      const creates = [];
-      const stillPresent: Record<string, unknown>[] = [];
-      for (const v of vulns) {
-        const k = key(v);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        const fields = {
-          category: v.category,
-          packageName: v.packageName,
-          packageType: v.packageType,
-          installedVersion: v.installedVersion,
-          fixedVersion: v.fixedVersion ?? null,
-          layerIndex: v.layerIndex,
-          layerDiffId: v.layerDiffId,
-          createdBy: v.createdBy ?? null,
-          fixStatus: v.status,
-          priority: v.priority,
-          priorityReason: v.priorityReason,
-          cause: v.cause,
-          fixCommand: v.fixCommand ?? null,
-          lastSeenAt: scannedAt,
-        };
-        const old = previous.get(k);
-        if (old && old.status !== 'resolved') {
-          counts.stillOpen++;
-          stillPresent.push({ id: old.id, ...fields });
-        } else if (old) {
-          counts.stillOpen++;
-          await tx.finding.update({
-            where: { id: old.id },
-            data: {
-              ...fields,
-              status: 'open',
-              resolvedAt: null,
-              ...initialStatus('vulnerability', v.id),
-            },
-          });
-        } else {
-          counts.opened++;
-          creates.push({
-            vulnerabilityId: v.id,
-            imageId: image.id,
-            purl: v.purl,
-            path: v.path,
-            firstSeenAt: scannedAt,
-            ...fields,
+      const plan = planReconcile(
+        vulns,
+        before,
+        (v) => `${v.id}|${v.purl}|${v.path}`,
+        (f) => `${f.vulnerabilityId}|${f.purl}|${f.path}`,
+      );
+      const fieldsOf = (v: (typeof vulns)[number]) => ({
+        category: v.category,
+        packageName: v.packageName,
+        packageType: v.packageType,
+        installedVersion: v.installedVersion,
+        fixedVersion: v.fixedVersion ?? null,
+        layerIndex: v.layerIndex,
+        layerDiffId: v.layerDiffId,
+        createdBy: v.createdBy ?? null,
+        fixStatus: v.status,
+        priority: v.priority,
+        priorityReason: v.priorityReason,
+        cause: v.cause,
+        fixCommand: v.fixCommand ?? null,
+        lastSeenAt: scannedAt,
+      });
+      for (const { item: v, old } of plan.reopened) {
+        await tx.finding.update({
+          where: { id: old.id },
+          data: {
+            ...fieldsOf(v),
+            status: 'open',
+            resolvedAt: null,
             ...initialStatus('vulnerability', v.id),
-          });
-        }
+          },
+        });
       }
+      const creates = plan.fresh.map((v) => ({
+        vulnerabilityId: v.id,
+        imageId: image.id,
+        purl: v.purl,
+        path: v.path,
+        firstSeenAt: scannedAt,
+        ...fieldsOf(v),
+        ...initialStatus('vulnerability', v.id),
+      }));
+      const stillPresent = plan.still.map(({ item, old }) => ({ id: old.id, ...fieldsOf(item) }));
       if (creates.length) await tx.finding.createMany({ data: creates });
       // Findings seen again keep their status and triage; their details refresh in one statement.
       if (stillPresent.length) {
@@ -229,27 +256,26 @@ export async function persistScan(
             "priorityReason" text, "cause" text, "fixCommand" text)
           WHERE f.id = r.id`;
       }
-      const gone = before
-        .filter((f) => !seen.has(key(f)) && f.status !== 'resolved')
-        .map((f) => f.id);
-      if (gone.length) {
-        counts.resolved = gone.length;
+      if (plan.gone.length) {
         await tx.finding.updateMany({
-          where: { id: { in: gone } },
+          where: { id: { in: plan.gone.map((f) => f.id) } },
           data: { status: 'resolved', resolvedAt: scannedAt },
         });
       }
 
-      const sampleCounts = { opened: 0, stillOpen: 0, resolved: 0 };
       const samples = report.maliciousSamples ?? [];
       const beforeSamples = await tx.sampleFinding.findMany({
         where: { imageId: image.id },
         select: { id: true, sampleSha256: true, path: true, status: true },
       });
-      const previousSamples = new Map(beforeSamples.map((s) => [`${s.sampleSha256}|${s.path}`, s]));
-      const seenSamples = new Set<string>();
-      const samplesStillPresent: Record<string, unknown>[] = [];
-      for (const s of samples) {
+      const samplePlan = planReconcile(
+        samples,
+        beforeSamples,
+        (s) => `${s.sha256}|${s.path}`,
+        (f) => `${f.sampleSha256}|${f.path}`,
+      );
+      // The sample itself (by hash) is shared by every image that ships it.
+      for (const s of new Map(samples.map((x) => [x.sha256, x])).values()) {
         const fields = {
           md5: s.md5,
           size: s.size,
@@ -266,44 +292,41 @@ export async function persistScan(
           create: { sha256: s.sha256, firstSeenAt: scannedAt, ...fields },
           update: fields,
         });
-        const k = `${s.sha256}|${s.path}`;
-        seenSamples.add(k);
-        const placement = {
-          layerIndex: s.layerIndex,
-          layerDiffId: s.layerDiffId,
-          createdBy: s.createdBy ?? null,
-          deletedInLayer: s.deletedInLayer ?? null,
-          lastSeenAt: scannedAt,
-        };
-        const old = previousSamples.get(k);
-        if (old && old.status !== 'resolved') {
-          sampleCounts.stillOpen++;
-          samplesStillPresent.push({ id: old.id, ...placement });
-        } else if (old) {
-          sampleCounts.stillOpen++;
-          await tx.sampleFinding.update({
-            where: { id: old.id },
-            data: {
-              ...placement,
-              status: 'open',
-              resolvedAt: null,
-              ...initialStatus('sample', s.sha256),
-            },
-          });
-        } else {
-          sampleCounts.opened++;
-          await tx.sampleFinding.create({
-            data: {
-              sampleSha256: s.sha256,
-              imageId: image.id,
-              path: s.path,
-              firstSeenAt: scannedAt,
-              ...placement,
-              ...initialStatus('sample', s.sha256),
-            },
-          });
-        }
       }
+      const placementOf = (s: (typeof samples)[number]) => ({
+        layerIndex: s.layerIndex,
+        layerDiffId: s.layerDiffId,
+        createdBy: s.createdBy ?? null,
+        deletedInLayer: s.deletedInLayer ?? null,
+        lastSeenAt: scannedAt,
+      });
+      for (const { item: s, old } of samplePlan.reopened) {
+        await tx.sampleFinding.update({
+          where: { id: old.id },
+          data: {
+            ...placementOf(s),
+            status: 'open',
+            resolvedAt: null,
+            ...initialStatus('sample', s.sha256),
+          },
+        });
+      }
+      if (samplePlan.fresh.length) {
+        await tx.sampleFinding.createMany({
+          data: samplePlan.fresh.map((s) => ({
+            sampleSha256: s.sha256,
+            imageId: image.id,
+            path: s.path,
+            firstSeenAt: scannedAt,
+            ...placementOf(s),
+            ...initialStatus('sample', s.sha256),
+          })),
+        });
+      }
+      const samplesStillPresent = samplePlan.still.map(({ item, old }) => ({
+        id: old.id,
+        ...placementOf(item),
+      }));
       if (samplesStillPresent.length) {
         await tx.$executeRaw`
           UPDATE sample_finding f SET layer_index = r."layerIndex", layer_diff_id = r."layerDiffId",
@@ -312,17 +335,13 @@ export async function persistScan(
             "layerIndex" int, "layerDiffId" text, "createdBy" text, "deletedInLayer" int)
           WHERE f.id = r.id`;
       }
-      const goneSamples = beforeSamples
-        .filter((s) => !seenSamples.has(`${s.sampleSha256}|${s.path}`) && s.status !== 'resolved')
-        .map((s) => s.id);
-      if (goneSamples.length) {
-        sampleCounts.resolved = goneSamples.length;
+      if (samplePlan.gone.length) {
         await tx.sampleFinding.updateMany({
-          where: { id: { in: goneSamples } },
+          where: { id: { in: samplePlan.gone.map((f) => f.id) } },
           data: { status: 'resolved', resolvedAt: scannedAt },
         });
       }
-      return { imageId: image.id, findings: counts, samples: sampleCounts };
+      return { imageId: image.id, findings: plan.counts, samples: samplePlan.counts };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
