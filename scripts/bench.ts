@@ -3,6 +3,7 @@
 //   pnpm bench scan --synthetic <MiB>      the same on a generated image of that size
 //   pnpm bench workers [--copies N]        images/min with 1, 2 and 4 worker processes
 //   pnpm bench uploads [--mib N]           upload into Postgres and back out, MiB/s
+//   pnpm bench layers                      per-layer malware cache with a shared base layer
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -14,6 +15,7 @@ const suites: Record<string, string> = {
   api: 'bench/api.ts',
   workers: 'bench/workers.ts',
   uploads: 'bench/uploads.ts',
+  layers: 'bench/layer-cache.ts',
 };
 const script = suite ? suites[suite] : undefined;
 if (!script) {

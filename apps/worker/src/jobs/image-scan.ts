@@ -208,6 +208,14 @@ async function run(
       name: img.name || `${path}${img.tags[0] ? `:${img.tags[0]}` : `@${img.digest}`}`,
     };
   }
+  deps.logger.debug(
+    {
+      scanJob: job.id,
+      cacheHit: analysis.cacheHit,
+      malwareLayersCached: analysis.malwareLayersCached ?? null,
+    },
+    'image analyzed',
+  );
   progress.set({ phase: 'match' });
   const report: ScanReport = {
     ...analysis.report,

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { type ScanReport, ScanReportSchema } from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
-import { createMalwareScan, type RuleSet, type YaraEngine } from '@drydock/malware';
+import {
+  createMalwareScan,
+  type LayerResult,
+  type LayerResultCache,
+  type RuleSet,
+  type YaraEngine,
+} from '@drydock/malware';
 import {
   ANALYZER_VERSION,
   type ImageHandle,
@@ -60,11 +66,51 @@ export function checkLimits(image: ImageHandle, limits: ScanLimits, compressedBy
 const formatBytes = (n: number) =>
   n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
 
+const layerKey = (version: string, diffId: string) =>
+  `sha256:${createHash('sha256').update(`${version}\n${diffId}`).digest('hex')}`;
+
+/**
+ * The malware results of an image's layers that any worker stored before, loaded in one query
+ * before the scan; new layers are stored as they finish. A base layer shared by many images is
+ * scanned for malware once (its files are still read for the inventory).
+ */
+export async function pgLayerCache(
+  prisma: PrismaClient,
+  version: string,
+  diffIds: string[],
+): Promise<LayerResultCache> {
+  const rows = await prisma.layerMalwareCache.findMany({
+    where: { key: { in: diffIds.map((d) => layerKey(version, d)) } },
+    select: { key: true, diffId: true, result: true },
+  });
+  const known = new Map(rows.map((r) => [r.diffId, r.result as unknown as LayerResult]));
+  if (rows.length) {
+    await prisma.layerMalwareCache.updateMany({
+      where: { key: { in: rows.map((r) => r.key) } },
+      data: { lastUsedAt: new Date() },
+    });
+  }
+  return {
+    get: (diffId) => known.get(diffId),
+    async put(diffId, result) {
+      const key = layerKey(version, diffId);
+      const json = result as unknown as Prisma.InputJsonValue;
+      await prisma.layerMalwareCache.upsert({
+        where: { key },
+        create: { key, analyzerVersion: version, diffId, result: json },
+        update: { result: json, lastUsedAt: new Date() },
+      });
+    },
+  };
+}
+
 export interface Analysis {
   /** Inventory, layers, OS, malicious samples, warnings; no vulnerabilities (matched later). */
   report: ScanReport;
   key: string;
   cacheHit: boolean;
+  /** Layers whose malware results came from the per-layer cache (on a miss of the whole image). */
+  malwareLayersCached?: number;
 }
 
 /**
@@ -89,7 +135,18 @@ export async function analyzeImage(
       return { report: { ...parsed.data, target }, key, cacheHit: true };
     }
   }
-  const malware = createMalwareScan({ engine: analyzer.engine, rules: analyzer.rules });
+  const layers = useCache
+    ? await pgLayerCache(
+        prisma,
+        analyzer.version,
+        image.layers.map((l) => l.diffId),
+      )
+    : undefined;
+  const malware = createMalwareScan({
+    engine: analyzer.engine,
+    rules: analyzer.rules,
+    ...(layers ? { cache: layers } : {}),
+  });
   const { report, removedFiles } = await scanOpenedImage(image, {
     scannerVersion: ANALYZER_VERSION,
     maxFiles: analyzer.limits.maxFiles,
@@ -104,7 +161,12 @@ export async function analyzeImage(
       create: { key, analyzerVersion: analyzer.version, inventory },
       update: { inventory, lastUsedAt: new Date() },
     });
-  return { report: { ...report, target }, key, cacheHit: false };
+  return {
+    report: { ...report, target },
+    key,
+    cacheHit: false,
+    malwareLayersCached: malware.stats.cachedLayers,
+  };
 }
 
 export { Prisma };

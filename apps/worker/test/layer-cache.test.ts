@@ -1,0 +1,90 @@
+import { createPrismaClient, type PrismaClient } from '@drydock/db';
+import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
+import { createYaraEngine, loadRuleSet, type RuleSet, type YaraEngine } from '@drydock/malware';
+import { openImage } from '@drydock/scanner';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { type Analyzer, analyzeImage, analyzerVersion } from '../src/scan/analyze.ts';
+import { DEFAULT_LIMITS } from '../src/worker.ts';
+
+// debian12-node-app and debian12-python-java are built FROM the same debian:12 image: their
+// first layer has the same diffID, the rest differ.
+describe('malware results cached per layer in PostgreSQL', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  let engine: YaraEngine;
+  let rules: RuleSet;
+  let analyzer: Analyzer;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    prisma = createPrismaClient(db.url);
+    rules = loadRuleSet();
+    engine = await createYaraEngine(rules.source, { threads: 1 });
+    analyzer = { engine, rules, limits: DEFAULT_LIMITS, version: analyzerVersion(rules) };
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  const analyze = async (file: string, a: Analyzer = analyzer) => {
+    const image = await openImage(shared('images', file));
+    try {
+      return {
+        analysis: await analyzeImage(prisma, a, image),
+        diffIds: image.layers.map((l) => l.diffId),
+      };
+    } finally {
+      await image.close();
+    }
+  };
+
+  it('scans a base layer shared by two images once, and the second image gets its results', async () => {
+    const node = await analyze('debian12-node-app.tar');
+    expect(node.analysis.cacheHit).toBe(false);
+    expect(node.analysis.malwareLayersCached).toBe(0);
+    const stored = await prisma.layerMalwareCache.findMany({ select: { diffId: true } });
+    expect(stored.map((r) => r.diffId).sort()).toEqual([...new Set(node.diffIds)].sort());
+
+    // The shared base layer's stored result is what the next image gets: plant a sample in it.
+    const base = node.diffIds[0] as string;
+    const planted = {
+      name: 'Planted_Test_Sample',
+      category: 'test-file',
+      severity: 'notice',
+      path: 'usr/share/planted.txt',
+      sha256: 'a'.repeat(64),
+      md5: 'b'.repeat(32),
+      size: 1,
+      matchedRules: ['Planted_Test_Sample'],
+      reason: 'planted by the test',
+      references: [],
+    };
+    const row = await prisma.layerMalwareCache.findFirstOrThrow({ where: { diffId: base } });
+    await prisma.layerMalwareCache.update({
+      where: { key: row.key },
+      data: { result: { samples: [planted], skipped: [] } },
+    });
+
+    const python = await analyze('debian12-python-java.oci.tar');
+    expect(python.diffIds[0]).toBe(base);
+    expect(python.analysis.cacheHit).toBe(false);
+    expect(python.analysis.malwareLayersCached).toBe(1);
+    expect(python.analysis.report.maliciousSamples).toEqual([
+      expect.objectContaining({ path: 'usr/share/planted.txt', layerIndex: 0, layerDiffId: base }),
+    ]);
+    expect(await prisma.layerMalwareCache.count()).toBe(
+      new Set([...node.diffIds, ...python.diffIds]).size,
+    );
+
+    // Another analyzer version (new rules) does not reuse them: the base layer is scanned again.
+    const other = await analyze('debian12-python-java.oci.tar', {
+      ...analyzer,
+      version: `${analyzer.version}-next`,
+    });
+    expect(other.analysis.malwareLayersCached).toBe(0);
+    expect(other.analysis.report.maliciousSamples).toEqual([]);
+  }, 120_000);
+});
