@@ -71,6 +71,16 @@ describe('scheduled scans', () => {
       now: () => new Date('2026-11-29T10:01:00Z'),
     });
     expect((await later()).started).toEqual([]);
+
+    // Housekeeping on the way: per-layer malware results unused for 30 days go.
+    const layer = (key: string, lastUsedAt: Date) =>
+      prisma.layerMalwareCache.create({
+        data: { key, analyzerVersion: 'v', diffId: key, result: {}, lastUsedAt },
+      });
+    await layer('old', new Date('2026-10-29T09:00:00Z'));
+    await layer('recent', new Date('2026-11-20T09:00:00Z'));
+    expect((await later()).layersPruned).toBe(1);
+    expect((await prisma.layerMalwareCache.findMany()).map((l) => l.key)).toEqual(['recent']);
   });
 });
 

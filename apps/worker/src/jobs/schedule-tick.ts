@@ -4,8 +4,11 @@ import { type PrismaClient, pruneUploads, type Queue } from '@drydock/db';
  * Runs every minute on one worker (a pg-boss cron schedule): claims the instances whose scheduled
  * scan is due by moving `next_scheduled_at` forward in one conditional UPDATE (so two ticks never
  * claim the same instance), then queues a sync that is followed by a scan of the instance. It
- * also removes the stored uploads nobody will scan again (see pruneUploads).
+ * also removes the stored uploads nobody will scan again (see pruneUploads) and per-layer malware
+ * results unused for 30 days.
  */
+const LAYER_CACHE_DAYS = 30;
+
 export function createScheduleTickHandler(deps: {
   prisma: PrismaClient;
   queue: Pick<Queue, 'send'>;
@@ -23,6 +26,10 @@ export function createScheduleTickHandler(deps: {
       await deps.queue.send('registry.sync', { instanceId: id, thenScan: true });
     }
     const uploadsPruned = await pruneUploads(deps.prisma, now);
-    return { started: due.map((d) => d.id), uploadsPruned };
+    // Per-layer malware results nobody used for 30 days (old rule sets, deleted images).
+    const layersPruned = await deps.prisma.layerMalwareCache.deleteMany({
+      where: { lastUsedAt: { lt: new Date(now.getTime() - LAYER_CACHE_DAYS * 86_400_000) } },
+    });
+    return { started: due.map((d) => d.id), uploadsPruned, layersPruned: layersPruned.count };
   };
 }
