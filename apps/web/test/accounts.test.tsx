@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserMenu } from '../src/features/auth/auth.tsx';
 import { RegistriesPage } from '../src/features/registries/registries-page.tsx';
 import { ScanTrackerProvider } from '../src/features/scans/scan-tracker.tsx';
+import { ScansPage } from '../src/features/scans/scans-page.tsx';
 import { AccountsSection } from '../src/features/settings/accounts-section.tsx';
 import { SecurityLog } from '../src/features/settings/audit-logs.tsx';
 import { setCsrfToken } from '../src/lib/api-client.ts';
@@ -299,5 +300,38 @@ describe('Registries: edit', () => {
     await waitFor(() => expect(calls.some((c) => c.init?.method === 'PATCH')).toBe(true));
     const patch = calls.find((c) => c.init?.method === 'PATCH');
     expect(JSON.parse(String(patch?.init?.body))).toEqual({ scanIntervalMinutes: 60 });
+  });
+});
+
+describe('Scans: upload', () => {
+  it('uploads a picked tarball as bytes with a safe name, and follows the new scan', async () => {
+    const created = { id: '71111111-1111-4111-8111-111111111111', images: 1, joined: 0 };
+    const calls = stubApi((url, init) => {
+      if (url.pathname === '/api/v1/scans/upload' && init?.method === 'POST')
+        return { status: 202, body: created };
+      if (url.pathname === '/api/v1/scans')
+        return { body: { items: [], total: 0, page: 1, pageSize: 20 } };
+      return undefined;
+    });
+    renderAt(
+      <ScanTrackerProvider>
+        <ScansPage />
+      </ScanTrackerProvider>,
+    );
+    const file = new File([new Uint8Array([1, 2, 3])], 'my image (1).tar', { type: '' });
+    await userEvent.upload(screen.getByLabelText('Upload image tarball'), file);
+    await waitFor(() =>
+      expect(calls.some((c) => c.url.pathname === '/api/v1/scans/upload')).toBe(true),
+    );
+    const post = calls.find((c) => c.url.pathname === '/api/v1/scans/upload');
+    expect(post?.url.searchParams.get('name')).toBe('my_image__1_.tar');
+    expect(new Headers(post?.init?.headers).get('content-type')).toBe('application/octet-stream');
+    expect(post?.init?.body).toBeInstanceOf(Blob);
+    expect((post?.init?.body as Blob | undefined)?.size).toBe(3);
+    await waitFor(() =>
+      expect(JSON.parse(sessionStorage.getItem('drydock.trackedScans') ?? '[]')).toContain(
+        created.id,
+      ),
+    );
   });
 });

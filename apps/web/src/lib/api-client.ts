@@ -57,21 +57,30 @@ export function setCsrfToken(token: string) {
   csrfToken = token;
 }
 
-/** Sends JSON (POST, PATCH, DELETE) and parses the answer; 204 gives undefined. */
+/**
+ * Sends JSON (POST, PATCH, DELETE) and parses the answer; 204 gives undefined. A Blob (a file
+ * the user picked) goes as it is, with its own type or application/octet-stream.
+ */
 export async function send<S extends z.ZodType>(
   schema: S | undefined,
   path: string,
   method: 'POST' | 'PATCH' | 'DELETE',
   body?: unknown,
 ): Promise<S extends z.ZodType ? z.infer<S> : undefined> {
+  const blob = body instanceof Blob ? body : undefined;
+  const contentType = blob
+    ? blob.type || 'application/octet-stream'
+    : body === undefined
+      ? undefined
+      : 'application/json';
   const response = await fetch(path, {
     method,
     headers: {
       accept: 'application/json',
       ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(contentType ? { 'content-type': contentType } : {}),
     },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(blob ? { body: blob } : body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const parsed: unknown =
     response.status === 204 ? undefined : await response.json().catch(() => undefined);

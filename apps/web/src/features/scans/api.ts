@@ -40,6 +40,23 @@ export function useStartScan() {
   });
 }
 
+/** The tarball types the API takes; anything else (e.g. .tar with no type) goes as bytes. */
+const UPLOAD_TYPES = new Set(['application/x-tar', 'application/gzip']);
+
+/** Uploads an image tarball (docker save / OCI archive, optionally gzipped) to be scanned. */
+export function useUploadScan() {
+  return useMutation({
+    mutationFn: (file: File) => {
+      const body = UPLOAD_TYPES.has(file.type)
+        ? file
+        : new Blob([file], { type: 'application/octet-stream' });
+      // The name is kept within what the API accepts (letters, digits and ._-:@/+).
+      const name = file.name.replace(/[^\w.@:/+-]/g, '_').slice(0, 200) || 'upload.tar';
+      return send(ScanCreatedSchema, withQuery('/api/v1/scans/upload', { name }), 'POST', body);
+    },
+  });
+}
+
 export function useRetryScan() {
   const client = useQueryClient();
   return useMutation({

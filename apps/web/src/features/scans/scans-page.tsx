@@ -1,11 +1,14 @@
+import { useId } from 'react';
 import { Link, useParams } from 'react-router';
 import { StatusBadge } from '../../components/badges.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { Pagination } from '../../components/pagination.tsx';
-import { EmptyState, ErrorState, Skeleton } from '../../components/states.tsx';
+import { EmptyState, ErrorState, InlineError, Skeleton } from '../../components/states.tsx';
 import { formatBytes, formatDateTime } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
-import { isActive, useRetryScan, useScan, useScans } from './api.ts';
+import { useCan, useSession } from '../auth/auth.tsx';
+import { isActive, useRetryScan, useScan, useScans, useUploadScan } from './api.ts';
+import { useScanTracker } from './scan-tracker.tsx';
 
 const scopeText = (scope: Record<string, unknown>) => {
   switch (scope.kind) {
@@ -32,6 +35,7 @@ export function ScansPage() {
     <section className="page">
       <div className="page-header">
         <h1>Scans</h1>
+        <UploadButton />
       </div>
       <DataTable
         label="Scan history"
@@ -139,5 +143,40 @@ export function ScanPage() {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * Scans an image tarball from this computer (`docker save` or an OCI archive, gzipped or not):
+ * it is uploaded, queued like any image, and followed in the progress dock.
+ */
+function UploadButton() {
+  const upload = useUploadScan();
+  const { track } = useScanTracker();
+  const canScan = useCan('scan');
+  const { user } = useSession();
+  // Uploaded images belong to no registry: scoped accounts cannot upload (the API says 403).
+  const scoped = user.instanceIds.length + user.namespaceIds.length > 0;
+  const id = useId();
+  if (!canScan || scoped) return null;
+  return (
+    <div className="upload">
+      <label htmlFor={id} className="button-like">
+        {upload.isPending ? 'Uploading…' : 'Upload image tarball'}
+      </label>
+      <input
+        id={id}
+        type="file"
+        className="visually-hidden"
+        accept=".tar,.tar.gz,.tgz,application/x-tar,application/gzip"
+        disabled={upload.isPending}
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          if (file) upload.mutate(file, { onSuccess: (created) => track(created.id) });
+        }}
+      />
+      <InlineError error={upload.error} inline />
+    </div>
   );
 }
