@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
 import { signIn } from './auth.ts';
@@ -14,6 +15,9 @@ test('upload an image tarball from the Scans page and find it among the images',
   await expect(dock).toContainText('alpine-311.tar.gz');
   await expect(dock.getByText('1 / 1 images').last()).toBeVisible({ timeout: 60_000 });
   await expect(dock.locator('[data-status="succeeded"]').last()).toBeVisible();
+  await page.screenshot({
+    path: path.resolve(import.meta.dirname, '../../../.test-output/screenshots/scans-upload.png'),
+  });
   // It lands in the history as an upload, and its image has findings like any other.
   await page.goto('/scans');
   await expect(
