@@ -120,7 +120,15 @@ function LogFilterForm({
   );
 }
 
-function useLog<S extends z.ZodType>(path: string, schema: S, filters: LogFilters, page: number) {
+const NO_FILTERS: LogFilters = { actor: '', action: '', outcome: '', since: '' };
+
+/**
+ * One audit log's query with its filters and page: `apply` sets new filters (back to page 1),
+ * `pager` is the pagination under the table.
+ */
+function useAuditLog<S extends z.ZodType<{ total: number }>>(path: string, schema: S) {
+  const [filters, setFilters] = useState(NO_FILTERS);
+  const [page, setPage] = useState(1);
   const url = withQuery(path, {
     actor: filters.actor.trim(),
     action: filters.action,
@@ -129,14 +137,24 @@ function useLog<S extends z.ZodType>(path: string, schema: S, filters: LogFilter
     page,
     pageSize: PAGE_SIZE,
   });
-  return useQuery({
+  const log = useQuery({
     queryKey: ['audit', url],
     queryFn: () => request(schema, url),
     placeholderData: keepPreviousData,
   });
+  const total = log.data?.total ?? 0;
+  return {
+    log,
+    apply: (f: LogFilters) => {
+      setFilters(f);
+      setPage(1);
+    },
+    pager:
+      total > 0 ? (
+        <Pagination page={page} pageSize={PAGE_SIZE} total={total} onPage={setPage} />
+      ) : null,
+  };
 }
-
-const NO_FILTERS: LogFilters = { actor: '', action: '', outcome: '', since: '' };
 
 const detailText = (detail: Record<string, unknown> | null) =>
   detail
@@ -147,9 +165,7 @@ const detailText = (detail: Record<string, unknown> | null) =>
 
 /** Security events (auditors and admins), newest first, filterable and paged. */
 export function SecurityLog() {
-  const [filters, setFilters] = useState(NO_FILTERS);
-  const [page, setPage] = useState(1);
-  const log = useLog('/api/v1/audit/security', SecurityPage, filters, page);
+  const { log, apply, pager } = useAuditLog('/api/v1/audit/security', SecurityPage);
   return (
     <section aria-label="Security log">
       <h2>Security log</h2>
@@ -157,10 +173,7 @@ export function SecurityLog() {
         label="Filter the security log"
         actions={SECURITY_ACTIONS}
         withOutcome
-        onApply={(f) => {
-          setFilters(f);
-          setPage(1);
-        }}
+        onApply={apply}
       />
       <DataTable
         label="Security log"
@@ -184,28 +197,21 @@ export function SecurityLog() {
           { header: 'Address', cell: (e) => e.ip ?? '—' },
         ]}
       />
-      {log.data && log.data.total > 0 ? (
-        <Pagination page={page} pageSize={PAGE_SIZE} total={log.data.total} onPage={setPage} />
-      ) : null}
+      {pager}
     </section>
   );
 }
 
 /** Every triage decision across findings (auditors and admins), newest first. */
 export function TriageLog() {
-  const [filters, setFilters] = useState(NO_FILTERS);
-  const [page, setPage] = useState(1);
-  const log = useLog('/api/v1/audit/triage', TriagePage, filters, page);
+  const { log, apply, pager } = useAuditLog('/api/v1/audit/triage', TriagePage);
   return (
     <section aria-label="Triage log">
       <h2>Triage log</h2>
       <LogFilterForm
         label="Filter the triage log"
         actions={TRIAGE_ACTIONS.map((a) => [a, a || 'any action'] as const)}
-        onApply={(f) => {
-          setFilters(f);
-          setPage(1);
-        }}
+        onApply={apply}
       />
       <DataTable
         label="Triage log"
@@ -229,9 +235,7 @@ export function TriageLog() {
           { header: 'Reason', cell: (e) => e.reason ?? '—', className: 'log-detail' },
         ]}
       />
-      {log.data && log.data.total > 0 ? (
-        <Pagination page={page} pageSize={PAGE_SIZE} total={log.data.total} onPage={setPage} />
-      ) : null}
+      {pager}
     </section>
   );
 }
