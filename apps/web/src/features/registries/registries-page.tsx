@@ -1,5 +1,6 @@
 import type { Registry } from '@drydock/contract';
 import { useId, useState } from 'react';
+import { TextField } from '../../components/field.tsx';
 import { ErrorState, InlineError, TableSkeleton } from '../../components/states.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useCan } from '../auth/auth.tsx';
@@ -165,7 +166,6 @@ function RegistryForm({ onDone }: { onDone: () => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [interval, setScanInterval] = useState('');
-  const ids = { name: useId(), url: useId(), user: useId(), pass: useId(), interval: useId() };
   const credentials = username && password ? { username, password } : undefined;
   const result = test.data;
   return (
@@ -191,44 +191,27 @@ function RegistryForm({ onDone }: { onDone: () => void }) {
         );
       }}
     >
-      <label htmlFor={ids.name}>Name</label>
-      <input
-        id={ids.name}
-        value={name}
-        onChange={(e) => setName(e.target.value)}
-        required
-        data-autofocus
-      />
-      <label htmlFor={ids.url}>URL</label>
-      <input
-        id={ids.url}
+      <TextField label="Name" value={name} onChange={setName} required data-autofocus />
+      <TextField
+        label="URL"
         value={url}
-        onChange={(e) => setUrl(e.target.value)}
+        onChange={setUrl}
         placeholder="https://registry.example.com"
         required
       />
-      <label htmlFor={ids.user}>User name</label>
-      <input
-        id={ids.user}
-        value={username}
-        onChange={(e) => setUsername(e.target.value)}
-        autoComplete="off"
+      <CredentialFields
+        username={username}
+        onUsername={setUsername}
+        password={password}
+        onPassword={setPassword}
+        passwordLabel="Password or token"
       />
-      <label htmlFor={ids.pass}>Password or token</label>
-      <input
-        id={ids.pass}
-        type="password"
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        autoComplete="new-password"
-      />
-      <label htmlFor={ids.interval}>Scan every (minutes, optional)</label>
-      <input
-        id={ids.interval}
+      <TextField
+        label="Scan every (minutes, optional)"
         type="number"
         min={5}
         value={interval}
-        onChange={(e) => setScanInterval(e.target.value)}
+        onChange={setScanInterval}
       />
       <div className="actions">
         <button
@@ -255,6 +238,33 @@ function RegistryForm({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** User name and password (or token) of a registry, for the add and edit forms. */
+function CredentialFields(props: {
+  username: string;
+  onUsername: (v: string) => void;
+  password: string;
+  onPassword: (v: string) => void;
+  passwordLabel: string;
+}) {
+  return (
+    <>
+      <TextField
+        label="User name"
+        value={props.username}
+        onChange={props.onUsername}
+        autoComplete="off"
+      />
+      <TextField
+        label={props.passwordLabel}
+        type="password"
+        value={props.password}
+        onChange={props.onPassword}
+        autoComplete="new-password"
+      />
+    </>
+  );
+}
+
 /** Change address, credentials (blank password keeps the stored one) and schedule. */
 function EditRegistryForm({ registry, onDone }: { registry: Registry; onDone: () => void }) {
   const update = useUpdateRegistry(registry.id);
@@ -263,7 +273,7 @@ function EditRegistryForm({ registry, onDone }: { registry: Registry; onDone: ()
   const [password, setPassword] = useState('');
   const [dropCredentials, setDropCredentials] = useState(false);
   const [interval, setScanInterval] = useState(registry.scanIntervalMinutes?.toString() ?? '');
-  const ids = { url: useId(), user: useId(), pass: useId(), interval: useId(), drop: useId() };
+  const dropId = useId();
   const body = {
     ...(url !== registry.url ? { url } : {}),
     ...(dropCredentials
@@ -284,39 +294,29 @@ function EditRegistryForm({ registry, onDone }: { registry: Registry; onDone: ()
         update.mutate(body, { onSuccess: onDone });
       }}
     >
-      <label htmlFor={ids.url}>URL</label>
-      <input id={ids.url} value={url} onChange={(e) => setUrl(e.target.value)} required />
-      <label htmlFor={ids.user}>User name</label>
-      <input
-        id={ids.user}
-        value={username}
-        onChange={(e) => setUsername(e.target.value)}
-        autoComplete="off"
+      <TextField label="URL" value={url} onChange={setUrl} required />
+      <CredentialFields
+        username={username}
+        onUsername={setUsername}
+        password={password}
+        onPassword={setPassword}
+        passwordLabel="New password or token (blank: keep the stored one)"
       />
-      <label htmlFor={ids.pass}>New password or token (blank: keep the stored one)</label>
-      <input
-        id={ids.pass}
-        type="password"
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        autoComplete="new-password"
-      />
-      <label htmlFor={ids.drop}>
+      <label htmlFor={dropId}>
         <input
-          id={ids.drop}
+          id={dropId}
           type="checkbox"
           checked={dropCredentials}
           onChange={(e) => setDropCredentials(e.target.checked)}
         />{' '}
         Remove the stored credentials (anonymous access)
       </label>
-      <label htmlFor={ids.interval}>Scan every (minutes, blank: manual)</label>
-      <input
-        id={ids.interval}
+      <TextField
+        label="Scan every (minutes, blank: manual)"
         type="number"
         min={5}
         value={interval}
-        onChange={(e) => setScanInterval(e.target.value)}
+        onChange={setScanInterval}
       />
       <div className="actions">
         <button
