@@ -4,7 +4,6 @@ import path from 'node:path';
 import { matchInventory } from '@drydock/advisories';
 import type { ImageScanJob, ScanJobProgress, ScanReport } from '@drydock/contract';
 import {
-  deleteUpload,
   type ImageLocation,
   openSecret,
   PgAdvisoryStore,
@@ -81,21 +80,23 @@ export function createImageScanHandler(deps: ImageScanDeps) {
     try {
       const outcome = await run(deps, job, progress);
       await progress.flush();
-      await prisma.scanJob.update({
-        where: { id: job.id },
-        data: {
-          status: 'succeeded',
-          finishedAt: new Date(),
-          progress: { phase: 'done' },
-          cacheHit: outcome.cacheHit,
-          bytesPulled: BigInt(outcome.bytesPulled),
-          result: outcome.result,
-          imageId: outcome.imageId,
-        },
-      });
-      // The stored tarball is no longer needed once its scan succeeded (failed ones keep it for
-      // a retry until pruned).
-      if (job.uploadId) await deleteUpload(prisma, job.uploadId);
+      // Succeeded, and the stored tarball of an upload gone, in one step: whoever sees the job
+      // done no longer finds the upload (failed ones keep it for a retry until pruned).
+      await prisma.$transaction([
+        prisma.scanJob.update({
+          where: { id: job.id },
+          data: {
+            status: 'succeeded',
+            finishedAt: new Date(),
+            progress: { phase: 'done' },
+            cacheHit: outcome.cacheHit,
+            bytesPulled: BigInt(outcome.bytesPulled),
+            result: outcome.result,
+            imageId: outcome.imageId,
+          },
+        }),
+        ...(job.uploadId ? [prisma.upload.deleteMany({ where: { id: job.uploadId } })] : []),
+      ]);
       return { imageId: outcome.imageId, cacheHit: outcome.cacheHit, ...outcome.result };
     } catch (error) {
       await progress.flush();
