@@ -23,26 +23,8 @@ describe('drydock scan --server --token pushes the result to the server', () => 
     await rm(cache, { recursive: true, force: true });
   });
 
-  const tokenFor = async (role: 'analyst' | 'viewer', scope: { instanceIds?: string[] } = {}) => {
-    const user = await t.prisma.user.upsert({
-      where: { username: `ci-${role}-${scope.instanceIds?.length ?? 0}` },
-      create: { username: `ci-${role}-${scope.instanceIds?.length ?? 0}`, passwordHash: '!', role },
-      update: {},
-    });
-    const { createHash, randomUUID } = await import('node:crypto');
-    const token = `ddk_${randomUUID()}`;
-    await t.prisma.apiToken.create({
-      data: {
-        name: 'pipeline',
-        tokenHash: createHash('sha256').update(token).digest('hex'),
-        prefix: token.slice(0, 10),
-        role,
-        instanceIds: scope.instanceIds ?? [],
-        userId: user.id,
-      },
-    });
-    return token;
-  };
+  // A CI pipeline's token, as an admin would create it for the pipeline's account.
+  const tokenFor = (role: 'analyst' | 'viewer') => t.token(`ci-${role}`, role, {}, 'pipeline');
   const scan = async (...extra: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
@@ -78,7 +60,7 @@ describe('drydock scan --server --token pushes the result to the server', () => 
     expect(scans.items[0]).toMatchObject({
       trigger: 'cli',
       status: 'succeeded',
-      requestedBy: 'ci-analyst-0 (token pipeline)',
+      requestedBy: 'ci-analyst (token pipeline)',
     });
     const again = await scan('--server', url, '--token', token, '--name', 'ci/go-binaries:42');
     expect(again.stderr).toMatch(/\(0 new, \d+ still open\)/);

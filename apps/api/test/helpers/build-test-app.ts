@@ -16,6 +16,13 @@ export interface TestApp {
     role?: Role,
     scope?: { instanceIds?: string[]; namespaceIds?: string[] },
   ): Promise<FastifyInstance['inject']>;
+  /** Creates (or reuses) a user and returns a new API token of theirs, named `name`. */
+  token(
+    username: string,
+    role: Role,
+    scope?: { instanceIds?: string[]; namespaceIds?: string[] },
+    name?: string,
+  ): Promise<string>;
   adminToken: string;
   prisma: PrismaClient;
   queue: Queue;
@@ -51,6 +58,7 @@ export async function buildTestApp(
     username: string,
     role: Role,
     scope: { instanceIds?: string[]; namespaceIds?: string[] } = {},
+    name = 'test',
   ) => {
     const user = await prisma.user.upsert({
       where: { username },
@@ -66,7 +74,7 @@ export async function buildTestApp(
     const token = `ddk_test_${randomUUID()}`;
     await prisma.apiToken.create({
       data: {
-        name: 'test',
+        name,
         tokenHash: createHash('sha256').update(token).digest('hex'),
         prefix: token.slice(0, 10),
         role,
@@ -102,6 +110,7 @@ export async function buildTestApp(
     async as(username, role = 'analyst', scope = {}) {
       return withToken(await tokenFor(username, role, scope));
     },
+    token: tokenFor,
     prisma,
     queue,
     db,
