@@ -14,7 +14,7 @@ import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 import { scanSharedImages } from './helpers/scanned-images.ts';
 
 let t: TestApp;
-const reports = new Map<string, ScanReport>();
+let reports: Map<string, ScanReport>;
 const registry = { name: 'prod', url: 'http://127.0.0.1:5000' };
 
 async function get<T>(url: string, schema: { parse(v: unknown): T }): Promise<T> {
@@ -25,13 +25,11 @@ async function get<T>(url: string, schema: { parse(v: unknown): T }): Promise<T>
 
 beforeAll(async () => {
   t = await buildTestApp();
-  for (const [image, report] of await scanSharedImages([
+  reports = await scanSharedImages([
     'debian12-node-app.tar',
     'alpine-311.tar.gz',
     'malware-samples.tar',
-  ])) {
-    reports.set(image, report);
-  }
+  ]);
   const node = reports.get('debian12-node-app.tar') as ScanReport;
   await seedImage(
     t.prisma,

@@ -9,18 +9,16 @@ import { scanSharedImages } from './helpers/scanned-images.ts';
 let t: TestApp;
 const A = { name: 'registry-a', url: 'http://127.0.0.1:5000' };
 const B = { name: 'registry-b', url: 'http://127.0.0.1:5001' };
-const reports = new Map<string, ScanReport>();
+let reports: Map<string, ScanReport>;
 const anonymous = { authorization: '' };
 
 beforeAll(async () => {
   t = await buildTestApp({ config: { trustProxy: true } });
-  for (const [image, report] of await scanSharedImages([
+  reports = await scanSharedImages([
     'debian12-node-app.tar',
     'alpine-311.tar.gz',
     'malware-samples.tar',
-  ])) {
-    reports.set(image, report);
-  }
+  ]);
   const node = reports.get('debian12-node-app.tar') as ScanReport;
   await seedImage(
     t.prisma,
