@@ -150,13 +150,6 @@ export const TriageLogEntrySchema = TriageEventSchema.extend({
 });
 export type TriageLogEntry = z.infer<typeof TriageLogEntrySchema>;
 
-export const TriageLogQuerySchema = z
-  .object({
-    ...logPage,
-    actor: logText.optional(),
-    action: logText.optional(),
-    since: z.iso.datetime().optional(),
-    until: z.iso.datetime().optional(),
-  })
-  .strict();
+/** The same filters as the security log, without outcome (triage decisions have none). */
+export const TriageLogQuerySchema = SecurityLogQuerySchema.omit({ outcome: true });
 export type TriageLogQuery = z.infer<typeof TriageLogQuerySchema>;

@@ -30,15 +30,19 @@ import { AppError, ConflictError, NotFoundError } from '../../lib/errors.ts';
 
 export const SESSION_HOURS = 12;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const timeRange = (q: { since?: string | undefined; until?: string | undefined }) =>
-  q.since || q.until
+/** Filters both audit logs share: actor (substring, any case), action (prefix) and time. */
+const logWhere = (q: TriageLogQuery) => ({
+  ...(q.actor ? { actor: { contains: q.actor, mode: 'insensitive' as const } } : {}),
+  ...(q.action ? { action: { startsWith: q.action } } : {}),
+  ...(q.since || q.until
     ? {
         at: {
           ...(q.since ? { gte: new Date(q.since) } : {}),
           ...(q.until ? { lt: new Date(q.until) } : {}),
         },
       }
-    : {};
+    : {}),
+});
 
 type UserRow = Prisma.UserGetPayload<object>;
 const userView = (u: UserRow): User => ({
@@ -423,11 +427,7 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
 
     /** Every triage decision, newest first (the auditor's view across all findings). */
     async triageLog(query: TriageLogQuery) {
-      const where: Prisma.TriageEventWhereInput = {
-        ...(query.actor ? { actor: { contains: query.actor, mode: 'insensitive' } } : {}),
-        ...(query.action ? { action: { startsWith: query.action } } : {}),
-        ...timeRange(query),
-      };
+      const where: Prisma.TriageEventWhereInput = logWhere(query);
       const [total, rows] = await Promise.all([
         prisma.triageEvent.count({ where }),
         prisma.triageEvent.findMany({
@@ -460,10 +460,8 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
 
     async securityLog(query: SecurityLogQuery) {
       const where: Prisma.SecurityEventWhereInput = {
-        ...(query.actor ? { actor: { contains: query.actor, mode: 'insensitive' } } : {}),
-        ...(query.action ? { action: { startsWith: query.action } } : {}),
+        ...logWhere(query),
         ...(query.outcome ? { outcome: query.outcome } : {}),
-        ...timeRange(query),
       };
       const [total, rows] = await Promise.all([
         prisma.securityEvent.count({ where }),
