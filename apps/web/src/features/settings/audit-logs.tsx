@@ -3,6 +3,7 @@ import {
   SecurityEventSchema,
   SecurityOutcomeSchema,
   TriageLogEntrySchema,
+  TriageRequestSchema,
 } from '@drydock/contract';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
@@ -29,7 +30,11 @@ const SECURITY_ACTIONS = [
   ['advisories.', 'advisory imports'],
   ['access', 'denied requests'],
 ] as const;
-const TRIAGE_ACTIONS = ['', 'ignore', 'unignore', 'handle', 'reopen'] as const;
+/** Triage actions as the contract defines them, after "any". */
+const TRIAGE_ACTIONS = [
+  ['', 'any action'] as const,
+  ...TriageRequestSchema.shape.action.options.map((a) => [a, a] as const),
+];
 
 interface LogFilters {
   actor: string;
@@ -208,11 +213,7 @@ export function TriageLog() {
   return (
     <section aria-label="Triage log">
       <h2>Triage log</h2>
-      <LogFilterForm
-        label="Filter the triage log"
-        actions={TRIAGE_ACTIONS.map((a) => [a, a || 'any action'] as const)}
-        onApply={apply}
-      />
+      <LogFilterForm label="Filter the triage log" actions={TRIAGE_ACTIONS} onApply={apply} />
       <DataTable
         label="Triage log"
         compact
