@@ -10,8 +10,12 @@ const username = z
   .min(2)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'letters, digits and ._@- only');
-/** At least 12 characters; no composition rules (NIST SP 800-63B). */
-const password = z.string().min(12, 'at least 12 characters').max(256);
+/** Shortest password accepted; no composition rules (NIST SP 800-63B). */
+export const PASSWORD_MIN_LENGTH = 12;
+const password = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(256);
 const ids = z.array(z.uuid()).max(200);
 
 /** Which images a user or token sees: none listed = every image. */

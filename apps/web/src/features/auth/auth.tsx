@@ -2,7 +2,7 @@ import { type SessionInfo, SessionInfoSchema, SetupStatusSchema } from '@drydock
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useState } from 'react';
 import { Drawer } from '../../components/drawer.tsx';
-import { TextField } from '../../components/field.tsx';
+import { NewPasswordField, TextField } from '../../components/field.tsx';
 import { InlineError } from '../../components/states.tsx';
 import { ApiError, request, send, setCsrfToken } from '../../lib/api-client.ts';
 
@@ -145,13 +145,10 @@ function SetupForm() {
           autoComplete="username"
           required
         />
-        <TextField
+        <NewPasswordField
           label="Password (at least 12 characters)"
-          type="password"
           value={password}
           onChange={setPassword}
-          autoComplete="new-password"
-          minLength={12}
           required
         />
         <button type="submit" className="primary" disabled={setup.isPending}>
@@ -234,13 +231,10 @@ function ChangePassword({ onClose }: { onClose: () => void }) {
             required
             data-autofocus
           />
-          <TextField
+          <NewPasswordField
             label="New password (at least 12 characters)"
-            type="password"
             value={next}
             onChange={setNext}
-            autoComplete="new-password"
-            minLength={12}
             required
           />
           <TextField

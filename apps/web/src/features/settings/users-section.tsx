@@ -4,7 +4,7 @@ import { useId, useState } from 'react';
 import { z } from 'zod';
 import { DataTable } from '../../components/data-table.tsx';
 import { Drawer } from '../../components/drawer.tsx';
-import { TextField } from '../../components/field.tsx';
+import { NewPasswordField, TextField } from '../../components/field.tsx';
 import { InlineError } from '../../components/states.tsx';
 import { request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -121,13 +121,10 @@ function AddUser() {
       }}
     >
       <TextField label="User name" value={username} onChange={setUsername} required />
-      <TextField
+      <NewPasswordField
         label="Password (at least 12 characters)"
-        type="password"
         value={password}
         onChange={setPassword}
-        minLength={12}
-        autoComplete="new-password"
         required
       />
       <RoleSelect value={role} onChange={setRole} />
@@ -174,13 +171,10 @@ function EditUser({ user, onClose }: { user: User; onClose: () => void }) {
         <RoleSelect value={role} onChange={setRole} disabled={self} />
         {self ? <p className="muted">You cannot change your own role.</p> : null}
         <ScopePicker value={scope} onChange={setScope} />
-        <TextField
+        <NewPasswordField
           label="New password (leave empty to keep it)"
-          type="password"
           value={password}
           onChange={setPassword}
-          minLength={12}
-          autoComplete="new-password"
         />
         <p className="muted">Saving ends this user's sessions: they sign in again.</p>
         <div className="actions">
