@@ -1,5 +1,7 @@
 import { type PrismaClient, pruneUploads, type Queue } from '@drydock/db';
 
+const LAYER_CACHE_DAYS = 30;
+
 /**
  * Runs every minute on one worker (a pg-boss cron schedule): claims the instances whose scheduled
  * scan is due by moving `next_scheduled_at` forward in one conditional UPDATE (so two ticks never
@@ -7,8 +9,6 @@ import { type PrismaClient, pruneUploads, type Queue } from '@drydock/db';
  * also removes the stored uploads nobody will scan again (see pruneUploads) and per-layer malware
  * results unused for 30 days.
  */
-const LAYER_CACHE_DAYS = 30;
-
 export function createScheduleTickHandler(deps: {
   prisma: PrismaClient;
   queue: Pick<Queue, 'send'>;
