@@ -5,12 +5,7 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  createPrismaClient,
-  deleteUpload,
-  storeUpload,
-  writeUploadToFile,
-} from '../../packages/db/src/index.ts';
+import { createPrismaClient, storeUpload, writeUploadToFile } from '../../packages/db/src/index.ts';
 import { openBenchDatabase } from './bench-db.ts';
 
 const { values } = parseArgs({ options: { mib: { type: 'string', default: '512' } } });
@@ -36,7 +31,7 @@ try {
   t = performance.now();
   await writeUploadToFile(prisma, stored.id, path.join(dir, 'out.tar'));
   const readMs = performance.now() - t;
-  await deleteUpload(prisma, stored.id);
+  await prisma.upload.delete({ where: { id: stored.id } });
   const rate = (ms: number) => `${((mib / ms) * 1000).toFixed(0)} MiB/s`;
   console.log(`upload of ${mib} MiB through Postgres (4 MiB chunks)`);
   console.log(`  store (API side):      ${(storeMs / 1000).toFixed(2)} s  ${rate(storeMs)}`);

@@ -23,7 +23,6 @@ export {
 } from './scans.ts';
 export { openSecret, SecretError, sealSecret } from './secrets.ts';
 export {
-  deleteUpload,
   pruneUploads,
   type StoredUpload,
   storeUpload,

@@ -122,10 +122,6 @@ export async function writeUploadToFile(
   return { id: uploadId, bytes, sha256: upload.sha256 };
 }
 
-export async function deleteUpload(prisma: PrismaClient, uploadId: string): Promise<void> {
-  await prisma.upload.deleteMany({ where: { id: uploadId } });
-}
-
 /** How long a failed upload scan keeps its tarball for a retry. */
 export const FAILED_UPLOAD_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** An upload still incomplete after this long was abandoned (the API stopped mid-body). */
