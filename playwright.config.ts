@@ -8,6 +8,11 @@ const port = Number(process.env.E2E_PORT ?? 18123);
 // Shared with the worker processes (they inherit the environment): specs read the setup token.
 const dataDir = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `drydock-e2e-${process.pid}`);
 process.env.E2E_DATA_DIR = dataDir;
+// The only folder the server may import advisories from (the specs import the shared mirror).
+const advisoryMirror = path.resolve(
+  process.env.DRYDOCK_SHARED_DIR ?? path.resolve(import.meta.dirname, '../shared'),
+  'advisories',
+);
 
 export default defineConfig({
   testDir: 'apps/web/e2e',
@@ -41,6 +46,11 @@ export default defineConfig({
     timeout: 120_000,
     reuseExistingServer: false,
     gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
-    env: { PORT: String(port), DRYDOCK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      PORT: String(port),
+      DRYDOCK_DATA_DIR: dataDir,
+      DRYDOCK_ADVISORY_MIRRORS: advisoryMirror,
+      LOG_LEVEL: 'warn',
+    },
   },
 });

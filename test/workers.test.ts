@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncRegistry } from '../apps/worker/src/jobs/registry-sync.ts';
 import { importAdvisories } from '../packages/advisories/src/index.ts';
@@ -6,7 +7,7 @@ import {
   PgAdvisoryStore,
   type PrismaClient,
   type Queue,
-  sealSecret,
+  sealRegistrySecret,
   startQueue,
   startScan,
 } from '../packages/db/src/index.ts';
@@ -49,12 +50,14 @@ describe('worker processes sharing one Postgres', () => {
       await importAdvisories(store, shared('advisories', 'osv', eco));
     queue = await startQueue(db.url);
     const credentials = registry.credentials as { username: string; password: string };
+    const slowId = randomUUID();
     const instance = await prisma.registryInstance.create({
       data: {
+        id: slowId,
         name: 'slow',
         url: proxy.url,
         username: credentials.username,
-        secret: sealSecret(SECRET, 'registry', credentials.password),
+        secret: sealRegistrySecret(SECRET, slowId, credentials.password),
       },
     });
     instanceId = instance.id;

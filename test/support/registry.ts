@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,14 +48,18 @@ const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url'
 /**
  * A token service per the Docker Registry v2 token spec, for the registry's `auth.token` mode:
  * checks Basic credentials, grants pull/push on the requested scopes, signs an ES256 JWT whose
- * x5c header carries the certificate the registry trusts (its rootcertbundle).
+ * x5c header carries the certificate the registry trusts (its rootcertbundle). It answers
+ * `/token` and passes every other request on to the registry at `upstreamPort`, so the realm is
+ * on the registry's own origin (as with Harbor's `/service/token`): credentials only ever go to
+ * the registry's origin or an https realm.
  */
 async function startTokenService(
   dir: string,
   service: string,
   credentials: { username: string; password: string },
   log: TestRegistry['tokenRequests'],
-): Promise<{ realm: string; certFile: string; server: Server }> {
+  upstreamPort: number,
+): Promise<{ realm: string; certFile: string; server: Server; port: number }> {
   need('openssl', 'openssl');
   const keyFile = path.join(dir, 'token.key');
   const certFile = path.join(dir, 'token.crt');
@@ -81,6 +85,24 @@ async function startTokenService(
   const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/token') {
+      const upstream = request(
+        {
+          host: '127.0.0.1',
+          port: upstreamPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+      return;
+    }
     const scopes = url.searchParams.getAll('scope');
     const authorized = req.headers.authorization === expected;
     log.push({ scope: scopes, authorized });
@@ -112,7 +134,7 @@ async function startTokenService(
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { realm: `http://127.0.0.1:${port}/token`, certFile, server };
+  return { realm: `http://127.0.0.1:${port}/token`, certFile, server, port };
 }
 
 /**
@@ -129,6 +151,7 @@ export async function startRegistry(options: { auth?: RegistryAuth } = {}): Prom
     auth === 'none' ? undefined : { username: 'scanner', password: `pw-${randomUUID()}` };
   const tokenRequests: TestRegistry['tokenRequests'] = [];
   let tokenServer: Server | undefined;
+  let frontPort = port;
   const authLines: string[] = [];
   if (auth === 'basic' && credentials) {
     const htpasswd = path.join(dir, 'htpasswd');
@@ -138,8 +161,9 @@ export async function startRegistry(options: { auth?: RegistryAuth } = {}): Prom
     );
     authLines.push('auth:', `  htpasswd: { realm: drydock-test, path: ${htpasswd} }`);
   } else if (auth === 'bearer' && credentials) {
-    const token = await startTokenService(dir, 'drydock-test', credentials, tokenRequests);
+    const token = await startTokenService(dir, 'drydock-test', credentials, tokenRequests, port);
     tokenServer = token.server;
+    frontPort = token.port;
     authLines.push(
       'auth:',
       '  token:',
@@ -165,7 +189,7 @@ export async function startRegistry(options: { auth?: RegistryAuth } = {}): Prom
     ].join('\n'),
   );
   const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${frontPort}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
@@ -180,7 +204,7 @@ export async function startRegistry(options: { auth?: RegistryAuth } = {}): Prom
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const host = `127.0.0.1:${port}`;
+  const host = `127.0.0.1:${frontPort}`;
   return {
     url,
     host,

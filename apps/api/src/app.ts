@@ -1,6 +1,5 @@
 import type { PrismaClient, Queue } from '@drydock/db';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   serializerCompiler,
@@ -8,8 +7,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import authPlugin from './auth/auth-plugin.ts';
-import type { Config } from './config.ts';
-import { pgRateLimitStore } from './lib/rate-limit-store.ts';
+import type { Config, TrustProxy } from './config.ts';
+import { createRateLimiter } from './lib/rate-limit.ts';
 import { accountsRoutes } from './modules/accounts/accounts-routes.ts';
 import { createAccountsService } from './modules/accounts/accounts-service.ts';
 import { LoginThrottle } from './modules/accounts/login-throttle.ts';
@@ -33,12 +32,27 @@ import { VERSION } from './version.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'webDist' | 'logLevel' | 'secretKey' | 'maxUploadBytes'> &
-    Partial<Pick<Config, 'registryTimeoutMs' | 'rateLimitPerMinute' | 'trustProxy'>>;
+    Partial<
+      Pick<Config, 'registryTimeoutMs' | 'rateLimitPerMinute' | 'trustProxy' | 'advisoryMirrors'>
+    >;
   prisma: PrismaClient;
   /** Producer side of the job queue (Scan Now, sync). */
   queue: Pick<Queue, 'send' | 'sendMany'>;
   logger?: FastifyServerOptions['logger'];
   now?: () => number;
+}
+
+/**
+ * Fastify's proxy trust from ours: addresses/CIDRs as they are; a hop count as "the n nearest
+ * hops" (Fastify itself refuses a bare number, since a client that reaches the API directly could
+ * then name its own address: use it only when every request comes through those proxies).
+ */
+function trustProxyOption(
+  trust: TrustProxy,
+): boolean | string[] | ((a: string, i: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust;
 }
 
 /** Builds an unstarted API instance: external plugins, then app plugins, then routes. */
@@ -48,7 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
-    trustProxy: deps.config.trustProxy ?? false,
+    trustProxy: trustProxyOption(deps.config.trustProxy ?? false),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -73,22 +87,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     hsts: { maxAge: 15552000, includeSubDomains: true },
   });
-  await app.register(rateLimit, {
-    global: true,
-    // Shared by every API process through PostgreSQL; a database hiccup never blocks requests
-    // (they would fail on their own queries anyway).
-    store: pgRateLimitStore(deps.prisma),
-    skipOnError: true,
+  // Shared by every API process through PostgreSQL; a database hiccup never blocks requests
+  // (they would fail on their own queries anyway).
+  const limiter = createRateLimiter(deps.prisma, {
     max: deps.config.rateLimitPerMinute ?? 1200,
-    timeWindow: '1 minute',
-    // Per token or session when there is one, else per client address.
-    keyGenerator: (request) =>
-      (request.headers.authorization as string | undefined)?.slice(0, 60) ??
-      request.headers.cookie?.match(/drydock_session=([^;]+)/)?.[1] ??
-      request.ip,
-    allowList: (request) => !request.url.startsWith('/api/'),
+    windowMs: 60_000,
   });
-  await app.register(authPlugin, { prisma: deps.prisma });
+  await app.register(authPlugin, { prisma: deps.prisma, limiter });
   await app.register(openapi);
 
   const startedAt = (deps.now ?? Date.now)();
@@ -121,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(advisoriesRoutes, {
     prisma: deps.prisma,
     queue: deps.queue,
+    mirrorRoots: deps.config.advisoryMirrors ?? [],
     ...(deps.now ? { now: () => new Date((deps.now as () => number)()) } : {}),
   });
   await app.register(registriesRoutes, {

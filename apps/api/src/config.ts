@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { advisoryMirrorRoots } from '@drydock/advisories';
 import { z } from 'zod';
 
 /**
@@ -24,9 +26,42 @@ const ConfigSchema = z.object({
     .default(8 * 1024 ** 3),
   DRYDOCK_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   DRYDOCK_RATE_LIMIT: z.coerce.number().int().min(10).default(1200),
-  DRYDOCK_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  DRYDOCK_TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .transform((v, ctx): TrustProxy => {
+      if (v === '' || v === 'false' || v === '0') return false;
+      if (/^\d+$/.test(v)) return Math.min(Number(v), 10);
+      const list = v.split(',').map((a) => a.trim());
+      const bad = list.filter((a) => !isAddressOrCidr(a));
+      if (v === 'true' || bad.length) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            v === 'true'
+              ? '`true` would believe any X-Forwarded-For: give the number of proxies in front of the API (e.g. 1) or their addresses (10.0.0.5,10.0.1.0/24)'
+              : `not an address or CIDR range: ${bad.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    }),
+  DRYDOCK_ADVISORY_MIRRORS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** false, the number of proxy hops in front of the API, or the proxies' addresses / CIDRs. */
+export type TrustProxy = false | number | string[];
+
+function isAddressOrCidr(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  if (rest.length || !address) return false;
+  const family = isIP(address);
+  if (!family) return false;
+  if (bits === undefined) return true;
+  return /^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 export interface Config {
   port: number;
@@ -40,8 +75,10 @@ export interface Config {
   registryTimeoutMs: number;
   /** API requests per minute per token, session or address. */
   rateLimitPerMinute: number;
-  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (client address, https → Secure cookies). */
-  trustProxy: boolean;
+  /** Behind TLS-terminating proxies: which X-Forwarded-* to believe (client address, https). */
+  trustProxy: TrustProxy;
+  /** Folders an advisory import may read (besides http(s) mirrors). */
+  advisoryMirrors: string[];
   dataDir: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 }
@@ -70,7 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxUploadBytes: c.DRYDOCK_MAX_UPLOAD_BYTES,
     registryTimeoutMs: c.DRYDOCK_REGISTRY_TIMEOUT_SECONDS * 1000,
     rateLimitPerMinute: c.DRYDOCK_RATE_LIMIT,
-    trustProxy: c.DRYDOCK_TRUST_PROXY === 'true',
+    trustProxy: c.DRYDOCK_TRUST_PROXY,
+    advisoryMirrors: advisoryMirrorRoots(c.DRYDOCK_ADVISORY_MIRRORS, c.DRYDOCK_DATA_DIR),
     dataDir: path.resolve(c.DRYDOCK_DATA_DIR),
     logLevel: c.LOG_LEVEL,
   });

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createPrismaClient, startQueue } from '@drydock/db';
+import { createPrismaClient, resealLegacySecrets, startQueue } from '@drydock/db';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -39,6 +39,13 @@ async function main(): Promise<void> {
   });
 
   await app.listen({ port: config.port, host: config.host });
+
+  // Registry secrets stored before they were bound to their row are sealed again, bound.
+  const resealed = await resealLegacySecrets(prisma, config.secretKey).catch((err: unknown) => {
+    app.log.warn({ err }, 'could not re-seal stored registry secrets');
+    return 0;
+  });
+  if (resealed) app.log.info({ resealed }, 'registry secrets sealed again, bound to their rows');
 
   // First run: a one-time token to create the first admin (no default password anywhere).
   const token = await issueSetupToken(prisma);

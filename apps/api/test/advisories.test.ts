@@ -15,7 +15,10 @@ describe('advisory status and import, and the findings trend', () => {
   const now = new Date('2026-11-29T12:00:00Z');
 
   beforeAll(async () => {
-    t = await buildTestApp({ now: () => now.getTime() });
+    t = await buildTestApp({
+      now: () => now.getTime(),
+      config: { advisoryMirrors: [shared('advisories')] },
+    });
     cache = await mkdtemp(path.join(os.tmpdir(), 'drydock-trend-'));
   });
   afterAll(async () => {
@@ -34,14 +37,39 @@ describe('advisory status and import, and the findings trend', () => {
     );
     expect(status.advisories).toBe(499);
     expect(status.ecosystems.map((e) => e.ecosystem)).toContain('npm');
+    const source = shared('advisories', 'osv');
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/advisories/import',
-      payload: { source: '/srv/mirror/osv' },
+      payload: { source },
     });
     expect(res.statusCode).toBe(202);
     const job = await t.queue.boss.getJobById('advisories.import', res.json().jobId);
-    expect(job?.data).toEqual({ source: '/srv/mirror/osv' });
+    expect(job?.data).toEqual({ source });
+    // Outside the mirror folders, or a local URL: refused with the reason, nothing queued, logged.
+    for (const [refused, reason] of [
+      ['/etc', /outside the advisory mirror folders/],
+      [`${source}/../../images`, /outside the advisory mirror folders/],
+      ['http://127.0.0.1:8080/api/v1/users', /loopback/],
+      ['http://169.254.169.254/latest/meta-data/', /link-local/],
+      ['file:///etc/passwd', /http and https only/],
+    ] as const) {
+      const no = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/advisories/import',
+        payload: { source: refused },
+      });
+      expect([refused, no.statusCode, no.json().code]).toEqual([refused, 422, 'source_refused']);
+      expect(no.json().detail).toMatch(reason);
+    }
+    const [queued] = await t.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM pgboss.job WHERE name = 'advisories.import'`;
+    expect(Number(queued?.n)).toBe(1);
+    expect(
+      await t.prisma.securityEvent.count({
+        where: { action: 'advisories.import', outcome: 'denied' },
+      }),
+    ).toBe(5);
     const bad = await t.app.inject({
       method: 'POST',
       url: '/api/v1/advisories/import',

@@ -39,4 +39,27 @@ describe('loadConfig', () => {
       expect(issues).toMatch(/PORT/);
     }
   });
+
+  it('trusts proxies by hop count or address, never blindly', () => {
+    expect(loadConfig(valid).trustProxy).toBe(false);
+    expect(loadConfig({ ...valid, DRYDOCK_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(
+      loadConfig({ ...valid, DRYDOCK_TRUST_PROXY: '10.0.0.5, 10.0.1.0/24, ::1' }).trustProxy,
+    ).toEqual(['10.0.0.5', '10.0.1.0/24', '::1']);
+    expect(() => loadConfig({ ...valid, DRYDOCK_TRUST_PROXY: 'true' })).toThrow(
+      /DRYDOCK_TRUST_PROXY: `true` would believe any X-Forwarded-For/,
+    );
+    expect(() => loadConfig({ ...valid, DRYDOCK_TRUST_PROXY: '10.0.0.0/33,proxy' })).toThrow(
+      /not an address or CIDR range: 10\.0\.0\.0\/33, proxy/,
+    );
+  });
+
+  it('reads advisory mirror folders from DRYDOCK_ADVISORY_MIRRORS, else the data folder', () => {
+    expect(loadConfig({ ...valid, DRYDOCK_DATA_DIR: '/d' }).advisoryMirrors).toEqual([
+      '/d/advisories',
+    ]);
+    expect(
+      loadConfig({ ...valid, DRYDOCK_ADVISORY_MIRRORS: '/srv/osv:/srv/kev' }).advisoryMirrors,
+    ).toEqual(['/srv/osv', '/srv/kev']);
+  });
 });

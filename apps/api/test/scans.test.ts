@@ -74,7 +74,7 @@ describe('registries and Scan Now through the API, with a real registry and work
     });
     registryId = res.json().id;
     const stored = await t.prisma.registryInstance.findUniqueOrThrow({ where: { id: registryId } });
-    expect(stored.secret).toMatch(/^v1\./);
+    expect(stored.secret).toMatch(/^v2\./);
     expect(stored.secret).not.toContain(password);
 
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/registries' });
@@ -86,6 +86,37 @@ describe('registries and Scan Now through the API, with a real registry and work
     });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().detail).toBe("a registry named 'local' already exists");
+
+    // The sealed password is bound to this row: copied into another registry it does not open.
+    const copy = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/registries',
+      payload: { name: 'copy', url: registry.url },
+    });
+    await t.prisma.registryInstance.update({
+      where: { id: copy.json().id },
+      data: { username: 'scanner', secret: stored.secret },
+    });
+    const copied = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/registries/${copy.json().id}/test`,
+    });
+    expect(copied.json()).toMatchObject({ ok: false, code: 'secret_unreadable' });
+    expect(copied.json().error).toContain('moved from another record');
+    // Moving a registry to another host needs its credentials again; the same host does not.
+    const moved = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/registries/${registryId}`,
+      payload: { url: 'https://elsewhere.example.com' },
+    });
+    expect([moved.statusCode, moved.json().code]).toEqual([422, 'credentials_required']);
+    const samePlace = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/registries/${registryId}`,
+      payload: { url: `${registry.url}/` },
+    });
+    expect(samePlace.statusCode).toBe(200);
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/registries/${copy.json().id}` });
   });
 
   it('tests the connection: right credentials, wrong ones, and before saving', async () => {

@@ -1,4 +1,4 @@
-import { SessionInfoSchema } from '@drydock/contract';
+import { ROLE_PERMISSIONS, SessionInfoSchema } from '@drydock/contract';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
@@ -19,7 +19,7 @@ export const ADMIN = SessionInfoSchema.parse({
     createdAt: '2026-11-29T00:00:00.000Z',
   },
   csrfToken: 'csrf',
-  permissions: ['read', 'scan', 'triage', 'audit', 'admin', 'self'],
+  permissions: ROLE_PERMISSIONS.admin,
 });
 
 /** Renders a component inside the router (at `url`) and a fresh query client. */

@@ -1,3 +1,4 @@
+import { advisoryMirrorRoots } from '@drydock/advisories';
 import { z } from 'zod';
 
 /** Worker configuration; the only module of the worker that reads process.env. */
@@ -19,6 +20,8 @@ const ConfigSchema = z.object({
   DRYDOCK_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   DRYDOCK_ANALYSIS_CACHE: z.enum(['on', 'off']).default('on'),
   DRYDOCK_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  DRYDOCK_ADVISORY_MIRRORS: z.string().optional(),
+  DRYDOCK_DATA_DIR: z.string().min(1).default('.drydock'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -30,6 +33,8 @@ export interface WorkerConfig {
   registryTimeoutMs: number;
   superviseIntervalSeconds: number;
   analysisCache: boolean;
+  /** Folders an advisory import job may read (besides http(s) mirrors). */
+  advisoryMirrors: string[];
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 }
 
@@ -52,6 +57,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     registryTimeoutMs: c.DRYDOCK_REGISTRY_TIMEOUT_SECONDS * 1000,
     superviseIntervalSeconds: c.DRYDOCK_SUPERVISE_SECONDS,
     analysisCache: c.DRYDOCK_ANALYSIS_CACHE === 'on',
+    advisoryMirrors: advisoryMirrorRoots(c.DRYDOCK_ADVISORY_MIRRORS, c.DRYDOCK_DATA_DIR),
     logLevel: c.LOG_LEVEL,
   });
 }

@@ -26,6 +26,7 @@ const worker = await startWorker({
   limits: config.limits,
   registryTimeoutMs: config.registryTimeoutMs,
   analysisCache: config.analysisCache,
+  advisoryMirrors: config.advisoryMirrors,
 });
 
 closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {

@@ -19,6 +19,8 @@ export interface WorkerDeps {
   registryTimeoutMs?: number;
   /** Reuse analyses of unchanged layers (default true). */
   analysisCache?: boolean;
+  /** Folders an advisory import may read (DRYDOCK_ADVISORY_MIRRORS); none given: no folder. */
+  advisoryMirrors?: readonly string[];
 }
 
 export interface RunningWorker {
@@ -72,7 +74,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       ...(registryTimeoutMs ? { registryTimeoutMs } : {}),
     }),
     'schedule.tick': createScheduleTickHandler({ prisma, queue }),
-    'advisories.import': createAdvisoryImportHandler({ prisma, queue }),
+    'advisories.import': createAdvisoryImportHandler({
+      prisma,
+      queue,
+      policy: { roots: deps.advisoryMirrors ?? [] },
+    }),
   };
   const workIds: string[] = [];
   for (const name of Object.keys(handlers) as JobName[]) {

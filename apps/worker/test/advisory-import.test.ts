@@ -41,6 +41,7 @@ describe('advisories.import job into Postgres', () => {
       logger: pino({ level: 'silent' }),
       concurrency: 1,
       secretKey: TEST_SECRET_KEY,
+      advisoryMirrors: [shared('advisories')],
     });
   });
   afterAll(async () => {
@@ -87,5 +88,19 @@ describe('advisories.import job into Postgres', () => {
       { retryLimit: 0 },
     );
     await expect(completed(queue, id as string)).rejects.toThrow(/no such file or directory/);
+  });
+
+  it('a job planted in the queue cannot read outside the mirror folders or fetch local URLs', async () => {
+    for (const [source, reason] of [
+      ['/etc', /outside the advisory mirror folders/],
+      [`${shared('advisories')}/../images`, /outside the advisory mirror folders/],
+      ['http://127.0.0.1:5432/all.zip', /127\.0\.0\.1.*loopback/],
+      ['http://169.254.169.254/latest/meta-data/', /link-local/],
+      ['file:///etc/passwd', /http and https only/],
+    ] as const) {
+      const id = await queue.boss.send('advisories.import', { source }, { retryLimit: 0 });
+      await expect(completed(queue, id as string)).rejects.toThrow(reason);
+    }
+    expect(await prisma.advisory.count()).toBe(499);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { importAdvisories } from '@drydock/advisories';
 import {
@@ -5,7 +6,7 @@ import {
   PgAdvisoryStore,
   type PrismaClient,
   type Queue,
-  sealSecret,
+  sealRegistrySecret,
   startQueue,
   startScan,
 } from '@drydock/db';
@@ -56,14 +57,17 @@ describe('scans through a real registry with Basic auth, pg-boss and an in-proce
       logger,
       concurrency: 2,
       secretKey: TEST_SECRET_KEY,
+      advisoryMirrors: [shared('advisories')],
     });
     const credentials = registry.credentials as { username: string; password: string };
+    const localId = randomUUID();
     const instance = await prisma.registryInstance.create({
       data: {
+        id: localId,
         name: 'local',
         url: registry.url,
         username: credentials.username,
-        secret: sealSecret(TEST_SECRET_KEY, 'registry', credentials.password),
+        secret: sealRegistrySecret(TEST_SECRET_KEY, localId, credentials.password),
       },
     });
     instanceId = instance.id;
@@ -257,12 +261,14 @@ describe('scans through a real registry with Basic auth, pg-boss and an in-proce
         },
       },
     });
+    const refusedId = randomUUID();
     const refused = await prisma.registryInstance.create({
       data: {
+        id: refusedId,
         name: 'refused',
         url: registry.url,
         username: 'scanner',
-        secret: sealSecret(TEST_SECRET_KEY, 'registry', 'wrong-password'),
+        secret: sealRegistrySecret(TEST_SECRET_KEY, refusedId, 'wrong-password'),
         namespaces: {
           create: {
             name: 'tools',

@@ -1,7 +1,10 @@
+import { createCipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import {
   createPrismaClient,
+  openRegistrySecret,
   openSecret,
   type PrismaClient,
+  resealLegacySecrets,
   SecretError,
   sealSecret,
 } from '@drydock/db';
@@ -85,14 +88,52 @@ describe('scheduled scans', () => {
 });
 
 describe('sealed secrets', () => {
-  it('round-trips, differs per call, and refuses another key or purpose', () => {
-    const a = sealSecret(TEST_SECRET_KEY, 'registry', 's3cret');
-    const b = sealSecret(TEST_SECRET_KEY, 'registry', 's3cret');
+  it('round-trips, differs per call, and refuses another key, purpose or row', () => {
+    const a = sealSecret(TEST_SECRET_KEY, 'registry', 's3cret', 'row-1');
+    const b = sealSecret(TEST_SECRET_KEY, 'registry', 's3cret', 'row-1');
     expect(a).not.toBe(b);
     expect(a).not.toContain('s3cret');
-    expect(openSecret(TEST_SECRET_KEY, 'registry', a)).toBe('s3cret');
-    expect(() => openSecret(`${TEST_SECRET_KEY}x`, 'registry', a)).toThrow(SecretError);
-    expect(() => openSecret(TEST_SECRET_KEY, 'other', a)).toThrow(/DRYDOCK_SECRET_KEY differs/);
-    expect(() => openSecret(TEST_SECRET_KEY, 'registry', 'garbage')).toThrow(/unknown format/);
+    expect(a).toMatch(/^v2\./);
+    expect(openSecret(TEST_SECRET_KEY, 'registry', a, 'row-1')).toBe('s3cret');
+    expect(() => openSecret(`${TEST_SECRET_KEY}x`, 'registry', a, 'row-1')).toThrow(SecretError);
+    expect(() => openSecret(TEST_SECRET_KEY, 'other', a, 'row-1')).toThrow(/differs/);
+    // Copied into another row, it does not decrypt.
+    expect(() => openSecret(TEST_SECRET_KEY, 'registry', a, 'row-2')).toThrow(/another record/);
+    expect(() => openSecret(TEST_SECRET_KEY, 'registry', 'garbage', 'row-1')).toThrow(
+      /unknown format/,
+    );
+    // A truncated tag (GCM accepts short tags unless told their length) is refused.
+    const [v, iv, tag, data] = a.split('.') as [string, string, string, string];
+    const short = [v, iv, Buffer.from(tag, 'base64url').subarray(0, 4).toString('base64url'), data];
+    expect(() => openSecret(TEST_SECRET_KEY, 'registry', short.join('.'), 'row-1')).toThrow(
+      /unknown format/,
+    );
+  });
+
+  it('re-seals values stored before row binding, bound to their row', async () => {
+    const db = await createTestDatabase();
+    const prisma = createPrismaClient(db.url);
+    const id = randomUUID();
+    const legacy = legacySeal(TEST_SECRET_KEY, 'registry', 'old-password');
+    await prisma.registryInstance.create({
+      data: { id, name: 'legacy', url: 'http://127.0.0.1:1', username: 'u', secret: legacy },
+    });
+    expect(openRegistrySecret(TEST_SECRET_KEY, id, legacy)).toBe('old-password');
+    expect(await resealLegacySecrets(prisma, TEST_SECRET_KEY)).toBe(1);
+    const row = await prisma.registryInstance.findUniqueOrThrow({ where: { id } });
+    expect(row.secret).toMatch(/^v2\./);
+    expect(openRegistrySecret(TEST_SECRET_KEY, id, row.secret as string)).toBe('old-password');
+    expect(await resealLegacySecrets(prisma, TEST_SECRET_KEY)).toBe(0);
+    await prisma.$disconnect();
+    await db.drop();
   });
 });
+
+/** How secrets were sealed before v2 (no associated data), to test the upgrade. */
+function legacySeal(secretKey: string, purpose: string, plaintext: string): string {
+  const key = Buffer.from(hkdfSync('sha256', secretKey, 'drydock', `drydock:${purpose}`, 32));
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return `v1.${[iv, cipher.getAuthTag(), data].map((x) => x.toString('base64url')).join('.')}`;
+}

@@ -18,4 +18,11 @@ export {
   importAdvisories,
   parseCveRecord,
 } from './store/import.ts';
+export {
+  advisoryMirrorRoots,
+  checkImportSource,
+  MIRROR_EGRESS,
+  SourceError,
+  type SourcePolicy,
+} from './store/source.ts';
 export { COMPARATORS, type VersionScheme } from './versions/index.ts';

@@ -4,6 +4,41 @@ import { TriageEventSchema } from './findings-api.ts';
 export const RoleSchema = z.enum(['admin', 'analyst', 'viewer', 'auditor']);
 export type Role = z.infer<typeof RoleSchema>;
 
+/**
+ * What a route needs. read: findings, images, scans, registries; scan: Scan Now, sync, uploads,
+ * CLI reports; triage: ignore/handle; audit: the triage log (within one's scope); security: the
+ * security log; admin: accounts, registries, advisory imports; self: one's own session and tokens.
+ */
+export const PermissionSchema = z.enum([
+  'read',
+  'scan',
+  'triage',
+  'audit',
+  'security',
+  'admin',
+  'self',
+]);
+export type Permission = z.infer<typeof PermissionSchema>;
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: ['read', 'scan', 'triage', 'audit', 'security', 'admin', 'self'],
+  analyst: ['read', 'scan', 'triage', 'self'],
+  viewer: ['read', 'self'],
+  auditor: ['read', 'audit', 'security', 'self'],
+};
+
+/**
+ * Permissions that concern every registry instance and account (user management, registries,
+ * advisory imports, the security log): an account scoped to some instances or namespaces never
+ * holds them, whatever its role.
+ */
+export const GLOBAL_PERMISSIONS: readonly Permission[] = ['admin', 'security'];
+
+/** What a role holds, less the global permissions when the principal is scoped. */
+export function permissionsOf(role: Role, scoped: boolean): Permission[] {
+  return ROLE_PERMISSIONS[role].filter((p) => !scoped || !GLOBAL_PERMISSIONS.includes(p));
+}
+
 const username = z
   .string()
   .trim()
@@ -51,7 +86,7 @@ export const SessionInfoSchema = z.object({
   user: UserSchema,
   /** Send back as `x-csrf-token` on every state-changing request made with the session cookie. */
   csrfToken: z.string(),
-  permissions: z.array(z.string()),
+  permissions: z.array(PermissionSchema),
 });
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 

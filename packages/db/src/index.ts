@@ -12,6 +12,11 @@ export {
 export { poolConfigFromUrl } from './pool-config.ts';
 export { type Queue, startQueue } from './queue.ts';
 export {
+  openRegistrySecret,
+  resealLegacySecrets,
+  sealRegistrySecret,
+} from './registry-secrets.ts';
+export {
   addImagesToScan,
   type ImageVisibility,
   imagesInScope,
@@ -21,7 +26,7 @@ export {
   startScan,
   UnknownImagesError,
 } from './scans.ts';
-export { openSecret, SecretError, sealSecret } from './secrets.ts';
+export { isLegacySecret, openSecret, SecretError, sealSecret } from './secrets.ts';
 export {
   pruneUploads,
   type StoredUpload,

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
+import { EgressError, type EgressRules, egressAgent, rangesOfHost, safeFetch } from '@drydock/net';
+import type { Dispatcher, Response } from 'undici';
 import { basicHeader, type Credentials, parseChallenge } from './auth.ts';
 import { describeErrorBody, RegistryError } from './errors.ts';
 
@@ -14,6 +16,8 @@ const ACCEPT = Object.values(MANIFEST_TYPES).join(', ');
 
 /** Largest manifest or config read into memory. */
 const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
+/** Pages of a catalog or tag list followed at most (a hostile registry may paginate forever). */
+export const MAX_PAGES = 1000;
 
 export interface RegistryClientOptions {
   /** Base URL, e.g. `https://registry.example.com` or `http://127.0.0.1:5000`. */
@@ -24,6 +28,12 @@ export interface RegistryClientOptions {
   /** Longest pause while a blob streams before the download is abandoned. Default 60 s. */
   idleTimeoutMs?: number;
   userAgent?: string;
+  /**
+   * Which addresses the client may reach besides public ones. Default: the non-public ranges the
+   * registry's own address lies in (a registry on a private network may point within it), never
+   * link-local or another private range.
+   */
+  egress?: EgressRules;
 }
 
 export interface Descriptor {
@@ -66,8 +76,10 @@ export class RegistryClient {
   private readonly host: string;
   private readonly timeoutMs: number;
   private readonly idleTimeoutMs: number;
+  private readonly origin: string;
   private readonly tokens = new Map<string, Token>();
   private basic = false;
+  private network?: Promise<{ rules: EgressRules; dispatcher: Dispatcher }>;
 
   constructor(private readonly options: RegistryClientOptions) {
     let url: URL;
@@ -81,6 +93,7 @@ export class RegistryClient {
     }
     this.base = url.origin + url.pathname.replace(/\/+$/, '');
     this.host = url.host;
+    this.origin = url.origin;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   }
@@ -94,25 +107,67 @@ export class RegistryClient {
 
   /** Every repository of the catalog, following `Link: <…>; rel="next"` pages. */
   async *catalog(pageSize = 100): AsyncGenerator<string> {
-    let next: string | undefined = `/v2/_catalog?n=${pageSize}`;
-    while (next) {
-      const res = await this.request(next, { scope: 'registry:catalog:*' });
-      const body = await this.json<{ repositories?: string[] | null }>(res, 'catalog');
-      for (const repo of body.repositories ?? []) yield repo;
-      next = nextLink(res.headers.get('link'));
+    for await (const page of this.pages(`/v2/_catalog?n=${pageSize}`, 'registry:catalog:*')) {
+      const body = await this.json<{ repositories?: unknown }>(page, 'catalog');
+      for (const repo of stringList(body.repositories)) yield repo;
     }
+  }
+
+  /**
+   * The pages of a paginated list: `Link: <…>; rel="next"` is followed only within the registry's
+   * own origin, at most MAX_PAGES times, and never twice to the same page.
+   */
+  private async *pages(first: string, scope: string): AsyncGenerator<Response> {
+    const seen = new Set<string>();
+    let next: string | undefined = first;
+    while (next) {
+      if (seen.size >= MAX_PAGES) {
+        throw new RegistryError(
+          'protocol',
+          `${this.host}: more than ${MAX_PAGES} pages of ${first.split('?')[0]}`,
+        );
+      }
+      seen.add(next);
+      const res = await this.request(next, { scope });
+      yield res;
+      const link = nextLink(res.headers.get('link'));
+      next = link === undefined ? undefined : this.sameOriginPath(link);
+      if (next !== undefined && seen.has(next)) {
+        throw new RegistryError(
+          'protocol',
+          `${this.host}: pagination of ${first.split('?')[0]} loops`,
+        );
+      }
+    }
+  }
+
+  /** A `Link` target as a path of this registry; another origin is refused. */
+  private sameOriginPath(link: string): string {
+    let url: URL;
+    try {
+      url = new URL(link, this.origin);
+    } catch {
+      throw new RegistryError('protocol', `${this.host}: invalid pagination link`);
+    }
+    if (url.origin !== this.origin) {
+      throw new RegistryError(
+        'egress_refused',
+        `${this.host}: pagination link to another host (${url.host}) refused`,
+      );
+    }
+    return url.pathname + url.search;
   }
 
   /** All tags of a repository (paginated). */
   async tags(repository: string, pageSize = 1000): Promise<string[]> {
     checkRepository(repository);
     const out: string[] = [];
-    let next: string | undefined = `/v2/${repository}/tags/list?n=${pageSize}`;
-    while (next) {
-      const res = await this.request(next, { scope: pullScope(repository) });
-      const body = await this.json<{ tags?: string[] | null }>(res, `tags of ${repository}`);
-      out.push(...(body.tags ?? []));
-      next = nextLink(res.headers.get('link'));
+    for await (const page of this.pages(
+      `/v2/${repository}/tags/list?n=${pageSize}`,
+      pullScope(repository),
+    )) {
+      const body = await this.json<{ tags?: unknown }>(page, `tags of ${repository}`);
+      out.push(...stringList(body.tags));
     }
     return out;
   }
@@ -357,8 +412,14 @@ export class RegistryClient {
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     timer.unref();
     try {
-      const url = pathAndQuery.startsWith('http') ? pathAndQuery : `${this.base}${pathAndQuery}`;
-      const res = await fetch(url, { headers, signal: controller.signal });
+      const { rules, dispatcher } = await this.networkRules();
+      // Redirects (blob storage, CDNs) are followed by hand: each target is checked against the
+      // egress rules and the credentials stay with the registry's origin.
+      const res = await safeFetch(
+        `${this.base}${pathAndQuery}`,
+        { headers, signal: controller.signal },
+        { rules, dispatcher, credentialOrigin: this.origin },
+      );
       if (opts.stream) clearTimeout(timer);
       return res;
     } catch (error) {
@@ -367,7 +428,25 @@ export class RegistryClient {
     }
   }
 
+  /** The egress rules (the registry's own ranges unless given) and one dispatcher obeying them. */
+  private networkRules(): Promise<{ rules: EgressRules; dispatcher: Dispatcher }> {
+    this.network ??= (async () => {
+      const rules = this.options.egress ?? {
+        allowRanges: await rangesOfHost(new URL(this.origin).hostname),
+      };
+      return { rules, dispatcher: egressAgent(rules) };
+    })();
+    return this.network;
+  }
+
   private networkError(error: unknown, what: string): RegistryError {
+    if (error instanceof RegistryError) return error;
+    if (error instanceof EgressError) {
+      return new RegistryError(
+        'egress_refused',
+        `${this.host}: ${what}: refused (${error.message})`,
+      );
+    }
     const e = error as Error & { cause?: { code?: string; message?: string } };
     if (e.name === 'AbortError' || e.name === 'TimeoutError') {
       return new RegistryError(
@@ -382,7 +461,25 @@ export class RegistryClient {
   private async fetchToken(params: Record<string, string>, scope: string): Promise<void> {
     const realm = params.realm;
     if (!realm) throw new RegistryError('protocol', `${this.host}: bearer challenge without realm`);
-    const url = new URL(realm, this.base);
+    let url: URL;
+    try {
+      url = new URL(realm, this.base);
+    } catch {
+      throw new RegistryError('protocol', `${this.host}: bearer challenge with an invalid realm`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new RegistryError(
+        'egress_refused',
+        `${this.host}: token realm ${url.protocol} refused`,
+      );
+    }
+    // Credentials go to the registry's own origin or to an https token service, nowhere else.
+    if (this.options.credentials && url.origin !== this.origin && url.protocol !== 'https:') {
+      throw new RegistryError(
+        'egress_refused',
+        `${this.host}: the token service ${url.origin} is neither https nor the registry's own origin: credentials are not sent there`,
+      );
+    }
     if (params.service) url.searchParams.set('service', params.service);
     const wanted = params.scope ?? scope;
     if (wanted) for (const s of wanted.split(' ')) url.searchParams.append('scope', s);
@@ -390,7 +487,12 @@ export class RegistryClient {
     if (this.options.credentials) headers.authorization = basicHeader(this.options.credentials);
     let res: Response;
     try {
-      res = await fetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      const { rules, dispatcher } = await this.networkRules();
+      res = await safeFetch(
+        url,
+        { headers, signal: AbortSignal.timeout(this.timeoutMs) },
+        { rules, dispatcher, credentialOrigin: url.origin },
+      );
     } catch (error) {
       throw this.networkError(error, `token service ${url.host}`);
     }
@@ -408,21 +510,31 @@ export class RegistryClient {
         `${this.host}: token service ${url.host}: HTTP ${res.status} ${await describeErrorBody(res)}`,
       );
     }
-    const body = (await res.json().catch(() => ({}))) as {
-      token?: string;
-      access_token?: string;
-      expires_in?: number;
-    };
-    const value = body.token ?? body.access_token;
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown } = {};
+    try {
+      body = JSON.parse((await this.readAll(res, 'token')).toString('utf8'));
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
+    }
+    const value = [body.token, body.access_token].find(
+      (v): v is string => typeof v === 'string' && v.length > 0 && v.length < 16_384,
+    );
     if (!value)
       throw new RegistryError('protocol', `${this.host}: token service answered without a token`);
-    const lifetime = Math.max(10, body.expires_in ?? 60);
+    const lifetime = Math.min(
+      86_400,
+      Math.max(10, typeof body.expires_in === 'number' ? body.expires_in : 60),
+    );
     // Renew a little early so a long pull does not start with a token about to expire.
     this.tokens.set(scope, { value, expiresAt: Date.now() + (lifetime - 5) * 1000 });
   }
 }
 
 const pullScope = (repository: string) => `repository:${repository}:pull`;
+
+/** The strings of a JSON list a registry sent (anything else in it is ignored). */
+const stringList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 function checkRepository(repository: string): void {
   if (!REPO.test(repository)) {

@@ -25,6 +25,9 @@ export interface DiscoveryProblem {
   message: string;
 }
 
+/** Platform images read from one index at most (a hostile index may list thousands). */
+export const MAX_PLATFORMS = 64;
+
 /** `a/b/c` → namespace `a/b`, repository `c`; a single segment has the empty namespace. */
 export function splitRepository(path: string): { namespace: string; repository: string } {
   const cut = path.lastIndexOf('/');
@@ -72,9 +75,17 @@ export async function discoverImages(
     for (const tag of tags.sort()) {
       try {
         const top = await client.manifest(path, tag);
-        const children = isIndex(top)
+        let children = isIndex(top)
           ? (top.manifests ?? []).filter((m) => platformOf(m.platform) !== 'unknown/unknown')
           : [{ digest: top.digest, mediaType: top.mediaType } as Descriptor];
+        if (children.length > MAX_PLATFORMS) {
+          options.onProblem?.({
+            path,
+            tag,
+            message: `index lists ${children.length} images: only the first ${MAX_PLATFORMS} are read`,
+          });
+          children = children.slice(0, MAX_PLATFORMS);
+        }
         for (const child of children) {
           const manifest =
             child.digest === top.digest ? top : await client.manifest(path, child.digest);

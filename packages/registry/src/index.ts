@@ -3,6 +3,7 @@ export {
   type Descriptor,
   isIndex,
   MANIFEST_TYPES,
+  MAX_PAGES,
   type Manifest,
   nextLink,
   RegistryClient,
@@ -12,6 +13,7 @@ export {
   type DiscoveredImage,
   type DiscoveryProblem,
   discoverImages,
+  MAX_PLATFORMS,
   splitRepository,
 } from './discover.ts';
 export { RegistryError, type RegistryErrorCode } from './errors.ts';

@@ -1,18 +1,44 @@
+import { GLOBAL_PERMISSIONS, PermissionSchema } from '@drydock/contract';
 import type { PrismaClient } from '@drydock/db';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  RouteOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
+import type { RateLimiter } from '../lib/rate-limit.ts';
 import { sendProblem } from '../plugins/problem-details.ts';
 import { digest, sameSecret } from './credentials.ts';
-import { can, type Permission, type Principal, visibilityOf } from './permissions.ts';
+import {
+  can,
+  type Permission,
+  type Principal,
+  principalPermissions,
+  roleWithin,
+  scopeWithin,
+  visibilityOf,
+} from './permissions.ts';
 import { securityEvent } from './security-log.ts';
+
+/** What a route declares about its callers (its `config`). */
+export interface RouteAccess {
+  /** What the caller needs. Exactly one of `permission` and `public` is set. */
+  permission?: Permission;
+  /** Anyone may call it, signed in or not. */
+  public?: boolean;
+  /** `false`: not counted by the API rate limit (the console's static files). */
+  rateLimited?: boolean;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
   interface FastifyInstance {
-    /** Every /api route with what it requires (for the authorization test and docs). */
-    apiRoutes: { method: string; url: string; permission?: Permission; public: boolean }[];
+    /** Every route with what it requires (for the authorization test and docs). */
+    routeTable: { method: string; url: string; permission?: Permission; public: boolean }[];
     /** Appends a security-relevant action by the request's principal to the security log. */
     audit(
       request: FastifyRequest,
@@ -21,11 +47,7 @@ declare module 'fastify' {
       detail?: Record<string, unknown>,
     ): Promise<void>;
   }
-  interface FastifyContextConfig {
-    /** What the caller needs; every /api route declares it or is `public`. */
-    permission?: Permission;
-    public?: boolean;
-  }
+  interface FastifyContextConfig extends RouteAccess {}
 }
 
 export const SESSION_COOKIE = 'drydock_session';
@@ -36,7 +58,13 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k === name) {
+      try {
+        return decodeURIComponent(v.join('='));
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
@@ -55,10 +83,14 @@ export function setSessionCookie(
   );
 }
 
-async function resolve(
-  prisma: PrismaClient,
-  request: FastifyRequest,
-): Promise<Principal | undefined> {
+type Identity = { principal: Principal } | { rejected: string } | undefined;
+
+/**
+ * Who calls: a bearer API token or the session cookie. A token acts with its own role and scope,
+ * which must still lie within its owner's *current* role and scope (checked on every request, so
+ * demoting or re-scoping a user disarms their tokens at once).
+ */
+async function identify(prisma: PrismaClient, request: FastifyRequest): Promise<Identity> {
   const now = new Date();
   const authorization = request.headers.authorization;
   if (authorization?.startsWith('Bearer ')) {
@@ -74,16 +106,48 @@ async function resolve(
     ) {
       return undefined;
     }
+    const owner = token.user;
+    const tokenScope = visibilityOf(token);
+    const ownerScope = visibilityOf(owner);
+    let rejected: string | undefined;
+    if (!roleWithin(token.role, owner.role)) {
+      rejected = `the token's role (${token.role}) exceeds its owner's current role (${owner.role})`;
+    } else if (ownerScope) {
+      const namespaces = await prisma.namespace.findMany({
+        where: { id: { in: tokenScope?.namespaceIds ?? [] } },
+        select: { id: true, instanceId: true },
+      });
+      const inside = scopeWithin(
+        tokenScope,
+        ownerScope,
+        new Map(namespaces.map((n) => [n.id, n.instanceId])),
+      );
+      if (!inside) rejected = "the token's scope exceeds its owner's current scope";
+    }
+    if (rejected) {
+      await securityEvent(prisma, {
+        actor: `${owner.username} (token ${token.name})`,
+        action: 'token.rejected',
+        outcome: 'denied',
+        target: `${token.name} (${token.prefix}…)`,
+        ip: request.ip,
+        detail: { reason: rejected },
+      });
+      return { rejected: `${rejected}: it no longer works; create a new one` };
+    }
     if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
       await prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
     }
     return {
-      kind: 'token',
-      userId: token.userId,
-      name: `${token.user.username} (token ${token.name})`,
-      role: token.role,
-      visible: visibilityOf(token),
-      tokenId: token.id,
+      principal: {
+        kind: 'token',
+        userId: token.userId,
+        name: `${owner.username} (token ${token.name})`,
+        role: token.role,
+        visible: tokenScope,
+        permissions: principalPermissions(token.role, tokenScope),
+        tokenId: token.id,
+      },
     };
   }
   const cookie = readCookie(request, SESSION_COOKIE);
@@ -96,24 +160,58 @@ async function resolve(
   if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
     await prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
   }
+  const visible = visibilityOf(session.user);
   return {
-    kind: 'session',
-    userId: session.userId,
-    name: session.user.username,
-    role: session.user.role,
-    visible: visibilityOf(session.user),
-    sessionId: session.id,
-    csrfToken: session.csrfToken,
+    principal: {
+      kind: 'session',
+      userId: session.userId,
+      name: session.user.username,
+      role: session.user.role,
+      visible,
+      permissions: principalPermissions(session.user.role, visible),
+      sessionId: session.id,
+      csrfToken: session.csrfToken,
+    },
+  };
+}
+
+/** What a route declared, or a reason why the declaration is unusable. */
+function declarationProblem(config: RouteAccess | undefined): string | undefined {
+  if (!config || (!config.public && !config.permission)) return 'declares no permission';
+  if (config.public && config.permission) return 'is both public and needs a permission';
+  if (config.permission && !PermissionSchema.safeParse(config.permission).success) {
+    return `needs an unknown permission '${config.permission}'`;
+  }
+  return undefined;
+}
+
+/**
+ * An encapsulated context whose every route gets `access`: for plugins that register routes of
+ * their own (the OpenAPI viewer, the console's static files), registered inside `body`.
+ */
+export function withAccess(
+  access: RouteAccess,
+  body: (child: FastifyInstance) => Promise<void>,
+): FastifyPluginAsync {
+  return async (child) => {
+    child.addHook('onRoute', (route) => {
+      route.config = { ...(route.config ?? {}), ...access };
+    });
+    await body(child);
   };
 }
 
 /**
- * Authentication and authorization for every /api route: a bearer API token or the session
- * cookie identifies the principal; the route's `permission` must be among its role's; requests
- * that change state with the session cookie must carry the session's CSRF token. A route without
- * a declared permission (and not `public`) cannot be registered.
+ * Authentication, rate limiting and authorization, decided on the **matched route** (never on
+ * the raw URL, whose spelling the router normalizes): every route declares a `permission` or
+ * `public: true` in its config, and the app refuses to start when one does not (default deny).
+ * Per request: who calls (token or session), then the rate limit keyed on that principal (else
+ * on the client address), then the route's permission, then CSRF for cookie sessions.
  */
-async function authPlugin(app: FastifyInstance, { prisma }: { prisma: PrismaClient }) {
+async function authPlugin(
+  app: FastifyInstance,
+  { prisma, limiter }: { prisma: PrismaClient; limiter: RateLimiter },
+) {
   app.decorate(
     'audit',
     async (
@@ -132,50 +230,82 @@ async function authPlugin(app: FastifyInstance, { prisma }: { prisma: PrismaClie
       }),
   );
 
-  const apiRoutes: FastifyInstance['apiRoutes'] = [];
-  app.decorate('apiRoutes', apiRoutes);
+  const routes: RouteOptions[] = [];
+  const routeTable: FastifyInstance['routeTable'] = [];
+  app.decorate('routeTable', routeTable);
+  // Other onRoute hooks (withAccess) may still complete a declaration: judge them once all ran.
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/')) return;
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const declared = (route.config ?? {}) as { permission?: Permission; public?: boolean };
-    for (const method of methods) {
-      if (method === 'HEAD') continue;
-      apiRoutes.push({
-        method,
-        url: route.url,
-        public: Boolean(declared.public) || route.url.startsWith('/api/docs'),
-        ...(declared.permission ? { permission: declared.permission } : {}),
-      });
+    routes.push(route);
+  });
+  app.addHook('onReady', async () => {
+    const problems: string[] = [];
+    for (const route of routes) {
+      const config = route.config as RouteAccess | undefined;
+      const problem = declarationProblem(config);
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (problem) problems.push(`route ${methods.join(',')} ${route.url} ${problem}`);
+      for (const method of methods) {
+        if (method === 'HEAD') continue;
+        routeTable.push({
+          method,
+          url: route.url,
+          public: Boolean(config?.public),
+          ...(config?.permission ? { permission: config.permission } : {}),
+        });
+      }
     }
-    // The OpenAPI document and its viewer describe the API; they carry no data.
-    if (route.url.startsWith('/api/docs')) {
-      route.config = { ...(route.config ?? {}), public: true };
-      return;
-    }
-    const config = (route.config ?? {}) as { permission?: Permission; public?: boolean };
-    if (!config.public && !config.permission) {
-      throw new Error(`route ${route.method} ${route.url} declares no permission`);
-    }
+    if (problems.length) throw new Error(problems.join('\n'));
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    const config = request.routeOptions.config as
-      | { permission?: Permission; public?: boolean }
-      | undefined;
-    if (!request.url.startsWith('/api/') || !config || (!config.permission && !config.public))
-      return;
-    const principal = await resolve(prisma, request);
+    // No route matched: the not-found handler answers, and it serves nothing that needs rights.
+    if (request.is404) return;
+    const config = request.routeOptions.config as RouteAccess;
+    if (declarationProblem(config)) {
+      return sendProblem(reply, request, {
+        status: 403,
+        code: 'forbidden',
+        detail: 'this route declares no permission',
+      });
+    }
+    const identity = config.public ? undefined : await identify(prisma, request);
+    const principal = identity && 'principal' in identity ? identity.principal : undefined;
     if (principal) request.principal = principal;
+
+    if (config.rateLimited !== false) {
+      const key = principal
+        ? principal.tokenId
+          ? `token:${principal.tokenId}`
+          : `user:${principal.userId}`
+        : `address:${request.ip}`;
+      const hit = await limiter.hit(key);
+      if (hit) {
+        reply.header('x-ratelimit-limit', String(limiter.max));
+        reply.header('x-ratelimit-remaining', String(Math.max(0, limiter.max - hit.count)));
+        if (hit.count > limiter.max) {
+          reply.header('retry-after', String(hit.retryAfterSeconds));
+          return sendProblem(reply, request, {
+            status: 429,
+            code: 'rate_limited',
+            detail: `more than ${limiter.max} requests a minute: try again in ${hit.retryAfterSeconds} s`,
+          });
+        }
+      }
+    }
     if (config.public) return;
+
     if (!principal) {
       return sendProblem(reply, request, {
         status: 401,
-        code: 'unauthenticated',
-        detail: 'sign in, or send an API token as "Authorization: Bearer <token>"',
+        code: identity && 'rejected' in identity ? 'token_rejected' : 'unauthenticated',
+        detail:
+          identity && 'rejected' in identity
+            ? identity.rejected
+            : 'sign in, or send an API token as "Authorization: Bearer <token>"',
       });
     }
     const permission = config.permission as Permission;
-    if (!can(principal.role, permission)) {
+    if (!can(principal, permission)) {
       await securityEvent(prisma, {
         actor: principal.name,
         action: 'access',
@@ -186,7 +316,10 @@ async function authPlugin(app: FastifyInstance, { prisma }: { prisma: PrismaClie
       return sendProblem(reply, request, {
         status: 403,
         code: 'forbidden',
-        detail: `the ${principal.role} role may not do this (needs ${permission})`,
+        detail:
+          principal.visible && GLOBAL_PERMISSIONS.includes(permission)
+            ? `a scoped account may not do this (needs ${permission}, which only unscoped accounts hold)`
+            : `the ${principal.role} role may not do this (needs ${permission})`,
       });
     }
     if (principal.kind === 'session' && !SAFE_METHODS.has(request.method)) {

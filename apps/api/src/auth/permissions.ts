@@ -1,24 +1,10 @@
-import type { Role } from '@drydock/contract';
+import { type Permission, permissionsOf, ROLE_PERMISSIONS, type Role } from '@drydock/contract';
 
-/**
- * What a route needs. read: see findings, images, scans, registries; scan: Scan Now, sync,
- * uploads, CLI reports; triage: ignore/handle; audit: the security and triage logs; admin:
- * accounts, registries, advisory imports; self: one's own session and tokens.
- */
-export type Permission = 'read' | 'scan' | 'triage' | 'audit' | 'admin' | 'self';
-
-export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['read', 'scan', 'triage', 'audit', 'admin', 'self'],
-  analyst: ['read', 'scan', 'triage', 'self'],
-  viewer: ['read', 'self'],
-  auditor: ['read', 'audit', 'self'],
-};
-
-export const can = (role: Role, permission: Permission) =>
-  ROLE_PERMISSIONS[role].includes(permission);
+export type { Permission };
 
 /** A role whose permissions are all held by another (a token never exceeds its creator). */
-export const roleWithin = (role: Role, of: Role) => ROLE_PERMISSIONS[role].every((p) => can(of, p));
+export const roleWithin = (role: Role, of: Role) =>
+  ROLE_PERMISSIONS[role].every((p) => ROLE_PERMISSIONS[of].includes(p));
 
 /** The images a principal may see: null = all; else registry instances and namespaces. */
 export type Visibility = { instanceIds: string[]; namespaceIds: string[] } | null;
@@ -53,7 +39,15 @@ export interface Principal {
   name: string;
   role: Role;
   visible: Visibility;
+  /** What it may do: its role's permissions, without the global ones when it is scoped. */
+  permissions: readonly Permission[];
   sessionId?: string;
   csrfToken?: string;
   tokenId?: string;
 }
+
+export const principalPermissions = (role: Role, visible: Visibility) =>
+  permissionsOf(role, visible !== null);
+
+export const can = (principal: Pick<Principal, 'permissions'>, permission: Permission) =>
+  principal.permissions.includes(permission);

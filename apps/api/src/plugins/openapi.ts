@@ -3,9 +3,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { withAccess } from '../auth/auth-plugin.ts';
 import { VERSION } from '../version.ts';
 
-/** OpenAPI 3 document generated from the routes' zod schemas; UI at /api/docs, JSON at /api/docs/json. */
+/** OpenAPI 3 document generated from the routes' zod schemas; UI at /api/docs, JSON at /api/docs/json (public). */
 async function openapi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -18,7 +19,12 @@ async function openapi(app: FastifyInstance): Promise<void> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // The document and its viewer describe the API; they carry no data.
+  await app.register(
+    withAccess({ public: true }, async (child) => {
+      await child.register(swaggerUi, { routePrefix: '/api/docs' });
+    }),
+  );
 }
 
 export default fp(openapi, { name: 'openapi' });

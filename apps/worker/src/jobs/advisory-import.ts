@@ -1,4 +1,4 @@
-import { type ImportReport, importAdvisories } from '@drydock/advisories';
+import { type ImportReport, importAdvisories, type SourcePolicy } from '@drydock/advisories';
 import type { AdvisoryImportJob } from '@drydock/contract';
 import { addImagesToScan, PgAdvisoryStore, type PrismaClient, type Queue } from '@drydock/db';
 
@@ -11,10 +11,13 @@ export function createAdvisoryImportHandler(deps: {
   prisma: PrismaClient;
   queue?: Pick<Queue, 'sendMany'>;
   fetch?: typeof fetch;
+  /** Checked again here (the API checks first): a job planted in the queue gets no further. */
+  policy: SourcePolicy;
 }) {
   return async (job: AdvisoryImportJob): Promise<ImportReport & { rematchScanId?: string }> => {
     const store = new PgAdvisoryStore(deps.prisma);
     const report = await importAdvisories(store, job.source, {
+      policy: deps.policy,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       ...(job.ecosystems ? { ecosystems: job.ecosystems } : {}),
     });

@@ -5,7 +5,7 @@ import { matchInventory } from '@drydock/advisories';
 import type { ImageScanJob, ScanJobProgress, ScanReport } from '@drydock/contract';
 import {
   type ImageLocation,
-  openSecret,
+  openRegistrySecret,
   PgAdvisoryStore,
   type PrismaClient,
   persistScan,
@@ -175,9 +175,13 @@ async function run(
     if (!img || !repo) throw new ScanError('input_not_found', 'the image is no longer known');
     const instance = repo.namespace.instance;
     const path = repo.namespace.name ? `${repo.namespace.name}/${repo.name}` : repo.name;
-    const client = clientForInstance(instance, (s) => openSecret(deps.secretKey, 'registry', s), {
-      ...(deps.registryTimeoutMs ? { timeoutMs: deps.registryTimeoutMs } : {}),
-    });
+    const client = clientForInstance(
+      instance,
+      (s) => openRegistrySecret(deps.secretKey, instance.id, s),
+      {
+        ...(deps.registryTimeoutMs ? { timeoutMs: deps.registryTimeoutMs } : {}),
+      },
+    );
     if (job.kind === 'rematch' && img.analysisKey) {
       analysis = await cachedAnalysis(prisma, img.analysisKey, img.digest);
       analysis.report.target.repoTags = img.tags;

@@ -1,5 +1,5 @@
 import type { RegistryCheckJob } from '@drydock/contract';
-import { openSecret, type PrismaClient } from '@drydock/db';
+import { openRegistrySecret, type PrismaClient } from '@drydock/db';
 import { type CheckResult, checkRegistry, clientForInstance } from '@drydock/registry';
 
 export interface RegistryCheckDeps {
@@ -30,9 +30,13 @@ export function createRegistryCheckHandler(deps: RegistryCheckDeps) {
     }
     let result: CheckResult;
     try {
-      const client = clientForInstance(instance, (s) => openSecret(deps.secretKey, 'registry', s), {
-        ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
-      });
+      const client = clientForInstance(
+        instance,
+        (s) => openRegistrySecret(deps.secretKey, instance.id, s),
+        {
+          ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+        },
+      );
       result = await checkRegistry(client);
     } catch (error) {
       result = { ok: false, auth: null, error: (error as Error).message, code: 'config' };

@@ -1,5 +1,5 @@
 import type { RegistrySyncJob, RegistrySyncResult } from '@drydock/contract';
-import { openSecret, type PrismaClient, type Queue, startScan } from '@drydock/db';
+import { openRegistrySecret, type PrismaClient, type Queue, startScan } from '@drydock/db';
 import {
   clientForInstance,
   type DiscoveryProblem,
@@ -30,9 +30,13 @@ export async function syncRegistry(
   if (!instance) throw new RegistryError('not_found', 'registry instance no longer exists');
   const problems: DiscoveryProblem[] = [];
   try {
-    const client = clientForInstance(instance, (s) => openSecret(deps.secretKey, 'registry', s), {
-      ...(deps.registryTimeoutMs ? { timeoutMs: deps.registryTimeoutMs } : {}),
-    });
+    const client = clientForInstance(
+      instance,
+      (s) => openRegistrySecret(deps.secretKey, instance.id, s),
+      {
+        ...(deps.registryTimeoutMs ? { timeoutMs: deps.registryTimeoutMs } : {}),
+      },
+    );
     const images = await discoverImages(client, {
       ...(instance.repositories.length ? { repositories: instance.repositories } : {}),
       onProblem: (p) => problems.push(p),

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { type EgressRules, safeFetch } from '@drydock/net';
 import { ZipArchive } from '@drydock/scanner';
 import { isOsvRecord, type OsvRecord } from '../osv/types.ts';
 import type { AdvisoryWriter, CveInfo } from './advisory-db.ts';
+import { checkImportSource, MIRROR_EGRESS, type SourcePolicy } from './source.ts';
 
 export interface EcosystemCounts {
   added: number;
@@ -178,6 +180,11 @@ async function importDirectory(importer: Importer, dir: string): Promise<void> {
   }
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) {
+      // A link could lead out of the mirror folder: mirrors are read as they are stored.
+      importer.report.warnings.push(`${full}: symbolic link, skipped`);
+      continue;
+    }
     if (entry.isDirectory()) {
       const zip = path.join(full, 'all.zip');
       if (existsSync(zip)) {
@@ -194,13 +201,42 @@ async function importDirectory(importer: Importer, dir: string): Promise<void> {
   }
 }
 
-async function download(url: string, fetchImpl: typeof fetch): Promise<Buffer | undefined> {
-  const response = await fetchImpl(url, { signal: AbortSignal.timeout(300_000) });
-  if (response.status === 404) return undefined;
-  if (!response.ok) throw new Error(`GET ${url} answered HTTP ${response.status}`);
+/** A download: streamed, abandoned as soon as it passes `max` bytes; undefined on 404. */
+async function download(
+  url: string,
+  fetchImpl: typeof fetch | undefined,
+  egress: EgressRules,
+  max: number,
+): Promise<Buffer | undefined> {
+  const signal = AbortSignal.timeout(300_000);
+  const response = fetchImpl
+    ? await fetchImpl(url, { signal })
+    : await safeFetch(url, { signal }, { rules: egress });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`GET ${url} answered HTTP ${response.status}`);
+  }
   const length = Number(response.headers.get('content-length') ?? 0);
-  if (length > MAX_ZIP) throw new Error(`GET ${url}: ${length} bytes is too large`);
-  return Buffer.from(await response.arrayBuffer());
+  const tooLarge = () => new Error(`GET ${url}: larger than ${max} bytes, not imported`);
+  if (length > max) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > max) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -211,13 +247,23 @@ async function download(url: string, fetchImpl: typeof fetch): Promise<Buffer | 
 export async function importAdvisories(
   db: AdvisoryWriter,
   source: string,
-  options: { fetch?: typeof fetch; ecosystems?: string[] } = {},
+  options: {
+    fetch?: typeof fetch;
+    ecosystems?: string[];
+    /** Server-side imports: only these folders and non-local mirror URLs (see source.ts). */
+    policy?: SourcePolicy;
+    /** Largest download accepted (default 1 GiB). */
+    maxDownloadBytes?: number;
+  } = {},
 ): Promise<ImportReport> {
+  if (options.policy) await checkImportSource(source, options.policy);
   const importer = new Importer(db, source);
+  // The CLI runs on its user's own machine: any mirror it names. The server: MIRROR_EGRESS.
+  const egress = options.policy ? MIRROR_EGRESS : { allowPrivate: true };
   if (/^https?:\/\//.test(source)) {
-    const fetchImpl = options.fetch ?? fetch;
+    const fetchImpl = options.fetch;
     if (/\.(zip|json)$/.test(source)) {
-      const data = await download(source, fetchImpl);
+      const data = await download(source, fetchImpl, egress, options.maxDownloadBytes ?? MAX_ZIP);
       if (!data) throw new Error(`GET ${source} answered HTTP 404`);
       if (source.endsWith('.zip')) await importer.zip(data, source);
       else await importer.json(data, source);
@@ -225,7 +271,7 @@ export async function importAdvisories(
       const base = source.replace(/\/+$/, '');
       for (const ecosystem of options.ecosystems ?? DEFAULT_ECOSYSTEMS) {
         const url = `${base}/${encodeURIComponent(ecosystem)}/all.zip`;
-        const data = await download(url, fetchImpl);
+        const data = await download(url, fetchImpl, egress, options.maxDownloadBytes ?? MAX_ZIP);
         if (data) await importer.zip(data, url, ecosystem);
         else importer.report.warnings.push(`${url}: not found, skipped`);
       }

@@ -237,17 +237,18 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         operationId: 'getTriageLog',
-        summary: 'Every triage decision, newest first; filter by actor, action prefix, time',
+        summary:
+          'Every triage decision (within your scope), newest first; filter by actor, action prefix, time',
         querystring: TriageLogQuerySchema,
         response: { 200: pageOf(TriageLogEntrySchema) },
       },
     },
-    async (request) => service.triageLog(request.query),
+    async (request) => service.triageLog(request.query, principalOf(request).visible),
   );
   app.get(
     '/api/v1/audit/security',
     {
-      config: { permission: 'audit' },
+      config: { permission: 'security' },
       schema: {
         tags,
         operationId: 'getSecurityLog',

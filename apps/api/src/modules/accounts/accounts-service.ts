@@ -19,13 +19,16 @@ import {
   verifyPassword,
 } from '../../auth/credentials.ts';
 import {
+  can,
   type Principal,
-  ROLE_PERMISSIONS,
+  principalPermissions,
   roleWithin,
   scopeWithin,
+  type Visibility,
   visibilityOf,
 } from '../../auth/permissions.ts';
 import { securityEvent } from '../../auth/security-log.ts';
+import { visibleImageWhere } from '../../auth/visibility.ts';
 import { AppError, ConflictError, NotFoundError } from '../../lib/errors.ts';
 
 export const SESSION_HOURS = 12;
@@ -98,7 +101,7 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
   const sessionInfo = (user: UserRow, csrfToken: string): SessionInfo => ({
     user: userView(user),
     csrfToken,
-    permissions: [...ROLE_PERMISSIONS[user.role]],
+    permissions: principalPermissions(user.role, visibilityOf(user)),
   });
 
   const namespaceInstances = async (ids: string[]) =>
@@ -227,7 +230,7 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
           role: principal.role,
           ...(principal.visible ?? { instanceIds: [], namespaceIds: [] }),
         },
-        permissions: [...ROLE_PERMISSIONS[principal.role]],
+        permissions: [...principal.permissions],
       };
     },
 
@@ -279,8 +282,12 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
     ) {
       const current = await prisma.user.findUnique({ where: { id } });
       if (!current) throw new NotFoundError(`user ${id} not found`);
-      if (id === actor.userId && ((input.role && input.role !== 'admin') || input.disabled)) {
-        throw new AppError(409, 'self_lockout', 'you cannot demote or disable yourself');
+      const scopesSelf = Boolean(input.instanceIds?.length || input.namespaceIds?.length);
+      if (
+        id === actor.userId &&
+        ((input.role && input.role !== 'admin') || input.disabled || scopesSelf)
+      ) {
+        throw new AppError(409, 'self_lockout', 'you cannot demote, scope or disable yourself');
       }
       await checkScopeIds({
         instanceIds: input.instanceIds ?? [],
@@ -311,7 +318,8 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
 
     async listTokens(principal: Principal) {
       const rows = await prisma.apiToken.findMany({
-        where: principal.role === 'admin' ? {} : { userId: principal.userId },
+        // Everyone's tokens for unscoped administrators; one's own for everybody else.
+        where: can(principal, 'admin') ? {} : { userId: principal.userId },
         include: { user: true },
         orderBy: { createdAt: 'desc' },
       });
@@ -369,7 +377,7 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
 
     async revokeToken(id: string, principal: Principal, ip: string) {
       const row = await prisma.apiToken.findUnique({ where: { id } });
-      if (!row || (principal.role !== 'admin' && row.userId !== principal.userId)) {
+      if (!row || (!can(principal, 'admin') && row.userId !== principal.userId)) {
         throw new NotFoundError(`token ${id} not found`);
       }
       if (!row.revokedAt)
@@ -425,9 +433,19 @@ export function createAccountsService(prisma: PrismaClient, now: () => Date = ()
       return openSession(updated);
     },
 
-    /** Every triage decision, newest first (the auditor's view across all findings). */
-    async triageLog(query: TriageLogQuery) {
+    /**
+     * Every triage decision, newest first (the auditor's view across all findings); a scoped
+     * auditor sees the decisions on the images of its scope only.
+     */
+    async triageLog(query: TriageLogQuery, visible: Visibility = null) {
       const where: Prisma.TriageEventWhereInput = logWhere(query);
+      if (visible) {
+        const images = await prisma.image.findMany({
+          where: visibleImageWhere(visible),
+          select: { id: true },
+        });
+        where.imageId = { in: images.map((i) => i.id) };
+      }
       const [total, rows] = await Promise.all([
         prisma.triageEvent.count({ where }),
         prisma.triageEvent.findMany({

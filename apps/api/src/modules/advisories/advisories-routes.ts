@@ -1,3 +1,4 @@
+import { checkImportSource, SourceError } from '@drydock/advisories';
 import {
   AdvisoryImportRequestSchema,
   AdvisoryStatusSchema,
@@ -8,14 +9,18 @@ import { Prisma, type PrismaClient, type Queue } from '@drydock/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
+import { securityEvent } from '../../auth/security-log.ts';
 import { visibleSql } from '../../auth/visibility.ts';
+import { AppError } from '../../lib/errors.ts';
 
 /** Advisory database status and imports (the server's `drydock db update`), and the trend. */
 export const advisoriesRoutes: FastifyPluginAsyncZod<{
   prisma: PrismaClient;
   queue: Pick<Queue, 'send'>;
+  /** Folders an import may read (DRYDOCK_ADVISORY_MIRRORS); the worker checks again. */
+  mirrorRoots: readonly string[];
   now?: () => Date;
-}> = async (app, { prisma, queue, now }) => {
+}> = async (app, { prisma, queue, mirrorRoots, now }) => {
   app.get(
     '/api/v1/advisories/status',
     {
@@ -48,12 +53,29 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags: ['advisories'],
         operationId: 'importAdvisories',
-        summary: 'Queue an import; changed advisories re-match every scanned image',
+        summary:
+          'Queue an import from a folder under DRYDOCK_ADVISORY_MIRRORS or an http(s) mirror (not loopback or link-local); changed advisories re-match every scanned image',
         body: AdvisoryImportRequestSchema,
         response: { 202: z.object({ jobId: z.string() }) },
       },
     },
     async (request, reply) => {
+      try {
+        await checkImportSource(request.body.source, { roots: mirrorRoots });
+      } catch (error) {
+        if (error instanceof SourceError) {
+          await securityEvent(prisma, {
+            actor: request.principal?.name ?? 'anonymous',
+            action: 'advisories.import',
+            outcome: 'denied',
+            target: request.body.source.slice(0, 300),
+            ip: request.ip,
+            detail: { reason: error.message },
+          });
+          throw new AppError(422, 'source_refused', error.message);
+        }
+        throw error;
+      }
       const jobId = await queue.send('advisories.import', { source: request.body.source });
       await app.audit(request, 'advisories.import', request.body.source);
       return reply.status(202).send({ jobId });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   CreateRegistry,
   Namespace,
@@ -5,7 +6,14 @@ import type {
   RegistryTestResult,
   UpdateRegistry,
 } from '@drydock/contract';
-import { openSecret, Prisma, type PrismaClient, type Queue, sealSecret } from '@drydock/db';
+import {
+  openRegistrySecret,
+  Prisma,
+  type PrismaClient,
+  type Queue,
+  SecretError,
+  sealRegistrySecret,
+} from '@drydock/db';
 import { checkRegistry, clientForInstance } from '@drydock/registry';
 import type { Visibility } from '../../auth/permissions.ts';
 import { visibleInstanceWhere } from '../../auth/visibility.ts';
@@ -27,7 +35,7 @@ type Row = Prisma.RegistryInstanceGetPayload<object>;
 export function createRegistriesService(deps: RegistriesServiceDeps) {
   const { prisma } = deps;
   const now = deps.now ?? (() => new Date());
-  const open = (sealed: string) => openSecret(deps.secretKey, 'registry', sealed);
+  const seal = (id: string, plain: string) => sealRegistrySecret(deps.secretKey, id, plain);
 
   const view = (row: Row, imageCount: number): Registry => ({
     id: row.id,
@@ -121,16 +129,16 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
 
     async create(input: CreateRegistry, visible: Visibility = null): Promise<Registry> {
       unscoped(visible);
+      const id = randomUUID();
       const row = await uniqueName(
         () =>
           prisma.registryInstance.create({
             data: {
+              id,
               name: input.name,
               url: input.url.replace(/\/+$/, ''),
               username: input.credentials?.username ?? null,
-              secret: input.credentials
-                ? sealSecret(deps.secretKey, 'registry', input.credentials.password)
-                : null,
+              secret: input.credentials ? seal(id, input.credentials.password) : null,
               repositories: input.repositories,
               scanIntervalMinutes: input.scanIntervalMinutes,
               nextScheduledAt: input.scanIntervalMinutes ? now() : null,
@@ -144,6 +152,20 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
     async update(id: string, input: UpdateRegistry, visible: Visibility = null): Promise<Registry> {
       unscoped(visible);
       const current = await find(id);
+      // Stored credentials were given for one host: a new host gets them only if they are
+      // given again (or removed), so editing a URL cannot send them elsewhere.
+      if (
+        input.url !== undefined &&
+        current.secret &&
+        input.credentials === undefined &&
+        new URL(input.url).origin !== new URL(current.url).origin
+      ) {
+        throw new AppError(
+          422,
+          'credentials_required',
+          'the registry moves to another host: give its credentials again (or null for none)',
+        );
+      }
       const data: Prisma.RegistryInstanceUpdateInput = {};
       if (input.name !== undefined) data.name = input.name;
       if (input.url !== undefined) data.url = input.url.replace(/\/+$/, '');
@@ -153,7 +175,7 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
         data.secret = null;
       } else if (input.credentials) {
         data.username = input.credentials.username;
-        data.secret = sealSecret(deps.secretKey, 'registry', input.credentials.password);
+        data.secret = seal(current.id, input.credentials.password);
       }
       if (input.scanIntervalMinutes !== undefined) {
         data.scanIntervalMinutes = input.scanIntervalMinutes;
@@ -185,9 +207,17 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
     /** "Test connection" of a stored instance; the outcome is recorded on it. */
     async test(id: string, visible: Visibility = null): Promise<RegistryTestResult> {
       const row = await find(id, visible);
-      const result = await checkRegistry(
-        clientForInstance(row, open, { timeoutMs: deps.registryTimeoutMs ?? 15_000 }),
-      );
+      let result: RegistryTestResult;
+      try {
+        result = await checkRegistry(
+          clientForInstance(row, (s) => openRegistrySecret(deps.secretKey, row.id, s), {
+            timeoutMs: deps.registryTimeoutMs ?? 15_000,
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof SecretError)) throw error;
+        result = { ok: false, auth: null, error: error.message, code: 'secret_unreadable' };
+      }
       await prisma.registryInstance.update({
         where: { id },
         data: { lastCheckAt: now(), lastCheckOk: result.ok, lastCheckError: result.error },

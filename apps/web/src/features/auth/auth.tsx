@@ -1,4 +1,9 @@
-import { type SessionInfo, SessionInfoSchema, SetupStatusSchema } from '@drydock/contract';
+import {
+  type Permission,
+  type SessionInfo,
+  SessionInfoSchema,
+  SetupStatusSchema,
+} from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useState } from 'react';
 import { Drawer } from '../../components/drawer.tsx';
@@ -17,7 +22,7 @@ export function useSession(): SessionInfo {
   return session;
 }
 
-export const useCan = (permission: string) => useSession().permissions.includes(permission);
+export const useCan = (permission: Permission) => useSession().permissions.includes(permission);
 
 async function loadSession(): Promise<SessionInfo | null> {
   try {

@@ -265,6 +265,15 @@ function CredentialFields(props: {
   );
 }
 
+/** Whether an edited URL points at another origin (stored credentials do not follow it). */
+function hostChanges(before: string, after: string): boolean {
+  try {
+    return new URL(before).origin !== new URL(after).origin;
+  } catch {
+    return false;
+  }
+}
+
 /** Change address, credentials (blank password keeps the stored one) and schedule. */
 function EditRegistryForm({ registry, onDone }: { registry: Registry; onDone: () => void }) {
   const update = useUpdateRegistry(registry.id);
@@ -300,7 +309,11 @@ function EditRegistryForm({ registry, onDone }: { registry: Registry; onDone: ()
         onUsername={setUsername}
         password={password}
         onPassword={setPassword}
-        passwordLabel="New password or token (blank: keep the stored one)"
+        passwordLabel={
+          registry.hasCredentials && hostChanges(registry.url, url) && !dropCredentials
+            ? 'Password or token (required again: the host changes)'
+            : 'New password or token (blank: keep the stored one)'
+        }
       />
       <label htmlFor={dropId}>
         <input
