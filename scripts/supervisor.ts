@@ -1,7 +1,9 @@
 // The supervisor behind `pnpm start` (scripts/start.mjs runs it in a session of its own).
 // Uses DATABASE_URL when set, otherwise starts the embedded PostgreSQL in
 // $DRYDOCK_DATA_DIR/postgres; applies migrations; then runs the API (which serves the console)
-// and one worker as child processes, and stops all of them, in order, on SIGTERM.
+// and one worker as child processes, and stops all of them, in order, on SIGTERM. A child that
+// crashes is restarted with backoff; only a crash loop (DRYDOCK_CRASH_LIMIT crashes of one child
+// within a minute) or the embedded database dying stops everything, saying why.
 // `--dev` (pnpm dev) adds reload and the Vite dev server. DRYDOCK_ROLE=api|worker runs only one
 // of them (docker-compose, scale-out).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -40,7 +42,12 @@ if (role !== 'all' && !process.env.DATABASE_URL) {
 }
 
 const dev = process.argv.includes('--dev');
+/** Crashes of one child within CRASH_WINDOW_MS that stop everything (a crash loop). */
+const CRASH_LIMIT = Math.max(1, Number(process.env.DRYDOCK_CRASH_LIMIT ?? 5) || 5);
+const CRASH_WINDOW_MS = 60_000;
 const children = new Map<string, ChildProcess>();
+const crashes = new Map<string, number[]>();
+const restarts = new Map<string, NodeJS.Timeout>();
 let embedded: EmbeddedDatabase | undefined;
 let stopping = false;
 let exitCode = 0;
@@ -58,6 +65,8 @@ async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   exitCode = code;
+  for (const timer of restarts.values()) clearTimeout(timer);
+  restarts.clear();
   if (children.size === 0) return finish();
   for (const child of children.values()) child.kill('SIGTERM');
 }
@@ -66,8 +75,15 @@ async function shutdown(code: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-function run(name: string, entry: string, args?: string[]): void {
+/** Why a child ended, in words: a signal (SIGKILL is also what the kernel's OOM killer sends). */
+const exitReason = (code: number | null, signal: NodeJS.Signals | null) =>
+  signal
+    ? `${signal}${signal === 'SIGKILL' ? ', killed (by hand or out of memory)' : ''}`
+    : `exit code ${code}`;
+
+function run(name: string, entry: string, args?: string[], nodeFlags: string[] = []): void {
   const argv = args ?? [
+    ...nodeFlags,
     '--import',
     'tsx',
     // `pnpm dev`: restart on source changes.
@@ -76,14 +92,37 @@ function run(name: string, entry: string, args?: string[]): void {
   ];
   const child = spawn(process.execPath, argv, { cwd: root, env, stdio: 'inherit' });
   children.set(name, child);
+  log(`${name} started (pid ${child.pid})`);
   child.on('exit', (code, signal) => {
     children.delete(name);
-    if (!stopping) {
-      log(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping`);
-      void shutdown(1);
-    } else if (children.size === 0) {
-      void finish();
+    if (stopping) {
+      if (children.size === 0) void finish();
+      return;
     }
+    // Supervised like a service manager would: restart with backoff, give up on a crash loop.
+    const now = Date.now();
+    const recent = [...(crashes.get(name) ?? []), now].filter((t) => now - t < CRASH_WINDOW_MS);
+    crashes.set(name, recent);
+    const reason = exitReason(code, signal);
+    if (recent.length >= CRASH_LIMIT) {
+      log(
+        `${name} exited unexpectedly (${reason}), ${recent.length} times within ${CRASH_WINDOW_MS / 1000} s: a crash loop; stopping everything`,
+      );
+      void shutdown(1);
+      return;
+    }
+    const delay = Math.min(30_000, 1000 * 2 ** (recent.length - 1));
+    log(
+      `${name} exited unexpectedly (${reason}); restart ${recent.length} of at most ${CRASH_LIMIT - 1} within ${CRASH_WINDOW_MS / 1000} s, in ${delay / 1000} s`,
+    );
+    restarts.set(
+      name,
+      setTimeout(() => {
+        restarts.delete(name);
+        if (stopping) return;
+        run(name, entry, args, nodeFlags);
+      }, delay),
+    );
   });
 }
 
@@ -114,6 +153,13 @@ if (!databaseUrl) {
   );
   databaseUrl = embedded.url;
   log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
+  embedded.onUnexpectedExit((detail) => {
+    log(
+      `embedded PostgreSQL exited unexpectedly (${detail}): the API and workers cannot work without it; stopping everything (start again to recover)`,
+    );
+    embedded = undefined;
+    void shutdown(1);
+  });
 }
 // Every role migrates: `migrate deploy` takes an advisory lock, so concurrent starts are safe.
 log('applying database migrations');
@@ -130,7 +176,12 @@ if (role !== 'worker') {
   run('api', 'apps/api/src/server.ts');
   log(`console on http://localhost:${process.env.PORT ?? '8080'}`);
 }
-if (role !== 'api') run('worker', 'apps/worker/src/main.ts');
+// The worker's heap limit: it fails an image that would exceed it (with the reason) before V8
+// does; DRYDOCK_WORKER_MEMORY_MB sets it, Node's default otherwise.
+const workerFlags = process.env.DRYDOCK_WORKER_MEMORY_MB
+  ? [`--max-old-space-size=${Number(process.env.DRYDOCK_WORKER_MEMORY_MB)}`]
+  : [];
+if (role !== 'api') run('worker', 'apps/worker/src/main.ts', undefined, workerFlags);
 if (dev && role !== 'worker') {
   const vite = path.join(root, 'apps/web/node_modules/vite/bin/vite.js');
   run('console', '', [vite, path.join(root, 'apps/web')]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncRegistry } from '../apps/worker/src/jobs/registry-sync.ts';
-import { importAdvisories } from '../packages/advisories/src/index.ts';
+import { importAdvisories, matchInventory } from '../packages/advisories/src/index.ts';
 import {
   createPrismaClient,
   PgAdvisoryStore,
@@ -12,6 +12,7 @@ import {
   startScan,
 } from '../packages/db/src/index.ts';
 import { createTestDatabase, type TestDatabase } from '../packages/db/src/testing.ts';
+import { scanImage } from '../packages/scanner/src/index.ts';
 import { shared } from '../packages/scanner/test/helpers/shared.ts';
 import { startRegistry, type TestRegistry } from './support/registry.ts';
 import { type SlowProxy, startSlowProxy } from './support/slow-proxy.ts';
@@ -113,6 +114,16 @@ describe('worker processes sharing one Postgres', () => {
     expect(done).toMatchObject({ status: 'succeeded', worker: b.id, attempts: 2, reason: null });
     const findings = await prisma.finding.count({ where: { imageId: node.id } });
     expect(findings).toBeGreaterThan(0);
+    // Equal to an undisturbed run: the same image scanned and matched here, in one go.
+    const { report } = await scanImage(shared('images', 'debian12-node-app.tar'));
+    const undisturbed = await matchInventory(report, new PgAdvisoryStore(prisma));
+    const stored = await prisma.finding.findMany({
+      where: { imageId: node.id },
+      select: { vulnerabilityId: true, purl: true, path: true },
+    });
+    const keys = (rows: { id?: string; vulnerabilityId?: string; purl: string; path: string }[]) =>
+      rows.map((r) => `${r.vulnerabilityId ?? r.id}|${r.purl}|${r.path}`).sort();
+    expect(keys(stored)).toEqual(keys(undisturbed));
     expect((done.result as { findings: { opened: number } }).findings.opened).toBe(findings);
 
     // A rescan finds exactly the same: nothing was duplicated, nothing lost.

@@ -2,6 +2,7 @@ import { createPrismaClient, startQueue } from '@drydock/db';
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { loadWorkerConfig } from './config.ts';
+import { queueErrorLogger } from './error-log.ts';
 import { startWorker } from './worker.ts';
 
 let config: ReturnType<typeof loadWorkerConfig>;
@@ -13,8 +14,9 @@ try {
 }
 const logger = pino({ level: config.logLevel, base: { service: 'worker', pid: process.pid } });
 const prisma = createPrismaClient(config.databaseUrl);
+const queueErrors = queueErrorLogger(logger);
 const queue = await startQueue(config.databaseUrl, {
-  onError: (err) => logger.error({ err }, 'queue error'),
+  onError: (err) => queueErrors.error(err),
   superviseIntervalSeconds: config.superviseIntervalSeconds,
 });
 const worker = await startWorker({
@@ -28,6 +30,11 @@ const worker = await startWorker({
   analysisCache: config.analysisCache,
   advisoryMirrors: config.advisoryMirrors,
 });
+
+// Tells the log when the database is back after an outage (pg-boss reconnects by itself).
+setInterval(() => {
+  prisma.$queryRaw`SELECT 1`.then(() => queueErrors.recovered()).catch(() => undefined);
+}, 5000).unref();
 
 closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'shutting down after an error');

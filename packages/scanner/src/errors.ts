@@ -8,7 +8,9 @@ export type ScanErrorCode =
   | 'digest_mismatch'
   | 'corrupt_layer'
   | 'unsafe_path'
-  | 'limit_exceeded';
+  | 'limit_exceeded'
+  /** The worker ran short of memory while scanning this image (its memory guard stopped it). */
+  | 'memory_limit';
 
 export class ScanError extends Error {
   constructor(

@@ -44,6 +44,11 @@ export interface ScanOptions {
   fileVisitor?: (layer: { index: number; diffId: string }) => FileVisitor;
   /** Rejects images with more entries (files, directories, links) across all layers. */
   maxFiles?: number;
+  /**
+   * Stops the scan: the layer being read is abandoned and the scan rejects with the signal's
+   * reason (the worker's memory guard uses it to fail one image instead of losing the process).
+   */
+  signal?: AbortSignal;
 }
 
 /** An OS package with what the application analyzers and the malware scanner need beyond JSON. */
@@ -200,17 +205,29 @@ export async function scanOpenedImage(
   const byBlob = new Map<string, number[]>();
   for (const l of image.layers)
     byBlob.set(l.blobName, [...(byBlob.get(l.blobName) ?? []), l.index]);
+  const signal = options.signal;
+  signal?.throwIfAborted();
   await image.source.forEach([...byBlob.keys()], async (blobName, stream) => {
     const indexes = byBlob.get(blobName) ?? [];
     const first = image.layers[indexes[0] ?? 0];
     if (!first) return;
-    const contents = await readLayer(
-      stream,
-      first,
-      capture,
-      options.fileVisitor?.(first) ?? {},
-      appScan,
-    );
+    signal?.throwIfAborted();
+    const abandon = () => stream.destroy(signal?.reason);
+    signal?.addEventListener('abort', abandon, { once: true });
+    let contents: LayerContents;
+    try {
+      contents = await readLayer(
+        stream,
+        first,
+        capture,
+        options.fileVisitor?.(first) ?? {},
+        appScan,
+      );
+    } finally {
+      signal?.removeEventListener('abort', abandon);
+    }
+    // A reader may swallow the destroyed stream as a short layer: the reason wins.
+    signal?.throwIfAborted();
     for (const index of indexes) pending.set(index, contents);
     // Layers arrive in archive order; merge them in image order.
     while (pending.has(next)) {
@@ -227,6 +244,7 @@ export async function scanOpenedImage(
     }
   });
 
+  signal?.throwIfAborted();
   options.onProgress?.({ phase: 'analyze' });
   await captureLinkedFiles(image, fs, capture, analyzers);
   const os: OsInfo | undefined = detectOs(fs, warn);

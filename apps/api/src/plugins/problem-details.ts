@@ -1,4 +1,5 @@
 import type { Problem } from '@drydock/contract';
+import { isDatabaseUnavailable } from '@drydock/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
@@ -6,6 +7,9 @@ import {
   isResponseSerializationError,
 } from 'fastify-type-provider-zod';
 import { AppError } from '../lib/errors.ts';
+
+/** What 503s answer in Retry-After while the database is away. */
+const DATABASE_RETRY_SECONDS = 5;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -40,7 +44,8 @@ export function sendProblem(
 /**
  * Every error leaves the API as RFC 9457 problem+json. Validation errors are 400 with per-field
  * `errors`; AppErrors keep their status and code; client errors raised by Fastify itself (bad
- * JSON, body too large, wrong content type) keep their 4xx; anything else is a masked 500.
+ * JSON, body too large, wrong content type) keep their 4xx; the database being unreachable is a
+ * 503 with Retry-After; anything else is a masked 500.
  */
 async function problemDetails(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -60,6 +65,16 @@ async function problemDetails(app: FastifyInstance): Promise<void> {
         status: error.statusCode,
         code: error.code,
         detail: error.message,
+      });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Nothing was half-done: every write is one transaction. The client can simply retry.
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_SECONDS));
+      return sendProblem(reply, request, {
+        status: 503,
+        code: 'database_unavailable',
+        detail: `the database is unreachable right now; try again in ${DATABASE_RETRY_SECONDS} s (GET /api/health tells when it is back)`,
       });
     }
     if (isResponseSerializationError(error)) {

@@ -2,6 +2,7 @@ import { NavLink, Outlet } from 'react-router';
 import { paths } from '../config/paths.ts';
 import { AuthGate, UserMenu } from '../features/auth/auth.tsx';
 import { HealthBadge } from '../features/health/health-badge.tsx';
+import { ServiceBanner } from '../features/health/service-banner.tsx';
 import { ScanTrackerProvider } from '../features/scans/scan-tracker.tsx';
 
 const NAV = [
@@ -40,6 +41,7 @@ function Shell() {
           <UserMenu />
         </header>
         <main id="main">
+          <ServiceBanner />
           <Outlet />
         </main>
       </div>

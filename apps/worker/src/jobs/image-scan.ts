@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { matchInventory } from '@drydock/advisories';
 import type { ImageScanJob, ScanJobProgress, ScanReport } from '@drydock/contract';
@@ -14,9 +14,17 @@ import {
   writeUploadToFile,
 } from '@drydock/db';
 import { clientForInstance, RegistryError, RegistryImageSource } from '@drydock/registry';
-import { type ImageHandle, openImage, openImageFromSource, ScanError } from '@drydock/scanner';
+import {
+  type ImageHandle,
+  openImage,
+  openImageFromSource,
+  ScanError,
+  type ScanProgress,
+} from '@drydock/scanner';
 import type { Logger } from 'pino';
+import { WORKER_ID } from '../presence.ts';
 import { type Analysis, type Analyzer, analyzeImage, checkLimits } from '../scan/analyze.ts';
+import type { MemoryGuard } from '../scan/memory-guard.ts';
 
 export interface ImageScanDeps {
   prisma: PrismaClient;
@@ -26,9 +34,11 @@ export interface ImageScanDeps {
   registryTimeoutMs?: number;
   /** Attempts after which an unexpected error fails the image instead of retrying. */
   maxAttempts?: number;
+  /** Stops the scan that would exhaust the worker's memory (that image fails with the reason). */
+  memoryGuard?: MemoryGuard;
+  /** Scans running in this process (the worker's heartbeat reports them). */
+  running?: Set<string>;
 }
-
-const WORKER_ID = `${hostname()}:${process.pid}`;
 
 /** Failures that concern the image, not the worker: reported as the image's reason, not retried. */
 const isImageFault = (e: unknown) =>
@@ -77,8 +87,13 @@ export function createImageScanHandler(deps: ImageScanDeps) {
       },
     });
     const progress = throttledProgress(prisma, job.id);
+    let bytesRead = 0;
+    const watch = deps.memoryGuard?.watch(job.id, job.target, () => bytesRead);
+    deps.running?.add(job.id);
     try {
-      const outcome = await run(deps, job, progress);
+      const outcome = await run(deps, job, progress, watch?.signal, (n) => {
+        bytesRead += n;
+      });
       await progress.flush();
       // Succeeded, and the stored tarball of an upload gone, in one step: whoever sees the job
       // done no longer finds the upload (failed ones keep it for a retry until pruned).
@@ -126,6 +141,9 @@ export function createImageScanHandler(deps: ImageScanDeps) {
         })
         .catch(() => undefined);
       throw error;
+    } finally {
+      watch?.done();
+      deps.running?.delete(job.id);
     }
   };
 }
@@ -142,7 +160,13 @@ async function run(
   deps: ImageScanDeps,
   job: JobRow,
   progress: ReturnType<typeof throttledProgress>,
+  signal: AbortSignal | undefined,
+  onBytes: (n: number) => void,
 ): Promise<Outcome> {
+  const onLayer = (e: ScanProgress) => {
+    if (e.phase === 'layer') onBytes(e.bytes);
+    progress.layer(e);
+  };
   const { prisma, analyzer } = deps;
   let analysis: Analysis;
   let location: ImageLocation;
@@ -161,8 +185,12 @@ async function run(
       });
     try {
       checkLimits(image, analyzer.limits);
-      analysis = await analyzeImage(prisma, analyzer, { ...image, input: job.target }, (e) =>
-        progress.layer(e),
+      analysis = await analyzeImage(
+        prisma,
+        analyzer,
+        { ...image, input: job.target },
+        onLayer,
+        signal,
       );
     } finally {
       await image.close();
@@ -203,7 +231,7 @@ async function run(
         analyzer.limits,
         (manifest.layers ?? []).reduce((sum, l) => sum + (l.size ?? 0), 0),
       );
-      analysis = await analyzeImage(prisma, analyzer, image, (e) => progress.layer(e));
+      analysis = await analyzeImage(prisma, analyzer, image, onLayer, signal);
       bytesPulled = source.bytesPulled;
     }
     location = {

@@ -30,6 +30,15 @@ export function createScheduleTickHandler(deps: {
     const layersPruned = await deps.prisma.layerMalwareCache.deleteMany({
       where: { lastUsedAt: { lt: new Date(now.getTime() - LAYER_CACHE_DAYS * 86_400_000) } },
     });
-    return { started: due.map((d) => d.id), uploadsPruned, layersPruned: layersPruned.count };
+    // Heartbeat rows of workers gone for a day (killed ones never remove their own).
+    const workersPruned = await deps.prisma.workerProcess.deleteMany({
+      where: { lastSeenAt: { lt: new Date(now.getTime() - 86_400_000) } },
+    });
+    return {
+      started: due.map((d) => d.id),
+      uploadsPruned,
+      layersPruned: layersPruned.count,
+      workersPruned: workersPruned.count,
+    };
   };
 }

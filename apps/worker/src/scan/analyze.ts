@@ -123,6 +123,7 @@ export async function analyzeImage(
   analyzer: Analyzer,
   image: ImageHandle,
   onProgress?: (event: ScanProgress) => void,
+  signal?: AbortSignal,
 ): Promise<Analysis> {
   const key = analysisKey(analyzer.version, image);
   const useCache = analyzer.cache !== false;
@@ -152,6 +153,7 @@ export async function analyzeImage(
     maxFiles: analyzer.limits.maxFiles,
     fileVisitor: (layer) => malware.visitor(layer),
     ...(onProgress ? { onProgress } : {}),
+    ...(signal ? { signal } : {}),
   });
   report.maliciousSamples = malware.finish({ layers: report.layers, removedFiles });
   const inventory = { ...report, target } as unknown as Prisma.InputJsonValue;
