@@ -7,19 +7,9 @@ import { startRegistry, type TestRegistry } from '../../../test/support/registry
 import {
   discoverImages,
   RegistryClient,
-  RegistryError,
   RegistryImageSource,
 } from '../src/index.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RegistryError) return error;
-    throw error;
-  }
-  throw new Error('expected a RegistryError');
-}
+import { rejection } from './rejection.ts';
 
 describe('registry client against a real registry with Basic auth', () => {
   let registry: TestRegistry;

@@ -8,8 +8,8 @@ import {
   MAX_PAGES,
   MAX_PLATFORMS,
   RegistryClient,
-  RegistryError,
 } from '../src/index.ts';
+import { rejection } from './rejection.ts';
 
 /**
  * A registry written to attack its client: every route is a trap a real hostile (or compromised)
@@ -49,16 +49,6 @@ afterAll(async () => {
     await new Promise((r) => s.close(r));
   }
 });
-
-async function rejection(promise: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RegistryError) return error;
-    throw error;
-  }
-  throw new Error('expected a RegistryError');
-}
 
 const json = (res: ServerResponse, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(200, { 'content-type': 'application/json', ...headers });
