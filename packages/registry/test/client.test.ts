@@ -4,11 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../packages/db/src/embedded.ts';
 import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
-import {
-  discoverImages,
-  RegistryClient,
-  RegistryImageSource,
-} from '../src/index.ts';
+import { discoverImages, RegistryClient, RegistryImageSource } from '../src/index.ts';
 import { rejection } from './rejection.ts';
 
 describe('registry client against a real registry with Basic auth', () => {
