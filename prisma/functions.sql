@@ -1,5 +1,7 @@
 -- Repeatable database functions and triggers, applied after `prisma migrate deploy` on every start
 -- (idempotent). Prisma's migration runner splits on semicolons and cannot run these bodies.
+-- `priority_rank(text)` is created before this file from the contract's PRIORITY_RANK
+-- (packages/db/src/migrate.ts), so the ranking has one definition.
 
 -- Keep vulnerability_tab_stat equal to the aggregate of `finding` for every vulnerability a
 -- statement touched (statement-level triggers with transition tables: one recompute per statement).
@@ -7,7 +9,7 @@ CREATE OR REPLACE FUNCTION refresh_vulnerability_tab_stat(ids text[]) RETURNS vo
   DELETE FROM vulnerability_tab_stat WHERE vulnerability_id = ANY(ids);
   INSERT INTO vulnerability_tab_stat (category, status, vulnerability_id, prank, images, packages, fixable, last_seen_at)
   SELECT f.category, f.status, f.vulnerability_id,
-         max(CASE f.priority WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END),
+         max(priority_rank(f.priority::text)),
          count(DISTINCT f.image_id), count(*), bool_or(f.fixed_version IS NOT NULL), max(f.last_seen_at)
   FROM finding f WHERE f.vulnerability_id = ANY(ids)
   GROUP BY f.category, f.status, f.vulnerability_id;

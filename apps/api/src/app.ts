@@ -118,10 +118,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accountsRoutes, {
     service: createAccountsService(
       deps.prisma,
+      new LoginThrottle(deps.prisma),
       deps.now ? () => new Date((deps.now as () => number)()) : undefined,
     ),
-    throttle: new LoginThrottle(deps.prisma),
-    prisma: deps.prisma,
   });
   await app.register(advisoriesRoutes, {
     prisma: deps.prisma,

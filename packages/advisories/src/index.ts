@@ -1,7 +1,7 @@
 export { cvss3BaseScore } from './match/cvss.ts';
 export { fixCommand } from './match/fix-command.ts';
 export { type Inventory, matchInventory } from './match/match.ts';
-export { PRIORITY_RANK, prioritize, SEVERITY_RANK } from './match/priority.ts';
+export { prioritize } from './match/priority.ts';
 export { normalizeName, osvEcosystem, schemeOf } from './osv/ecosystems.ts';
 export { evaluateAffected } from './osv/ranges.ts';
 export type { OsvAffected, OsvRecord } from './osv/types.ts';

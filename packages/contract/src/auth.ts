@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { itemsOf, pageOf } from './envelopes.ts';
 import { TriageEventSchema } from './findings-api.ts';
 
 export const RoleSchema = z.enum(['admin', 'analyst', 'viewer', 'auditor']);
@@ -192,3 +193,8 @@ export type TriageLogEntry = z.infer<typeof TriageLogEntrySchema>;
 /** The same filters as the security log, without outcome (triage decisions have none). */
 export const TriageLogQuerySchema = SecurityLogQuerySchema.omit({ outcome: true });
 export type TriageLogQuery = z.infer<typeof TriageLogQuerySchema>;
+
+export const UserListSchema = itemsOf(UserSchema);
+export const ApiTokenListSchema = itemsOf(ApiTokenSchema);
+export const SecurityLogPageSchema = pageOf(SecurityEventSchema);
+export const TriageLogPageSchema = pageOf(TriageLogEntrySchema);

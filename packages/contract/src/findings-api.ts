@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { pageOf } from './envelopes.ts';
 import { SampleSeveritySchema } from './malware.ts';
-import { PrioritySchema, SeveritySchema } from './vulnerability.ts';
+import { CategorySchema, PrioritySchema, SeveritySchema } from './vulnerability.ts';
 
 /** Comma-separated or repeated query values, e.g. `priority=high,medium` or `priority=high&priority=low`. */
 const multi = <T extends z.ZodType<unknown, string>>(item: T) =>
@@ -35,7 +36,7 @@ const page = {
 export const FindingStatusFilterSchema = z.enum(['open', 'ignored', 'handled', 'resolved']);
 
 export const ListVulnerabilitiesQuerySchema = ImageScopeQuerySchema.extend({
-  category: z.enum(['system', 'application']),
+  category: CategorySchema,
   priority: multi(PrioritySchema).optional(),
   name: text.optional(),
   status: FindingStatusFilterSchema.default('open'),
@@ -56,14 +57,6 @@ export const VulnerabilityRowSchema = z.object({
   lastScanAt: z.iso.datetime().nullable(),
 });
 export type VulnerabilityRow = z.infer<typeof VulnerabilityRowSchema>;
-
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({
-    items: z.array(item),
-    page: z.number().int(),
-    pageSize: z.number().int(),
-    total: z.number().int(),
-  });
 
 export const VulnerabilityListSchema = pageOf(VulnerabilityRowSchema);
 
@@ -184,6 +177,10 @@ export const SummarySchema = z.object({
 });
 export type Summary = z.infer<typeof SummarySchema>;
 
+/** What a triage decision applies to: a vulnerability (by id) or a malicious sample (by sha256). */
+export const TriageKindSchema = z.enum(['vulnerability', 'sample']);
+export type TriageKind = z.infer<typeof TriageKindSchema>;
+
 export const TriageScopeSchema = z.object({
   type: z.enum(['image', 'repository', 'namespace', 'instance']),
   id: z.uuid(),
@@ -215,7 +212,7 @@ export const TriageResultSchema = z.object({
 
 export const BulkTriageRequestSchema = z
   .object({
-    kind: z.enum(['vulnerability', 'sample']),
+    kind: TriageKindSchema,
     ids: z.array(z.string().min(1).max(100)).min(1).max(500).optional(),
     /** "Everything matching this filter": the list endpoint's query (without paging). */
     filter: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),

@@ -1,5 +1,6 @@
 export * from './advisories-api.ts';
 export * from './auth.ts';
+export * from './envelopes.ts';
 export * from './findings-api.ts';
 export * from './health.ts';
 export * from './image-security.ts';

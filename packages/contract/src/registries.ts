@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { itemsOf } from './envelopes.ts';
 
 const name = z.string().trim().min(1).max(100);
 const registryUrl = z
@@ -113,3 +114,6 @@ export const RegistrySyncResultSchema = z.object({
   ),
 });
 export type RegistrySyncResult = z.infer<typeof RegistrySyncResultSchema>;
+
+export const RegistryListSchema = itemsOf(RegistrySchema);
+export const NamespaceListSchema = itemsOf(NamespaceSchema);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIORITY_RANK } from '@drydock/contract';
 import pg from 'pg';
 import { poolConfigFromUrl } from './pool-config.ts';
 
@@ -42,11 +43,18 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
   await applyFunctions(databaseUrl);
 }
 
+/** `priority_rank(text)` from the contract's ranking (inlined by the planner: IMMUTABLE SQL). */
+export function priorityRankFunction(): string {
+  const arms = Object.entries(PRIORITY_RANK).map(([k, v]) => `WHEN '${k}' THEN ${Number(v)}`);
+  return `CREATE OR REPLACE FUNCTION priority_rank(p text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE p ${arms.join(' ')} ELSE 0 END $$;`;
+}
+
 /** Repeatable functions and triggers (prisma/functions.sql), idempotent, run after every deploy. */
 async function applyFunctions(databaseUrl: string): Promise<void> {
   const client = new pg.Client(poolConfigFromUrl(databaseUrl));
   await client.connect();
   try {
+    await client.query(priorityRankFunction());
     await client.query(await readFile(path.join(root, 'prisma/functions.sql'), 'utf8'));
   } catch (error) {
     throw new Error(`database functions failed: ${(error as Error).message}`);

@@ -61,6 +61,9 @@ async function problemDetails(app: FastifyInstance): Promise<void> {
       });
     }
     if (error instanceof AppError) {
+      if (error.retryAfterSeconds !== undefined) {
+        reply.header('retry-after', String(error.retryAfterSeconds));
+      }
       return sendProblem(reply, request, {
         status: error.statusCode,
         code: error.code,

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { AdvisoryDb, defaultCacheDir, matchInventory, PRIORITY_RANK } from '@drydock/advisories';
+import { AdvisoryDb, defaultCacheDir, matchInventory } from '@drydock/advisories';
 import {
+  PRIORITY_RANK,
   type Priority,
   PrioritySchema,
   ReportPushedSchema,

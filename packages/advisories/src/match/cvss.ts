@@ -1,3 +1,4 @@
+import type { Severity } from '@drydock/contract';
 /** CVSS v3.x base score from a vector string (CVSS:3.0/… or CVSS:3.1/…). */
 export function cvss3BaseScore(vector: string): number | undefined {
   const parts = Object.fromEntries(
@@ -32,7 +33,7 @@ export function cvss3BaseScore(vector: string): number | undefined {
   return scaled % 10000 === 0 ? scaled / 100000 : (Math.floor(scaled / 10000) + 1) / 10;
 }
 
-export type SeverityLevel = 'critical' | 'high' | 'medium' | 'low' | 'unknown';
+export type SeverityLevel = Severity;
 
 export function severityFromScore(score: number): SeverityLevel {
   if (score >= 9) return 'critical';

@@ -33,12 +33,3 @@ export function prioritize(input: {
   }
   return { priority: 'low', reason: `Low: ${sev}; ${fix}` };
 }
-
-export const PRIORITY_RANK: Record<Priority, number> = { high: 3, medium: 2, low: 1 };
-export const SEVERITY_RANK: Record<Severity, number> = {
-  critical: 5,
-  high: 4,
-  medium: 3,
-  low: 2,
-  unknown: 1,
-};

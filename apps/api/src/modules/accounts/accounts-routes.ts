@@ -1,37 +1,32 @@
 import {
   ApiTokenCreatedSchema,
-  ApiTokenSchema,
+  ApiTokenListSchema,
   ChangePasswordSchema,
   CreateApiTokenSchema,
   CreateUserSchema,
   LoginRequestSchema,
-  pageOf,
-  SecurityEventSchema,
+  SecurityLogPageSchema,
   SecurityLogQuerySchema,
   SessionInfoSchema,
   SetupRequestSchema,
   SetupStatusSchema,
-  TriageLogEntrySchema,
+  TriageLogPageSchema,
   TriageLogQuerySchema,
   UpdateUserSchema,
+  UserListSchema,
   UserSchema,
 } from '@drydock/contract';
-import type { PrismaClient } from '@drydock/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf, setSessionCookie } from '../../auth/auth-plugin.ts';
-import { securityEvent } from '../../auth/security-log.ts';
-import { AppError } from '../../lib/errors.ts';
 import { type AccountsService, SESSION_HOURS } from './accounts-service.ts';
-import type { LoginThrottle } from './login-throttle.ts';
 
 const IdParams = z.object({ id: z.uuid() }).strict();
 
-export const accountsRoutes: FastifyPluginAsyncZod<{
-  service: AccountsService;
-  throttle: LoginThrottle;
-  prisma: PrismaClient;
-}> = async (app, { service, throttle, prisma }) => {
+export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }> = async (
+  app,
+  { service },
+) => {
   const tags = ['accounts'];
 
   app.get(
@@ -73,28 +68,8 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request, reply) => {
-      const { username, password } = request.body;
-      const wait = await throttle.retryAfter(request.ip, username);
-      if (wait > 0) {
-        await securityEvent(prisma, {
-          actor: username,
-          action: 'login',
-          outcome: 'denied',
-          ip: request.ip,
-          detail: { throttled: true },
-        });
-        reply.header('retry-after', String(wait));
-        throw new AppError(
-          429,
-          'too_many_attempts',
-          `too many failed sign-ins: try again in ${wait} s`,
-        );
-      }
       // A new session id on every sign-in: a cookie planted before cannot be carried over.
-      const opened = await service.login(username, password, request.ip);
-      if (!opened) {
-        throw new AppError(401, 'bad_credentials', 'wrong user name or password');
-      }
+      const opened = await service.login(request.body.username, request.body.password, request.ip);
       setSessionCookie(request, reply, opened.cookie, SESSION_HOURS * 3600);
       return opened.info;
     },
@@ -121,18 +96,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
-      const wait = await throttle.retryAfter(request.ip, principal.name);
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        throw new AppError(
-          429,
-          'too_many_attempts',
-          `too many wrong passwords: try again in ${wait} s`,
-        );
-      }
-      const opened = await service.changePassword(principal, request.body, request.ip);
-      if (!opened) throw new AppError(403, 'bad_credentials', 'the current password is wrong');
+      const opened = await service.changePassword(principalOf(request), request.body, request.ip);
       setSessionCookie(request, reply, opened.cookie, SESSION_HOURS * 3600);
       return opened.info;
     },
@@ -153,7 +117,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         operationId: 'listUsers',
-        response: { 200: z.object({ items: z.array(UserSchema) }) },
+        response: { 200: UserListSchema },
       },
     },
     async () => ({ items: await service.listUsers() }),
@@ -197,7 +161,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         operationId: 'listTokens',
-        response: { 200: z.object({ items: z.array(ApiTokenSchema) }) },
+        response: { 200: ApiTokenListSchema },
       },
     },
     async (request) => ({ items: await service.listTokens(principalOf(request)) }),
@@ -240,7 +204,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
         summary:
           'Every triage decision (within your scope), newest first; filter by actor, action prefix, time',
         querystring: TriageLogQuerySchema,
-        response: { 200: pageOf(TriageLogEntrySchema) },
+        response: { 200: TriageLogPageSchema },
       },
     },
     async (request) => service.triageLog(request.query, principalOf(request).visible),
@@ -254,7 +218,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{
         operationId: 'getSecurityLog',
         summary: 'Security events, newest first; filter by actor, action prefix, outcome, time',
         querystring: SecurityLogQuerySchema,
-        response: { 200: pageOf(SecurityEventSchema) },
+        response: { 200: SecurityLogPageSchema },
       },
     },
     async (request) => service.securityLog(request.query),

@@ -2,16 +2,16 @@ import { checkImportSource, SourceError } from '@drydock/advisories';
 import {
   AdvisoryImportRequestSchema,
   AdvisoryStatusSchema,
+  JobAcceptedSchema,
   TrendQuerySchema,
   TrendSchema,
 } from '@drydock/contract';
 import { Prisma, type PrismaClient, type Queue } from '@drydock/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
 import { securityEvent } from '../../auth/security-log.ts';
 import { visibleSql } from '../../auth/visibility.ts';
-import { AppError } from '../../lib/errors.ts';
+import { UnprocessableError } from '../../lib/errors.ts';
 
 /** Advisory database status and imports (the server's `drydock db update`), and the trend. */
 export const advisoriesRoutes: FastifyPluginAsyncZod<{
@@ -56,7 +56,7 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{
         summary:
           'Queue an import from a folder under DRYDOCK_ADVISORY_MIRRORS or an http(s) mirror (not loopback or link-local); changed advisories re-match every scanned image',
         body: AdvisoryImportRequestSchema,
-        response: { 202: z.object({ jobId: z.string() }) },
+        response: { 202: JobAcceptedSchema },
       },
     },
     async (request, reply) => {
@@ -72,7 +72,7 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{
             ip: request.ip,
             detail: { reason: error.message },
           });
-          throw new AppError(422, 'source_refused', error.message);
+          throw new UnprocessableError('source_refused', error.message);
         }
         throw error;
       }

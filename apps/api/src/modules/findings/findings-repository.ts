@@ -3,7 +3,9 @@ import {
   type ListImagesQuerySchema,
   type ListSamplesQuerySchema,
   type ListVulnerabilitiesQuery,
-  type Priority,
+  PRIORITY_RANK,
+  priorityOfRank,
+  SAMPLE_SEVERITY_RANK,
   SampleSeveritySchema,
   SeveritySchema,
 } from '@drydock/contract';
@@ -39,11 +41,18 @@ const IMAGE_JOINS = sql`JOIN image i ON i.id = f.image_id
   LEFT JOIN repository r ON r.id = i.repository_id
   LEFT JOIN namespace n ON n.id = r.namespace_id`;
 
-const PRIORITY_RANK = sql`CASE f.priority WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END`;
-const RANK_NAME = (rank: number): Priority => (rank >= 3 ? 'high' : rank === 2 ? 'medium' : 'low');
+/** A column's rank as SQL, from one of the contract's rank tables (its keys are constants). */
+const rankCase = (column: string, ranks: Record<string, number>) => {
+  const arms = Object.entries(ranks).map(([k, v]) => {
+    if (!/^[a-z_]+$/.test(k)) throw new Error(`not a rank key: ${k}`);
+    return `WHEN '${k}' THEN ${Number(v)}`;
+  });
+  return Prisma.raw(`CASE ${column}::text ${arms.join(' ')} ELSE 0 END`);
+};
+const PRIORITY_RANK_SQL = rankCase('f.priority', PRIORITY_RANK);
 const severityOf = (s: string) => SeveritySchema.catch('unknown').parse(s);
 const sampleSeverityOf = (s: string) => SampleSeveritySchema.catch('notice').parse(s);
-const SEVERITY_RANK = sql`CASE s.severity WHEN 'urgent' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END`;
+const SEVERITY_RANK_SQL = rankCase('s.severity', SAMPLE_SEVERITY_RANK);
 
 /** Fuzzy text on a vulnerability (alias `vv`): substring or trigram word similarity on id + title. */
 const titleMatches = (n: string) =>
@@ -68,7 +77,7 @@ const toRow = (r: TabRow) => ({
   id: r.vulnerability_id,
   title: r.title,
   severity: severityOf(r.severity),
-  priority: RANK_NAME(r.prank),
+  priority: priorityOfRank(r.prank),
   tags: [
     r.fixable ? 'fix-available' : 'no-fix',
     ...(r.known_exploited ? ['known-exploited'] : []),
@@ -99,9 +108,9 @@ export function createFindingsRepository(db: PrismaClient) {
         conditions.push(sql`f.vulnerability_id IN (SELECT vv.id FROM vulnerability vv WHERE ${titleMatches(n)}
           UNION SELECT pf.vulnerability_id FROM finding pf WHERE ${packageMatches(n)})`);
       }
-      const ranks = q.priority?.map((p) => (p === 'high' ? 3 : p === 'medium' ? 2 : 1));
+      const ranks = q.priority?.map((p) => PRIORITY_RANK[p]);
       const having = ranks?.length
-        ? sql`HAVING max(${PRIORITY_RANK}) = ANY(${ranks}::int[])`
+        ? sql`HAVING max(${PRIORITY_RANK_SQL}) = ANY(${ranks}::int[])`
         : Prisma.empty;
       const sortColumn = {
         priority: sql`prank`,
@@ -168,7 +177,7 @@ export function createFindingsRepository(db: PrismaClient) {
         }[]
       >`
         WITH g AS (
-          SELECT f.vulnerability_id, max(${PRIORITY_RANK}) AS prank, count(DISTINCT f.image_id) AS images,
+          SELECT f.vulnerability_id, max(${PRIORITY_RANK_SQL}) AS prank, count(DISTINCT f.image_id) AS images,
                  count(*) AS packages, bool_or(f.fixed_version IS NOT NULL) AS fixable, max(f.last_seen_at) AS last_scan
           FROM finding f
           ${scoped ? IMAGE_JOINS : Prisma.empty}
@@ -258,7 +267,7 @@ export function createFindingsRepository(db: PrismaClient) {
           total: bigint;
         }[]
       >`
-        SELECT s.sha256, s.name, s.category, s.severity, max(${SEVERITY_RANK}) AS srank,
+        SELECT s.sha256, s.name, s.category, s.severity, max(${SEVERITY_RANK_SQL}) AS srank,
                count(DISTINCT sf.image_id) AS images, min(sf.first_seen_at) AS first_seen,
                max(sf.last_seen_at) AS last_seen, count(*) OVER () AS total
         FROM sample_finding sf
@@ -306,7 +315,7 @@ export function createFindingsRepository(db: PrismaClient) {
         { image_id: string; category: string; prank: number; n: bigint }[]
       >`
         SELECT image_id, category, prank, count(*) AS n FROM (
-          SELECT f.image_id, f.category, f.vulnerability_id, max(${PRIORITY_RANK}) AS prank
+          SELECT f.image_id, f.category, f.vulnerability_id, max(${PRIORITY_RANK_SQL}) AS prank
           FROM finding f WHERE f.image_id = ANY(${ids}::uuid[]) AND f.status = 'open'
           GROUP BY f.image_id, f.category, f.vulnerability_id) x
         GROUP BY image_id, category, prank`;
@@ -320,7 +329,7 @@ export function createFindingsRepository(db: PrismaClient) {
       for (const v of vulns) {
         const c = out.get(v.image_id);
         const tab = v.category === 'system' ? c?.system : c?.application;
-        if (tab) tab[RANK_NAME(v.prank)] += Number(v.n);
+        if (tab) tab[priorityOfRank(v.prank)] += Number(v.n);
       }
       for (const s of samples) {
         const c = out.get(s.image_id);
@@ -367,7 +376,7 @@ export function createFindingsRepository(db: PrismaClient) {
       const tabs = scoped
         ? await db.$queryRaw<{ category: string; prank: number; n: bigint }[]>`
             SELECT category, prank, count(*) AS n FROM (
-              SELECT f.category, f.vulnerability_id, max(${PRIORITY_RANK}) AS prank FROM finding f
+              SELECT f.category, f.vulnerability_id, max(${PRIORITY_RANK_SQL}) AS prank FROM finding f
               ${IMAGE_JOINS} WHERE f.status = 'open' AND ${scoped}
               GROUP BY f.category, f.vulnerability_id) x
             GROUP BY category, prank`

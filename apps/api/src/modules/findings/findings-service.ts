@@ -1,10 +1,14 @@
-import type { Priority } from '@drydock/contract';
+import {
+  PRIORITY_RANK,
+  priorityOfRank,
+  type SampleSeverity,
+  type Severity,
+} from '@drydock/contract';
 import type { Visibility } from '../../auth/permissions.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { emptyCounts, type FindingsRepository } from './findings-repository.ts';
 import type { TriageService } from './triage-service.ts';
 
-const RANK: Record<Priority, number> = { high: 3, medium: 2, low: 1 };
 const SAMPLE_CAUTION =
   'Malicious samples like this can make memory executable, change proxy settings or open backdoors to intrude the server: rebuild the image from a clean base and investigate where the file came from.';
 
@@ -47,7 +51,7 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
       // A scoped principal learns nothing of a vulnerability outside its images.
       if (visible && impact.length === 0) throw new NotFoundError(`No vulnerability ${id}`);
       const top = impact.reduce<(typeof impact)[number] | undefined>(
-        (best, f) => (!best || RANK[f.priority] > RANK[best.priority] ? f : best),
+        (best, f) => (!best || PRIORITY_RANK[f.priority] > PRIORITY_RANK[best.priority] ? f : best),
         undefined,
       );
       const cve = [v.id, ...v.aliases].find((a) => /^CVE-\d{4}-\d+$/.test(a));
@@ -55,7 +59,7 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
         id: v.id,
         title: v.title,
         description: v.description,
-        severity: v.severity as 'critical' | 'high' | 'medium' | 'low' | 'unknown',
+        severity: v.severity as Severity,
         cvss: v.cvssScore !== null ? { score: v.cvssScore, vector: v.cvssVector } : null,
         knownExploited: v.knownExploited,
         aliases: v.aliases,
@@ -129,7 +133,7 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
         size: s.size,
         name: s.name,
         category: s.category,
-        severity: s.severity as 'urgent' | 'warning' | 'notice',
+        severity: s.severity as SampleSeverity,
         affectedImages: new Set(s.findings.map((f) => f.imageId)).size,
         firstScanAt: first.toISOString(),
         lastScanAt: s.lastSeenAt.toISOString(),
@@ -178,7 +182,7 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
       const tab = (category: string) => {
         const out = { high: 0, medium: 0, low: 0, total: 0 };
         for (const t of tabs.filter((x) => x.category === category)) {
-          const key = t.prank >= 3 ? 'high' : t.prank === 2 ? 'medium' : 'low';
+          const key = priorityOfRank(t.prank);
           out[key] += Number(t.n);
           out.total += Number(t.n);
         }

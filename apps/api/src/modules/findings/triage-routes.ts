@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
 import type { Visibility } from '../../auth/permissions.ts';
 import { actorOf } from '../../lib/actor.ts';
-import { AppError } from '../../lib/errors.ts';
+import { AppError, BadRequestError, UnprocessableError } from '../../lib/errors.ts';
 import type { FindingsService } from './findings-service.ts';
 import type { TriageKind, TriageService } from './triage-service.ts';
 
@@ -101,8 +101,7 @@ export const triageRoutes: FastifyPluginAsyncZod<{
         if (items.length < 200) break;
       }
       if (ids.length > MAX_BULK)
-        throw new AppError(
-          422,
+        throw new UnprocessableError(
           'too_many',
           `the filter matches more than ${MAX_BULK} rows; narrow it`,
         );
@@ -132,10 +131,9 @@ export const triageRoutes: FastifyPluginAsyncZod<{
           kind === 'vulnerability' ? ListVulnerabilitiesQuerySchema : ListSamplesQuerySchema
         ).safeParse({ ...filter, page: 1, pageSize: 1 });
         if (!parsed.success)
-          throw new AppError(
-            400,
-            'validation_failed',
+          throw new BadRequestError(
             `filter: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+            'validation_failed',
           );
         ids = await idsMatching(kind, filter, principalOf(request).visible);
       }

@@ -1,11 +1,12 @@
-import type { TriageRequest } from '@drydock/contract';
+import { type TriageKind, TriageKindSchema, type TriageRequest } from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
 import type { Visibility } from '../../auth/permissions.ts';
 import { visibleImageWhere, visibleSql } from '../../auth/visibility.ts';
-import { AppError } from '../../lib/errors.ts';
+import { ForbiddenError } from '../../lib/errors.ts';
 
 const sql = Prisma.sql;
-export type TriageKind = 'vulnerability' | 'sample';
+
+export type { TriageKind };
 
 const TABLE = { vulnerability: sql`finding`, sample: sql`sample_finding` };
 const TARGET = { vulnerability: sql`vulnerability_id`, sample: sql`sample_sha256` };
@@ -35,9 +36,7 @@ async function checkScopeVisible(
   visible: NonNullable<Visibility>,
 ) {
   if (!scope) {
-    throw new AppError(
-      403,
-      'forbidden',
+    throw new ForbiddenError(
       'a scoped account must give a scope (image, repository, namespace or instance)',
     );
   }
@@ -64,7 +63,7 @@ async function checkScopeVisible(
   const inside =
     (instanceId && visible.instanceIds.includes(instanceId)) ||
     (scope.type !== 'instance' && namespaceId && visible.namespaceIds.includes(namespaceId));
-  if (!inside) throw new AppError(403, 'forbidden', 'that scope lies outside your access');
+  if (!inside) throw new ForbiddenError('that scope lies outside your access');
 }
 
 const TRANSITIONS: Record<TriageRequest['action'], { from: string[]; to: string }> = {
@@ -153,7 +152,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
 
     /** Ignores past their expiry resurface as open (with an event by "system"). */
     async resurfaceExpired() {
-      for (const kind of ['vulnerability', 'sample'] as const) {
+      for (const kind of TriageKindSchema.options) {
         const rows = await db.$queryRaw<{ id: string; image_id: string; target: string }[]>`
           UPDATE ${TABLE[kind]} SET status = 'open', ignore_expires_at = NULL
           WHERE status = 'ignored' AND ignore_expires_at IS NOT NULL AND ignore_expires_at <= ${now()}

@@ -1,6 +1,8 @@
 import {
   CreateRegistrySchema,
-  NamespaceSchema,
+  JobAcceptedSchema,
+  NamespaceListSchema,
+  RegistryListSchema,
   RegistrySchema,
   RegistryTestResultSchema,
   UpdateRegistrySchema,
@@ -24,7 +26,7 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
       schema: {
         tags,
         operationId: 'listRegistries',
-        response: { 200: z.object({ items: z.array(RegistrySchema) }) },
+        response: { 200: RegistryListSchema },
       },
     },
     async (request) => ({ items: await service.list(principalOf(request).visible) }),
@@ -38,7 +40,7 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
         operationId: 'listNamespaces',
         summary: 'Namespaces (repository path prefixes) of an instance, with counts',
         params: IdParams,
-        response: { 200: z.object({ items: z.array(NamespaceSchema) }) },
+        response: { 200: NamespaceListSchema },
       },
     },
     async (request) => ({
@@ -148,7 +150,7 @@ export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesServic
         operationId: 'syncRegistry',
         summary: 'Walk the catalog into repositories and images (asynchronous)',
         params: IdParams,
-        response: { 202: z.object({ jobId: z.string() }) },
+        response: { 202: JobAcceptedSchema },
       },
     },
     async (request, reply) =>

@@ -17,7 +17,12 @@ import {
 import { checkRegistry, clientForInstance } from '@drydock/registry';
 import type { Visibility } from '../../auth/permissions.ts';
 import { visibleInstanceWhere } from '../../auth/visibility.ts';
-import { AppError, ConflictError, NotFoundError } from '../../lib/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '../../lib/errors.ts';
 
 export interface RegistriesServiceDeps {
   prisma: PrismaClient;
@@ -72,7 +77,7 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
   };
   /** Adding, changing and removing registries is for unscoped administrators. */
   const unscoped = (visible: Visibility) => {
-    if (visible) throw new AppError(403, 'forbidden', 'a scoped account cannot manage registries');
+    if (visible) throw new ForbiddenError('a scoped account cannot manage registries');
   };
 
   const uniqueName = async <T>(fn: () => Promise<T>, name?: string): Promise<T> => {
@@ -160,8 +165,7 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
         input.credentials === undefined &&
         new URL(input.url).origin !== new URL(current.url).origin
       ) {
-        throw new AppError(
-          422,
+        throw new UnprocessableError(
           'credentials_required',
           'the registry moves to another host: give its credentials again (or null for none)',
         );

@@ -4,7 +4,7 @@ import { PgAdvisoryStore, type PrismaClient, persistScan } from '@drydock/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
 import { actorOf } from '../../lib/actor.ts';
-import { AppError } from '../../lib/errors.ts';
+import { ForbiddenError } from '../../lib/errors.ts';
 
 /**
  * A pipeline's scan result (`drydock scan … --server URL --token T`): the inventory and malware
@@ -32,9 +32,7 @@ export const reportsRoutes: FastifyPluginAsyncZod<{ prisma: PrismaClient }> = as
     async (request, reply) => {
       const principal = principalOf(request);
       if (principal.visible) {
-        throw new AppError(
-          403,
-          'forbidden',
+        throw new ForbiddenError(
           'pushed images belong to no registry scope: a scoped token cannot push',
         );
       }

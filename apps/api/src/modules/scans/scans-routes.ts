@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
 import { actorOf } from '../../lib/actor.ts';
-import { AppError } from '../../lib/errors.ts';
+import { UnsupportedMediaTypeError } from '../../lib/errors.ts';
 import type { ScansService } from './scans-service.ts';
 
 const IdParams = z.object({ id: z.uuid() }).strict();
@@ -56,11 +56,7 @@ export const scansRoutes: FastifyPluginAsyncZod<{ service: ScansService }> = asy
     async (request, reply) => {
       const body = request.body as Readable | undefined;
       if (!body || typeof (body as Readable).pipe !== 'function') {
-        throw new AppError(
-          415,
-          'unsupported_media_type',
-          `send the tarball as ${UPLOAD_TYPES.join(', ')}`,
-        );
+        throw new UnsupportedMediaTypeError(`send the tarball as ${UPLOAD_TYPES.join(', ')}`);
       }
       const created = await service.upload(
         body,

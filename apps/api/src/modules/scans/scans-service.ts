@@ -13,7 +13,13 @@ import {
 } from '@drydock/db';
 import type { Visibility } from '../../auth/permissions.ts';
 import { visibleImageWhere, visibleInstanceWhere } from '../../auth/visibility.ts';
-import { AppError, NotFoundError } from '../../lib/errors.ts';
+import {
+  BadRequestError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnprocessableError,
+} from '../../lib/errors.ts';
 
 export interface ScansServiceDeps {
   prisma: PrismaClient;
@@ -135,8 +141,7 @@ export function createScansService(deps: ScansServiceDeps) {
         });
         if (started.images === 0) {
           await prisma.scan.delete({ where: { id: started.id } });
-          throw new AppError(
-            422,
+          throw new UnprocessableError(
             'nothing_to_scan',
             'no registry images in this scope: add a registry and sync it first',
           );
@@ -194,11 +199,7 @@ export function createScansService(deps: ScansServiceDeps) {
     async retry(id: string, visible: Visibility = null) {
       await this.get(id, visible);
       if (visible) {
-        throw new AppError(
-          403,
-          'forbidden',
-          'a scoped account retries by scanning its images again',
-        );
+        throw new ForbiddenError('a scoped account retries by scanning its images again');
       }
       return retryFailed(prisma, deps.queue, id);
     },
@@ -214,14 +215,12 @@ export function createScansService(deps: ScansServiceDeps) {
       visible: Visibility = null,
     ): Promise<ScanCreated> {
       if (visible) {
-        throw new AppError(
-          403,
-          'forbidden',
+        throw new ForbiddenError(
           'uploaded images belong to no registry scope: a scoped account cannot upload',
         );
       }
       if (!UPLOAD_NAME.test(name)) {
-        throw new AppError(400, 'validation_failed', 'name: letters, digits and ._-:@/+ only');
+        throw new BadRequestError('name: letters, digits and ._-:@/+ only', 'validation_failed');
       }
       const max = deps.maxUploadBytes;
       async function* bounded() {
@@ -229,9 +228,7 @@ export function createScansService(deps: ScansServiceDeps) {
         for await (const chunk of body) {
           bytes += (chunk as Buffer).length;
           if (bytes > max) {
-            throw new AppError(
-              413,
-              'payload_too_large',
+            throw new PayloadTooLargeError(
               `the upload exceeds ${max} bytes (DRYDOCK_MAX_UPLOAD_BYTES)`,
             );
           }
@@ -242,7 +239,7 @@ export function createScansService(deps: ScansServiceDeps) {
       try {
         upload = await storeUpload(prisma, name, bounded());
       } catch (error) {
-        if (error instanceof UploadError) throw new AppError(400, 'empty_upload', error.message);
+        if (error instanceof UploadError) throw new BadRequestError(error.message, 'empty_upload');
         throw error;
       }
       const scan = await prisma.scan.create({

@@ -4,6 +4,7 @@ import {
   SampleListSchema,
   SummarySchema,
   TrendSchema,
+  type TriageKind,
   type TriageRequest,
   TriageResultSchema,
   VulnerabilityDetailSchema,
@@ -58,7 +59,7 @@ export const useSample = (sha256: string) =>
     queryFn: () => request(SampleDetailSchema, `/api/v1/malicious-samples/${sha256}`),
   });
 
-export function useTriage(kind: 'vulnerability' | 'sample', id: string) {
+export function useTriage(kind: TriageKind, id: string) {
   const client = useQueryClient();
   const base = kind === 'vulnerability' ? '/api/v1/vulnerabilities' : '/api/v1/malicious-samples';
   return useMutation({

@@ -1,4 +1,5 @@
 import {
+  type Category,
   IMAGE_SECURITY_TABS,
   type ImageSecurityTab,
   ImageSecurityTabSchema,
@@ -95,15 +96,7 @@ function SummaryHeader() {
   );
 }
 
-function SummaryCard({
-  label,
-  tab,
-  summary,
-}: {
-  label: string;
-  tab: 'system' | 'application';
-  summary?: Summary;
-}) {
+function SummaryCard({ label, tab, summary }: { label: string; tab: Category; summary?: Summary }) {
   const t = summary?.[tab];
   return (
     <div className="card">

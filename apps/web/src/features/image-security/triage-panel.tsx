@@ -1,4 +1,4 @@
-import type { TriageRequest } from '@drydock/contract';
+import type { TriageKind, TriageRequest } from '@drydock/contract';
 import { useId, useState } from 'react';
 import { InlineError } from '../../components/states.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -25,7 +25,7 @@ export function TriagePanel({
   findings,
   history,
 }: {
-  kind: 'vulnerability' | 'sample';
+  kind: TriageKind;
   id: string;
   /** The affected findings: their statuses decide which actions make sense, their images the scopes. */
   findings: { status: string; image: { id: string; name: string } }[];

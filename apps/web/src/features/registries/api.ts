@@ -1,31 +1,26 @@
 import {
   type CreateRegistry,
-  NamespaceSchema,
+  JobAcceptedSchema,
+  NamespaceListSchema,
+  RegistryListSchema,
   RegistrySchema,
   RegistryTestResultSchema,
   type UpdateRegistry,
 } from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
 import { request, send } from '../../lib/api-client.ts';
 
 export const useRegistries = () =>
   useQuery({
     queryKey: ['registries'],
-    queryFn: async () =>
-      (await request(z.object({ items: z.array(RegistrySchema) }), '/api/v1/registries')).items,
+    queryFn: async () => (await request(RegistryListSchema, '/api/v1/registries')).items,
   });
 
 export const useNamespaces = (instanceId: string) =>
   useQuery({
     queryKey: ['registries', instanceId, 'namespaces'],
     queryFn: async () =>
-      (
-        await request(
-          z.object({ items: z.array(NamespaceSchema) }),
-          `/api/v1/registries/${instanceId}/namespaces`,
-        )
-      ).items,
+      (await request(NamespaceListSchema, `/api/v1/registries/${instanceId}/namespaces`)).items,
   });
 
 function useInvalidate() {
@@ -78,8 +73,7 @@ export function useTestConnection() {
 export function useSyncRegistry() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) =>
-      send(z.object({ jobId: z.string() }), `/api/v1/registries/${id}/sync`, 'POST'),
+    mutationFn: (id: string) => send(JobAcceptedSchema, `/api/v1/registries/${id}/sync`, 'POST'),
     onSuccess: () => {
       // The sync runs on a worker: look again shortly for the new images.
       for (const delay of [1000, 3000, 8000]) {

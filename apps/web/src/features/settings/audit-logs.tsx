@@ -1,8 +1,7 @@
 import {
-  pageOf,
-  SecurityEventSchema,
+  SecurityLogPageSchema,
   SecurityOutcomeSchema,
-  TriageLogEntrySchema,
+  TriageLogPageSchema,
   TriageRequestSchema,
 } from '@drydock/contract';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -14,8 +13,8 @@ import { request, withQuery } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
 
 const PAGE_SIZE = 25;
-const SecurityPage = pageOf(SecurityEventSchema);
-const TriagePage = pageOf(TriageLogEntrySchema);
+const SecurityPage = SecurityLogPageSchema;
+const TriagePage = TriageLogPageSchema;
 
 /** Action prefixes the security log filters by (the API matches a prefix). */
 const SECURITY_ACTIONS = [

@@ -1,7 +1,6 @@
-import { AdvisoryStatusSchema } from '@drydock/contract';
+import { AdvisoryStatusSchema, JobAcceptedSchema } from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { z } from 'zod';
 import { ErrorState, InlineError, Skeleton } from '../../components/states.tsx';
 import { request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -18,8 +17,7 @@ export function SettingsPage() {
   const [source, setSource] = useState('');
   const id = useId();
   const importJob = useMutation({
-    mutationFn: () =>
-      send(z.object({ jobId: z.string() }), '/api/v1/advisories/import', 'POST', { source }),
+    mutationFn: () => send(JobAcceptedSchema, '/api/v1/advisories/import', 'POST', { source }),
     onSuccess: () => setTimeout(() => client.invalidateQueries({ queryKey: ['advisories'] }), 3000),
   });
   const s = status.data;

@@ -1,12 +1,13 @@
 import {
   type AccessScope,
   ApiTokenCreatedSchema,
-  ApiTokenSchema,
+  ApiTokenListSchema,
+  type ApiTokenSchema,
   type Role,
 } from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CopyButton } from '../../components/copy-button.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { TextField } from '../../components/field.tsx';
@@ -25,8 +26,7 @@ export function TokensSection() {
   const registries = useRegistries();
   const tokens = useQuery({
     queryKey: ['tokens'],
-    queryFn: async () =>
-      (await request(z.object({ items: z.array(ApiTokenSchema) }), '/api/v1/tokens')).items,
+    queryFn: async () => (await request(ApiTokenListSchema, '/api/v1/tokens')).items,
   });
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>(

@@ -1,7 +1,13 @@
-import { type AccessScope, type Role, RoleSchema, type User, UserSchema } from '@drydock/contract';
+import {
+  type AccessScope,
+  type Role,
+  RoleSchema,
+  type User,
+  UserListSchema,
+  UserSchema,
+} from '@drydock/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { z } from 'zod';
 import { DataTable } from '../../components/data-table.tsx';
 import { Drawer } from '../../components/drawer.tsx';
 import { NewPasswordField, TextField } from '../../components/field.tsx';
@@ -52,8 +58,7 @@ const useUsersInvalidate = () => {
 export function UsersSection() {
   const users = useQuery({
     queryKey: ['users'],
-    queryFn: async () =>
-      (await request(z.object({ items: z.array(UserSchema) }), '/api/v1/users')).items,
+    queryFn: async () => (await request(UserListSchema, '/api/v1/users')).items,
   });
   const registries = useRegistries();
   const [editing, setEditing] = useState<User | null>(null);
