@@ -13,6 +13,8 @@ import { accountsRoutes } from './modules/accounts/accounts-routes.ts';
 import { createAccountsService } from './modules/accounts/accounts-service.ts';
 import { LoginThrottle } from './modules/accounts/login-throttle.ts';
 import { advisoriesRoutes } from './modules/advisories/advisories-routes.ts';
+import { createAdvisoriesService } from './modules/advisories/advisories-service.ts';
+import { exportRoutes } from './modules/findings/export-routes.ts';
 import { createFindingsRepository } from './modules/findings/findings-repository.ts';
 import { findingsRoutes } from './modules/findings/findings-routes.ts';
 import { createFindingsService } from './modules/findings/findings-service.ts';
@@ -23,6 +25,7 @@ import { createHealthService } from './modules/health/health-service.ts';
 import { registriesRoutes } from './modules/registries/registries-routes.ts';
 import { createRegistriesService } from './modules/registries/registries-service.ts';
 import { reportsRoutes } from './modules/scans/reports-routes.ts';
+import { createReportsService } from './modules/scans/reports-service.ts';
 import { scansRoutes } from './modules/scans/scans-routes.ts';
 import { createScansService } from './modules/scans/scans-service.ts';
 import consolePlugin from './plugins/console.ts';
@@ -110,10 +113,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.prisma,
     deps.now ? () => new Date((deps.now as () => number)()) : undefined,
   );
-  const findings = createFindingsService(createFindingsRepository(deps.prisma), triage);
+  const findings = createFindingsService(
+    createFindingsRepository(deps.prisma),
+    triage,
+    deps.now ? () => new Date((deps.now as () => number)()) : undefined,
+  );
   // Export routes before the `:id` detail routes is not needed: Fastify prefers static segments.
   await app.register(findingsRoutes, { service: findings });
   await app.register(triageRoutes, { findings, triage });
+  await app.register(exportRoutes, { findings });
 
   await app.register(accountsRoutes, {
     service: createAccountsService(
@@ -123,10 +131,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
   });
   await app.register(advisoriesRoutes, {
-    prisma: deps.prisma,
-    queue: deps.queue,
-    mirrorRoots: deps.config.advisoryMirrors ?? [],
-    ...(deps.now ? { now: () => new Date((deps.now as () => number)()) } : {}),
+    service: createAdvisoriesService({
+      prisma: deps.prisma,
+      queue: deps.queue,
+      mirrorRoots: deps.config.advisoryMirrors ?? [],
+    }),
   });
   await app.register(registriesRoutes, {
     service: createRegistriesService({
@@ -146,7 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   });
 
-  await app.register(reportsRoutes, { prisma: deps.prisma });
+  await app.register(reportsRoutes, { service: createReportsService(deps.prisma) });
 
   await app.register(consolePlugin, { webDist: deps.config.webDist });
   return app;

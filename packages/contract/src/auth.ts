@@ -151,6 +151,25 @@ export const ChangePasswordSchema = z
 
 export const SecurityOutcomeSchema = z.enum(['success', 'failure', 'denied']);
 
+/** Every action the security log records: the one list writers and filters use. */
+export const SecurityActionSchema = z.enum([
+  'setup',
+  'login',
+  'logout',
+  'password.change',
+  'user.create',
+  'user.update',
+  'token.create',
+  'token.revoke',
+  'token.rejected',
+  'access',
+  'registry.create',
+  'registry.update',
+  'registry.delete',
+  'advisories.import',
+]);
+export type SecurityAction = z.infer<typeof SecurityActionSchema>;
+
 export const SecurityEventSchema = z.object({
   id: z.string(),
   at: z.iso.datetime(),

@@ -1,4 +1,4 @@
-import { GLOBAL_PERMISSIONS, PermissionSchema } from '@drydock/contract';
+import { GLOBAL_PERMISSIONS, PermissionSchema, type SecurityAction } from '@drydock/contract';
 import type { PrismaClient } from '@drydock/db';
 import type {
   FastifyInstance,
@@ -42,7 +42,7 @@ declare module 'fastify' {
     /** Appends a security-relevant action by the request's principal to the security log. */
     audit(
       request: FastifyRequest,
-      action: string,
+      action: SecurityAction,
       target?: string,
       detail?: Record<string, unknown>,
     ): Promise<void>;
@@ -216,7 +216,7 @@ async function authPlugin(
     'audit',
     async (
       request: FastifyRequest,
-      action: string,
+      action: SecurityAction,
       target?: string,
       detail?: Record<string, unknown>,
     ) =>

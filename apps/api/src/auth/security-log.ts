@@ -1,8 +1,9 @@
+import type { SecurityAction } from '@drydock/contract';
 import type { Prisma, PrismaClient } from '@drydock/db';
 
 export interface SecurityEventInput {
   actor: string;
-  action: string;
+  action: SecurityAction;
   outcome: 'success' | 'failure' | 'denied';
   target?: string | null;
   ip?: string | null;

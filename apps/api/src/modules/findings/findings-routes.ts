@@ -8,6 +8,8 @@ import {
   SampleDetailSchema,
   SampleListSchema,
   SummarySchema,
+  TrendQuerySchema,
+  TrendSchema,
   VulnerabilityDetailSchema,
   VulnerabilityListSchema,
 } from '@drydock/contract';
@@ -44,6 +46,20 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
       },
     },
     async (request) => service.summary(principalOf(request).visible),
+  );
+  app.get(
+    '/api/v1/summary/trend',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['image-security'],
+        operationId: 'getTrend',
+        summary: 'Vulnerability findings present at the end of each day, by priority',
+        querystring: TrendQuerySchema,
+        response: { 200: TrendSchema },
+      },
+    },
+    async (request) => service.trend(request.query.days, principalOf(request).visible),
   );
   app.get(
     '/api/v1/vulnerabilities',

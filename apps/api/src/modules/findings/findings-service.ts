@@ -15,7 +15,11 @@ const SAMPLE_CAUTION =
 type Repo = FindingsRepository;
 type ImageRecord = Awaited<ReturnType<Repo['images']>>[number];
 
-export function createFindingsService(repo: Repo, triage: TriageService) {
+export function createFindingsService(
+  repo: Repo,
+  triage: TriageService,
+  now: () => Date = () => new Date(),
+) {
   const imageRows = async (records: ImageRecord[]) => {
     const counts = await repo.imageCounts(records.map((r) => r.id));
     return records.map((i) => ({
@@ -174,6 +178,10 @@ export function createFindingsService(repo: Repo, triage: TriageService) {
       if (!image) throw new NotFoundError(`No image ${digest}`);
       const [row] = await imageRows([image]);
       return row;
+    },
+
+    trend(days: number, visible: Visibility = null) {
+      return repo.trend(days, now(), visible);
     },
 
     async summary(visible: Visibility = null) {

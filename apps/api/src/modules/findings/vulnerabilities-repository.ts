@@ -1,0 +1,170 @@
+import { type ListVulnerabilitiesQuery, PRIORITY_RANK } from '@drydock/contract';
+import { Prisma, type PrismaClient } from '@drydock/db';
+import type { Visibility } from '../../auth/permissions.ts';
+import { visibleImageWhere } from '../../auth/visibility.ts';
+
+import {
+  IMAGE_JOINS,
+  PRIORITY_RANK_SQL,
+  packageMatches,
+  type Scope,
+  scopeConditions,
+  sql,
+  titleMatches,
+  toRow,
+  where,
+} from './findings-sql.ts';
+
+/** The two vulnerability tabs: lists, details, impact and affected images. */
+export function createVulnerabilitiesRepository(db: PrismaClient) {
+  return {
+    async listVulnerabilities(q: ListVulnerabilitiesQuery & { visible?: Visibility }) {
+      const scope = scopeConditions(q);
+      // Image tables are joined only when a filter needs them.
+      const scoped = scope.length > 0;
+      const conditions = [
+        sql`f.category = ${q.category}`,
+        sql`f.status = ${q.status}::finding_status`,
+        ...scope,
+      ];
+      if (q.name) {
+        // Resolve the fuzzy text through the trigram indexes (vulnerability id/title, finding package
+        // name), then filter findings by the ids: never a similarity computed per finding row.
+        const n = q.name.toLowerCase();
+        // By vulnerability (as the aggregate path does): the few matching ids, then their findings
+        // through the vulnerability index, instead of every finding whose package matches.
+        conditions.push(sql`f.vulnerability_id IN (SELECT vv.id FROM vulnerability vv WHERE ${titleMatches(n)}
+          UNION SELECT pf.vulnerability_id FROM finding pf WHERE ${packageMatches(n)})`);
+      }
+      const ranks = q.priority?.map((p) => PRIORITY_RANK[p]);
+      const having = ranks?.length
+        ? sql`HAVING max(${PRIORITY_RANK_SQL}) = ANY(${ranks}::int[])`
+        : Prisma.empty;
+      const sortColumn = {
+        priority: sql`prank`,
+        images: sql`images`,
+        lastScanAt: sql`last_scan`,
+        id: sql`g.vulnerability_id`,
+      }[q.sort];
+      const direction = q.order === 'asc' ? sql`ASC` : sql`DESC`;
+      if (!scoped) {
+        // No image filter: the maintained per-tab aggregate answers. A name narrows it to the
+        // vulnerabilities whose id/title, or one of whose packages, matches (trigram indexes).
+        const n = q.name?.toLowerCase();
+        const named = n
+          ? sql`AND g.vulnerability_id IN (
+              SELECT vv.id FROM vulnerability vv WHERE ${titleMatches(n)}
+              UNION
+              SELECT pf.vulnerability_id FROM finding pf WHERE ${packageMatches(n)})`
+          : Prisma.empty;
+        const rows = await db.$queryRaw<
+          {
+            vulnerability_id: string;
+            title: string;
+            severity: string;
+            known_exploited: boolean;
+            prank: number;
+            images: number;
+            packages: number;
+            fixable: boolean;
+            last_scan: Date | null;
+            total: bigint;
+          }[]
+        >`
+          SELECT g.vulnerability_id, g.prank, g.images, g.packages, g.fixable, g.last_seen_at AS last_scan,
+                 v.title, v.severity, v.known_exploited, count(*) OVER () AS total
+          FROM vulnerability_tab_stat g JOIN vulnerability v ON v.id = g.vulnerability_id
+          WHERE g.category = ${q.category} AND g.status = ${q.status}::finding_status
+            ${ranks?.length ? sql`AND g.prank = ANY(${ranks}::int[])` : Prisma.empty}
+            ${named}
+          ORDER BY ${sortColumn} ${direction}, g.images DESC, g.vulnerability_id ASC
+          LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`;
+        let total = Number(rows[0]?.total ?? 0);
+        if (rows.length === 0 && q.page > 1) {
+          const count = await db.$queryRaw<{ total: bigint }[]>`
+            SELECT count(*) AS total FROM vulnerability_tab_stat g
+            WHERE g.category = ${q.category} AND g.status = ${q.status}::finding_status
+              ${ranks?.length ? sql`AND g.prank = ANY(${ranks}::int[])` : Prisma.empty}
+              ${named}`;
+          total = Number(count[0]?.total ?? 0);
+        }
+        return { total, items: rows.map(toRow) };
+      }
+      const rows = await db.$queryRaw<
+        {
+          vulnerability_id: string;
+          title: string;
+          severity: string;
+          known_exploited: boolean;
+          prank: number;
+          images: bigint;
+          packages: bigint;
+          fixable: boolean;
+          last_scan: Date | null;
+          total: bigint;
+        }[]
+      >`
+        WITH g AS (
+          SELECT f.vulnerability_id, max(${PRIORITY_RANK_SQL}) AS prank, count(DISTINCT f.image_id) AS images,
+                 count(*) AS packages, bool_or(f.fixed_version IS NOT NULL) AS fixable, max(f.last_seen_at) AS last_scan
+          FROM finding f
+          ${scoped ? IMAGE_JOINS : Prisma.empty}
+          ${where(conditions)}
+          GROUP BY f.vulnerability_id
+          ${having}
+        )
+        SELECT g.*, v.title, v.severity, v.known_exploited, count(*) OVER () AS total
+        FROM g JOIN vulnerability v ON v.id = g.vulnerability_id
+        ORDER BY ${sortColumn} ${direction}, g.images DESC, g.vulnerability_id ASC
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`;
+      let total = Number(rows[0]?.total ?? 0);
+      if (rows.length === 0 && q.page > 1) {
+        // Past the last page: still report the true total.
+        const count = await db.$queryRaw<{ total: bigint }[]>`
+          SELECT count(*) AS total FROM (
+            SELECT f.vulnerability_id FROM finding f
+            ${scoped ? IMAGE_JOINS : Prisma.empty}
+            ${where(conditions)} GROUP BY f.vulnerability_id ${having}) x`;
+        total = Number(count[0]?.total ?? 0);
+      }
+      return {
+        total,
+        items: rows.map(toRow),
+      };
+    },
+
+    async vulnerability(id: string) {
+      return db.vulnerability.findUnique({ where: { id } });
+    },
+
+    async impact(id: string, visible: Visibility, limit = 500) {
+      return db.finding.findMany({
+        where: {
+          vulnerabilityId: id,
+          status: { not: 'resolved' },
+          image: visibleImageWhere(visible),
+        },
+        include: { image: { select: { id: true, digest: true, name: true } } },
+        orderBy: [{ priority: 'asc' }, { lastSeenAt: 'desc' }],
+        take: limit,
+      });
+    },
+
+    async vulnerabilityImages(id: string, q: Scope & { page: number; pageSize: number }) {
+      const conditions = [
+        sql`f.vulnerability_id = ${id}`,
+        sql`f.status <> 'resolved'`,
+        ...scopeConditions(q),
+      ];
+      const rows = await db.$queryRaw<{ id: string; total: bigint }[]>`
+        SELECT i.id, count(*) OVER () AS total FROM image i
+        LEFT JOIN repository r ON r.id = i.repository_id
+        LEFT JOIN namespace n ON n.id = r.namespace_id
+        WHERE EXISTS (SELECT 1 FROM finding f WHERE f.image_id = i.id AND ${Prisma.join(conditions.slice(0, 2), ' AND ')})
+        ${conditions.length > 2 ? sql`AND ${Prisma.join(conditions.slice(2), ' AND ')}` : Prisma.empty}
+        ORDER BY i.last_scan_at DESC NULLS LAST, i.id
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`;
+      return { ids: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
+    },
+  };
+}

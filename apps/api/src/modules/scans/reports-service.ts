@@ -1,0 +1,65 @@
+import { matchInventory } from '@drydock/advisories';
+import type { ReportPushed, ScanReport } from '@drydock/contract';
+import { PgAdvisoryStore, type PrismaClient, persistScan } from '@drydock/db';
+import type { Principal } from '../../auth/permissions.ts';
+import { ForbiddenError } from '../../lib/errors.ts';
+
+/**
+ * A pipeline's scan result (`drydock scan … --server URL --token T`): the inventory and malware
+ * found by the CLI are stored like an uploaded image's; vulnerabilities are matched again with the
+ * server's advisory database so every finding in the console comes from one source.
+ */
+export function createReportsService(prisma: PrismaClient) {
+  return {
+    async push(
+      report: ScanReport,
+      givenName: string | undefined,
+      principal: Principal,
+    ): Promise<ReportPushed> {
+      if (principal.visible) {
+        throw new ForbiddenError(
+          'pushed images belong to no registry scope: a scoped token cannot push',
+        );
+      }
+      const name = givenName ?? report.target.repoTags[0] ?? report.target.input;
+      const vulnerabilities = await matchInventory(report, new PgAdvisoryStore(prisma));
+      const at = new Date();
+      const stored = await persistScan(prisma, { name }, { ...report, vulnerabilities }, at);
+      const scan = await prisma.scan.create({
+        data: {
+          scope: { kind: 'upload', name },
+          trigger: 'cli',
+          requestedBy: principal.name,
+          items: {
+            create: {
+              scanJob: {
+                create: {
+                  kind: 'upload',
+                  target: name,
+                  imageId: stored.imageId,
+                  status: 'succeeded',
+                  attempts: 1,
+                  startedAt: at,
+                  finishedAt: at,
+                  progress: { phase: 'done' },
+                  result: { findings: stored.findings, samples: stored.samples },
+                  worker: 'cli',
+                },
+              },
+            },
+          },
+        },
+      });
+      const digest = report.target.manifestDigest ?? report.target.configDigest;
+      return {
+        scanId: scan.id,
+        imageId: stored.imageId,
+        url: `/images/${digest}`,
+        findings: stored.findings,
+        samples: stored.samples,
+      };
+    },
+  };
+}
+
+export type ReportsService = ReturnType<typeof createReportsService>;
