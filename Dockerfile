@@ -4,7 +4,7 @@ RUN npm i -g pnpm@10 && apt-get update && apt-get install -y --no-install-recomm
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
-RUN pnpm install --frozen-lockfile && pnpm --filter @drydock/web build
+RUN pnpm install --frozen-lockfile && pnpm --filter @drydock/web build && node scripts/build.mjs
 ENV HOST=0.0.0.0 PORT=8080 DRYDOCK_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8080

@@ -4,6 +4,7 @@
 //   pnpm bench workers [--copies N]        images/min with 1, 2 and 4 worker processes
 //   pnpm bench uploads [--mib N]           upload into Postgres and back out, MiB/s
 //   pnpm bench layers                      per-layer malware cache with a shared base layer
+//   pnpm bench start [--runs N]            API and worker start-up time and memory: tsx vs build
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -16,6 +17,7 @@ const suites: Record<string, string> = {
   workers: 'bench/workers.ts',
   uploads: 'bench/uploads.ts',
   layers: 'bench/layer-cache.ts',
+  start: 'bench/start.ts',
 };
 const script = suite ? suites[suite] : undefined;
 if (!script) {

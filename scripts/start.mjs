@@ -7,6 +7,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// `pnpm start` runs the API and the worker from their JavaScript build (only what changed is
+// compiled again); `pnpm dev` runs the sources.
+if (!process.argv.includes('--dev')) {
+  const { buildServer } = await import('./build.mjs');
+  await buildServer().catch((error) => {
+    console.error(`[drydock] build failed: ${error.message}`);
+    process.exit(1);
+  });
+}
 const supervisor = spawn(
   process.execPath,
   ['--import', 'tsx', path.join(here, 'supervisor.ts'), ...process.argv.slice(2)],

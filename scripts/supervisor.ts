@@ -81,15 +81,21 @@ const exitReason = (code: number | null, signal: NodeJS.Signals | null) =>
     ? `${signal}${signal === 'SIGKILL' ? ', killed (by hand or out of memory)' : ''}`
     : `exit code ${code}`;
 
+/**
+ * How a child runs: `pnpm dev` from the TypeScript sources through tsx, restarting on changes;
+ * `pnpm start` from the JavaScript build (scripts/build.mjs), whose workspace imports resolve to
+ * the packages' builds through the `drydock:dist` export condition.
+ */
+const nodeArgs = (entry: string) =>
+  dev
+    ? ['--import', 'tsx', '--watch', '--watch-preserve-output', path.join(root, entry)]
+    : [
+        '--conditions=drydock:dist',
+        path.join(root, entry.replace('/src/', '/dist/').replace(/\.ts$/, '.js')),
+      ];
+
 function run(name: string, entry: string, args?: string[], nodeFlags: string[] = []): void {
-  const argv = args ?? [
-    ...nodeFlags,
-    '--import',
-    'tsx',
-    // `pnpm dev`: restart on source changes.
-    ...(dev ? ['--watch', '--watch-preserve-output'] : []),
-    path.join(root, entry),
-  ];
+  const argv = args ?? [...nodeFlags, ...nodeArgs(entry)];
   const child = spawn(process.execPath, argv, { cwd: root, env, stdio: 'inherit' });
   children.set(name, child);
   log(`${name} started (pid ${child.pid})`);

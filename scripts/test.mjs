@@ -19,6 +19,13 @@ let passed = 0;
 let failed = 0;
 let broken = false;
 
+// The launcher tests and the end-to-end stack run the server from its build, as `pnpm start` does.
+if (run(process.execPath, ['scripts/build.mjs']) !== 0) {
+  console.error('server build failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 const vitestStatus = run(bin('vitest'), [
   'run',
   '--reporter=default',
