@@ -13,9 +13,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUILT = [
   'packages/contract',
   'packages/net',
+  'packages/zip',
   'packages/scanner',
   'packages/advisories',
   'packages/malware',
+  'packages/pipeline',
   'packages/db',
   'packages/registry',
   'apps/api',

@@ -1,27 +1,22 @@
-// Seeds findings through the real pipeline: scanner → advisory matcher → malware scan →
-// persistScan. Used by `pnpm db:seed` and by the API's integration tests.
-import { type AdvisoryStore, matchInventory } from '../packages/advisories/src/index.ts';
-import type { ScanReport } from '../packages/contract/src/index.ts';
+// Seeds findings through the real pipeline (@drydock/pipeline: scanner and malware scan, then
+// the advisory matcher) and persistScan. Used by `pnpm db:seed` and by the API's integration tests.
+import type { AdvisoryStore } from '@drydock/advisories';
+import type { ScanReport } from '@drydock/contract';
 import {
   type ImageLocation,
   type PersistResult,
   type PrismaClient,
   persistScan,
-} from '../packages/db/src/index.ts';
-import { createMalwareScan, createYaraEngine, loadRuleSet } from '../packages/malware/src/index.ts';
-import { scanImage } from '../packages/scanner/src/index.ts';
+} from '@drydock/db';
+import { createYaraEngine, loadRuleSet } from '@drydock/malware';
+import { analyzeFile, matchReport } from '@drydock/pipeline';
 
 export async function scanFile(file: string, advisories: AdvisoryStore): Promise<ScanReport> {
   const rules = loadRuleSet();
   const engine = await createYaraEngine(rules.source, { threads: 1 });
   try {
-    const malware = createMalwareScan({ engine, rules });
-    const { report, removedFiles } = await scanImage(file, {
-      fileVisitor: (l) => malware.visitor(l),
-    });
-    report.maliciousSamples = malware.finish({ layers: report.layers, removedFiles });
-    report.vulnerabilities = await matchInventory(report, advisories);
-    return report;
+    const { report } = await analyzeFile(file, { malware: { engine, rules } });
+    return await matchReport(report, advisories);
   } finally {
     await engine.close();
   }

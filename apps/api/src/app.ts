@@ -1,3 +1,4 @@
+import { VERSION } from '@drydock/contract';
 import type { PrismaClient, Queue } from '@drydock/db';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -31,7 +32,6 @@ import { createScansService } from './modules/scans/scans-service.ts';
 import consolePlugin from './plugins/console.ts';
 import openapi from './plugins/openapi.ts';
 import problemDetails from './plugins/problem-details.ts';
-import { VERSION } from './version.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'webDist' | 'logLevel' | 'secretKey' | 'maxUploadBytes'> &

@@ -1,7 +1,6 @@
-import { HealthSchema, ProblemSchema } from '@drydock/contract';
+import { HealthSchema, ProblemSchema, VERSION } from '@drydock/contract';
 import { createPrismaClient } from '@drydock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VERSION } from '../src/version.ts';
 import { apiWithClient, buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 
 describe('GET /api/health', () => {

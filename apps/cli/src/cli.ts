@@ -1,23 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { EXIT, type Io, VERSION } from './io.ts';
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  }
-).version;
-
-export interface Io {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** stderr is a terminal: progress may be drawn there. */
-  isTTY?: boolean;
-  writeFile?(path: string, data: string): Promise<void>;
-  /** Environment variables the CLI reads (DRYDOCK_SERVER, DRYDOCK_TOKEN, DRYDOCK_CACHE_DIR). */
-  env?: Record<string, string | undefined>;
-}
-
-/** Exit codes are part of the CLI contract (docs/cli.md). */
-export const EXIT = { ok: 0, findings: 1, usage: 2, error: 3 } as const;
+export { EXIT, type Io };
 
 const USAGE = `Usage: drydock <command> [options]
 

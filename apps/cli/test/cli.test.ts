@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VERSION } from '../src/cli.ts';
+import { VERSION } from '../src/io.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const drydock = (...args: string[]) =>

@@ -10,4 +10,5 @@ export * from './problem.ts';
 export * from './registries.ts';
 export * from './scan-report.ts';
 export * from './scans.ts';
+export * from './version.ts';
 export * from './vulnerability.ts';

@@ -1,4 +1,3 @@
-export { ZipArchive, ZipError } from './analyzers/app/zip.ts';
 export { ScanError, type ScanErrorCode } from './errors.ts';
 export { ImageFs, type RemovedFile } from './fs/image-fs.ts';
 export type { BlobSource, BlobVisitor } from './image/blob-source.ts';

@@ -1,10 +1,10 @@
+import { VERSION } from '@drydock/contract';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { withAccess } from '../auth/auth-plugin.ts';
-import { VERSION } from '../version.ts';
 
 /** OpenAPI 3 document generated from the routes' zod schemas; UI at /api/docs, JSON at /api/docs/json (public). */
 async function openapi(app: FastifyInstance): Promise<void> {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AdvisoryDb, defaultCacheDir, importAdvisories } from '@drydock/advisories';
-import { EXIT, type Io } from '../cli.ts';
+import { EXIT, type Io } from '../io.ts';
 
 export const DB_USAGE = `Usage: drydock db <update|status> [options]
 

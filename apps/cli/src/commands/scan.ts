@@ -12,10 +12,11 @@ import {
   SeveritySchema,
   type VulnerabilityFinding,
 } from '@drydock/contract';
-import { createMalwareScan, createYaraEngine, loadRuleSet } from '@drydock/malware';
-import { ScanError, type ScanProgress, scanImage } from '@drydock/scanner';
+import { createYaraEngine, loadRuleSet } from '@drydock/malware';
+import { analyzeFile } from '@drydock/pipeline';
+import { ScanError, type ScanProgress } from '@drydock/scanner';
 import { z } from 'zod';
-import { EXIT, type Io, VERSION } from '../cli.ts';
+import { EXIT, type Io, VERSION } from '../io.ts';
 import { renderCycloneDx } from '../render/cyclonedx.ts';
 import { renderSarif } from '../render/sarif.ts';
 import { renderTable } from '../render/table.ts';
@@ -218,26 +219,22 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
   try {
     const ruleSet = values['skip-malware'] ? undefined : loadRuleSet();
     engine = ruleSet ? await createYaraEngine(ruleSet.source) : undefined;
-    const malware =
-      ruleSet && engine
-        ? createMalwareScan({ engine, rules: ruleSet, cacheDir, maxFileSize: maxMiB * 1024 * 1024 })
-        : undefined;
-    const result = await scanImage(input, {
+    const analysis = await analyzeFile(input, {
       ...(platform ? { platform } : {}),
       scannerVersion: VERSION,
       ...(onProgress ? { onProgress } : {}),
-      ...(malware
-        ? { fileVisitor: (layer: { index: number; diffId: string }) => malware.visitor(layer) }
+      ...(ruleSet && engine
+        ? {
+            malware: {
+              engine,
+              rules: ruleSet,
+              cacheDir,
+              maxFileSize: maxMiB * 1024 * 1024,
+            },
+          }
         : {}),
     });
-    report = result.report;
-    if (malware) {
-      report.maliciousSamples = malware.finish({
-        layers: report.layers,
-        removedFiles: result.removedFiles,
-      });
-      report.warnings.push(...malware.warnings);
-    }
+    report = analysis.report;
     const db = await AdvisoryDb.open(cacheDir);
     if (db.exists && db.meta) {
       const all = await matchInventory(report, db);

@@ -1,20 +1,14 @@
 import { createHash } from 'node:crypto';
 import { type ScanReport, ScanReportSchema } from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
-import {
-  createMalwareScan,
-  type LayerResult,
-  type LayerResultCache,
-  type RuleSet,
-  type YaraEngine,
-} from '@drydock/malware';
+import type { LayerResult, LayerResultCache, RuleSet, YaraEngine } from '@drydock/malware';
+import { analyzeOpenedImage } from '@drydock/pipeline';
 import {
   ANALYZER_VERSION,
   type ImageHandle,
   reportTarget,
   ScanError,
   type ScanProgress,
-  scanOpenedImage,
 } from '@drydock/scanner';
 
 export interface ScanLimits {
@@ -143,19 +137,17 @@ export async function analyzeImage(
         image.layers.map((l) => l.diffId),
       )
     : undefined;
-  const malware = createMalwareScan({
-    engine: analyzer.engine,
-    rules: analyzer.rules,
-    ...(layers ? { cache: layers } : {}),
-  });
-  const { report, removedFiles } = await scanOpenedImage(image, {
+  const { report, malwareLayersCached } = await analyzeOpenedImage(image, {
+    malware: {
+      engine: analyzer.engine,
+      rules: analyzer.rules,
+      ...(layers ? { cache: layers } : {}),
+    },
     scannerVersion: ANALYZER_VERSION,
     maxFiles: analyzer.limits.maxFiles,
-    fileVisitor: (layer) => malware.visitor(layer),
     ...(onProgress ? { onProgress } : {}),
     ...(signal ? { signal } : {}),
   });
-  report.maliciousSamples = malware.finish({ layers: report.layers, removedFiles });
   const inventory = { ...report, target } as unknown as Prisma.InputJsonValue;
   if (useCache)
     await prisma.analysisCache.upsert({
@@ -167,7 +159,7 @@ export async function analyzeImage(
     report: { ...report, target },
     key,
     cacheHit: false,
-    malwareLayersCached: malware.stats.cachedLayers,
+    malwareLayersCached,
   };
 }
 

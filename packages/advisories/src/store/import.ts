@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type EgressRules, safeFetch } from '@drydock/net';
-import { ZipArchive } from '@drydock/scanner';
+import { ZipArchive } from '@drydock/zip';
 import { isOsvRecord, type OsvRecord } from '../osv/types.ts';
 import type { AdvisoryWriter, CveInfo } from './advisory-db.ts';
 import { checkImportSource, MIRROR_EGRESS, type SourcePolicy } from './source.ts';

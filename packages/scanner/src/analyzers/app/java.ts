@@ -1,6 +1,6 @@
+import { ZipArchive, ZipError } from '@drydock/zip';
 import { purl } from '../../purl.ts';
 import type { AppAnalyzer, AppAnalyzerContext, AppRecord } from './types.ts';
-import { ZipArchive, ZipError } from './zip.ts';
 
 const ARCHIVE = /\.(jar|war|ear|par|sar|jpi|hpi)$/i;
 

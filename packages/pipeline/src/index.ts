@@ -1,0 +1,86 @@
+import { type AdvisoryStore, matchInventory } from '@drydock/advisories';
+import type { ScanReport } from '@drydock/contract';
+import {
+  createMalwareScan,
+  type LayerResultCache,
+  type RuleSet,
+  type YaraEngine,
+} from '@drydock/malware';
+import { type ImageHandle, openImage, type ScanProgress, scanOpenedImage } from '@drydock/scanner';
+
+export interface AnalyzeOptions {
+  /** The malware scan; absent: inventory only (`drydock scan --skip-malware`). */
+  malware?: {
+    engine: YaraEngine;
+    rules: RuleSet;
+    /** Per-layer results from earlier scans (a shared base layer is scanned once). */
+    cache?: LayerResultCache;
+    /** Or: keep per-layer results as files in this folder (the CLI's cache). */
+    cacheDir?: string;
+    /** Larger files are skipped, with a warning. */
+    maxFileSize?: number;
+  };
+  scannerVersion?: string;
+  maxFiles?: number;
+  onProgress?: (event: ScanProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface Analysis {
+  /** Inventory, layers, OS, malicious samples and warnings (vulnerabilities: see matchReport). */
+  report: ScanReport;
+  /** Layers whose malware results came from the cache. */
+  malwareLayersCached: number;
+}
+
+/**
+ * The one scan pipeline, step 1: an opened image's layers streamed once through the scanner
+ * (inventory) and, file by file, the malware scan; its samples and warnings join the report.
+ * Worker, CLI and seed all run this; the matcher is step 2 (`matchReport`) because the worker
+ * stores analyses and re-matches them when advisories change.
+ */
+export async function analyzeOpenedImage(
+  image: ImageHandle,
+  options: AnalyzeOptions = {},
+): Promise<Analysis> {
+  const malware = options.malware
+    ? createMalwareScan({
+        engine: options.malware.engine,
+        rules: options.malware.rules,
+        ...(options.malware.cache ? { cache: options.malware.cache } : {}),
+        ...(options.malware.cacheDir ? { cacheDir: options.malware.cacheDir } : {}),
+        ...(options.malware.maxFileSize ? { maxFileSize: options.malware.maxFileSize } : {}),
+      })
+    : undefined;
+  const { report, removedFiles } = await scanOpenedImage(image, {
+    ...(options.scannerVersion ? { scannerVersion: options.scannerVersion } : {}),
+    ...(options.maxFiles ? { maxFiles: options.maxFiles } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(malware ? { fileVisitor: (layer) => malware.visitor(layer) } : {}),
+  });
+  if (malware) {
+    report.maliciousSamples = malware.finish({ layers: report.layers, removedFiles });
+    report.warnings.push(...malware.warnings);
+  }
+  return { report, malwareLayersCached: malware?.stats.cachedLayers ?? 0 };
+}
+
+/** `analyzeOpenedImage` of an image file or layout (docker-archive, OCI archive or layout). */
+export async function analyzeFile(
+  input: string,
+  options: AnalyzeOptions & { platform?: string } = {},
+): Promise<Analysis> {
+  options.onProgress?.({ phase: 'open', input });
+  const image = await openImage(input, { platform: options.platform });
+  try {
+    return await analyzeOpenedImage(image, options);
+  } finally {
+    await image.close();
+  }
+}
+
+/** Step 2: the report's packages matched against an advisory database. */
+export async function matchReport(report: ScanReport, advisories: AdvisoryStore) {
+  return { ...report, vulnerabilities: await matchInventory(report, advisories) };
+}

@@ -1,0 +1,1 @@
+export { ZipArchive, type ZipEntry, ZipError } from './zip.ts';
