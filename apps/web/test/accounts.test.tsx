@@ -2,9 +2,9 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ScanTrackerProvider } from '../src/components/scan-tracker.tsx';
 import { UserMenu } from '../src/features/auth/auth.tsx';
 import { RegistriesPage } from '../src/features/registries/registries-page.tsx';
-import { ScanTrackerProvider } from '../src/features/scans/scan-tracker.tsx';
 import { ScansPage } from '../src/features/scans/scans-page.tsx';
 import { AccountsSection } from '../src/features/settings/accounts-section.tsx';
 import { SecurityLog } from '../src/features/settings/audit-logs.tsx';

@@ -4,7 +4,7 @@ import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { vi } from 'vitest';
-import { SessionProvider } from '../src/features/auth/auth.tsx';
+import { SessionProvider } from '../src/lib/session.tsx';
 
 /** A signed-in administrator (components check permissions through the session). */
 export const ADMIN = SessionInfoSchema.parse({

@@ -12,6 +12,7 @@ export type AdvisoryStatus = z.infer<typeof AdvisoryStatusSchema>;
 export const AdvisoryImportRequestSchema = z
   .object({ source: z.string().trim().min(1).max(1000) })
   .strict();
+export type AdvisoryImportRequest = z.input<typeof AdvisoryImportRequestSchema>;
 
 export const TrendQuerySchema = z
   .object({ days: z.coerce.number().int().min(2).max(365).default(30) })

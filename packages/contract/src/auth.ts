@@ -64,10 +64,12 @@ export type AccessScope = z.infer<typeof AccessScopeSchema>;
 export const LoginRequestSchema = z
   .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })
   .strict();
+export type LoginRequest = z.input<typeof LoginRequestSchema>;
 
 export const SetupRequestSchema = z
   .object({ token: z.string().min(16).max(200), username, password })
   .strict();
+export type SetupRequest = z.input<typeof SetupRequestSchema>;
 
 export const SetupStatusSchema = z.object({ needed: z.boolean() });
 
@@ -100,6 +102,7 @@ export const CreateUserSchema = z
     namespaceIds: ids.default([]),
   })
   .strict();
+export type CreateUser = z.input<typeof CreateUserSchema>;
 
 export const UpdateUserSchema = z
   .object({
@@ -111,6 +114,7 @@ export const UpdateUserSchema = z
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+export type UpdateUser = z.input<typeof UpdateUserSchema>;
 
 export const ApiTokenSchema = z.object({
   id: z.uuid(),
@@ -136,6 +140,7 @@ export const CreateApiTokenSchema = z
     expiresAt: z.iso.datetime().optional(),
   })
   .strict();
+export type CreateApiToken = z.input<typeof CreateApiTokenSchema>;
 
 /** The token itself is shown once, at creation. */
 export const ApiTokenCreatedSchema = ApiTokenSchema.extend({ token: z.string() });
@@ -148,6 +153,7 @@ export const ChangePasswordSchema = z
     message: 'the new password must differ from the current one',
     path: ['newPassword'],
   });
+export type ChangePassword = z.input<typeof ChangePasswordSchema>;
 
 export const SecurityOutcomeSchema = z.enum(['success', 'failure', 'denied']);
 

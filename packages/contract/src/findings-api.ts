@@ -245,3 +245,4 @@ export const TriageEventSchema = z.object({
   scope: z.string().nullable(),
   imageId: z.string().nullable(),
 });
+export type TriageEvent = z.infer<typeof TriageEventSchema>;

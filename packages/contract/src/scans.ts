@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf } from './envelopes.ts';
 
 /** What a Scan Now covers. */
 export const ScanScopeSchema = z.discriminatedUnion('kind', [
@@ -88,6 +89,13 @@ export const ListScansQuerySchema = z
 
 export const ScanSummarySchema = ScanSchema.omit({ items: true });
 export type ScanSummary = z.infer<typeof ScanSummarySchema>;
+
+export const ScanPageSchema = pageOf(ScanSummarySchema);
+export type ScanPage = z.infer<typeof ScanPageSchema>;
+
+/** A retry: how many failed images were queued again, how many joined a scan already queued. */
+export const ScanRetriedSchema = z.object({ retried: z.number().int(), joined: z.number().int() });
+export type ScanRetried = z.infer<typeof ScanRetriedSchema>;
 
 /** `drydock scan --server URL --token T` pushes its report here; it lands like any other scan. */
 export const ReportPushQuerySchema = z

@@ -1,12 +1,12 @@
 import { NavLink, Outlet } from 'react-router';
+import { ScanTrackerProvider } from '../components/scan-tracker.tsx';
 import { paths } from '../config/paths.ts';
 import { AuthGate, UserMenu } from '../features/auth/auth.tsx';
 import { HealthBadge } from '../features/health/health-badge.tsx';
 import { ServiceBanner } from '../features/health/service-banner.tsx';
-import { ScanTrackerProvider } from '../features/scans/scan-tracker.tsx';
 
 const NAV = [
-  { to: '/image-security', label: 'Image Security' },
+  { to: paths.imageSecurity.root, label: 'Image Security' },
   { to: paths.images.getHref(), label: 'Images' },
   { to: paths.registries.getHref(), label: 'Registries' },
   { to: paths.scans.getHref(), label: 'Scans' },

@@ -11,7 +11,10 @@ export const routes = [
     children: [
       { index: true, element: <Navigate to={paths.imageSecurity.getHref()} replace /> },
       { path: paths.imageSecurity.path, element: <ImageSecurityPage /> },
-      { path: '/image-security', element: <Navigate to={paths.imageSecurity.getHref()} replace /> },
+      {
+        path: paths.imageSecurity.root,
+        element: <Navigate to={paths.imageSecurity.getHref()} replace />,
+      },
       {
         path: paths.images.path,
         lazy: async () => ({

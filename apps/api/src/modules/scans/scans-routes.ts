@@ -3,8 +3,9 @@ import {
   CreateScanSchema,
   ListScansQuerySchema,
   ScanCreatedSchema,
+  ScanPageSchema,
+  ScanRetriedSchema,
   ScanSchema,
-  ScanSummarySchema,
 } from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -76,12 +77,7 @@ export const scansRoutes: FastifyPluginAsyncZod<{ service: ScansService }> = asy
         operationId: 'listScans',
         querystring: ListScansQuerySchema,
         response: {
-          200: z.object({
-            items: z.array(ScanSummarySchema),
-            page: z.number().int(),
-            pageSize: z.number().int(),
-            total: z.number().int(),
-          }),
+          200: ScanPageSchema,
         },
       },
     },
@@ -111,7 +107,7 @@ export const scansRoutes: FastifyPluginAsyncZod<{ service: ScansService }> = asy
         operationId: 'retryScan',
         summary: 'Queue the failed images of a scan again',
         params: IdParams,
-        response: { 202: z.object({ retried: z.number().int(), joined: z.number().int() }) },
+        response: { 202: ScanRetriedSchema },
       },
     },
     async (request, reply) =>

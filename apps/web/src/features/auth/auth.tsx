@@ -1,51 +1,22 @@
-import {
-  type Permission,
-  type SessionInfo,
-  SessionInfoSchema,
-  SetupStatusSchema,
-} from '@drydock/contract';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useContext, useState } from 'react';
+import { type ReactNode, useState } from 'react';
+import { useChangePassword } from '../../api/auth/change-password.ts';
+import { useCreateFirstAdmin } from '../../api/auth/create-first-admin.ts';
+import { useSessionQuery } from '../../api/auth/get-session.ts';
+import { useSetupStatus } from '../../api/auth/get-setup-status.ts';
+import { useLogin } from '../../api/auth/login.ts';
+import { useLogout } from '../../api/auth/logout.ts';
 import { Drawer } from '../../components/drawer.tsx';
 import { NewPasswordField, TextField } from '../../components/field.tsx';
 import { InlineError } from '../../components/states.tsx';
-import { ApiError, request, send, setCsrfToken } from '../../lib/api-client.ts';
-
-const SessionContext = createContext<SessionInfo | null>(null);
-/** For tests and embedding: provides a session without signing in. */
-export const SessionProvider = SessionContext.Provider;
-
-/** The signed-in user and what they may do. */
-export function useSession(): SessionInfo {
-  const session = useContext(SessionContext);
-  if (!session) throw new Error('useSession outside AuthGate');
-  return session;
-}
-
-export const useCan = (permission: Permission) => useSession().permissions.includes(permission);
-
-async function loadSession(): Promise<SessionInfo | null> {
-  try {
-    const session = await request(SessionInfoSchema, '/api/v1/auth/session');
-    setCsrfToken(session.csrfToken);
-    return session;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null;
-    throw error;
-  }
-}
+import { SessionProvider, useSession } from '../../lib/session.tsx';
 
 /**
  * Shows the console to a signed-in user; otherwise the sign-in form, or on first run the form
  * that creates the first administrator with the setup token.
  */
 export function AuthGate({ children }: { children: ReactNode }) {
-  const session = useQuery({ queryKey: ['session'], queryFn: loadSession, staleTime: 60_000 });
-  const setup = useQuery({
-    queryKey: ['setup'],
-    queryFn: () => request(SetupStatusSchema, '/api/v1/setup'),
-    enabled: session.data === null,
-  });
+  const session = useSessionQuery();
+  const setup = useSetupStatus(session.data === null);
   if (session.isPending || (session.data === null && setup.isPending)) {
     return <p className="auth-loading">Loading…</p>;
   }
@@ -60,25 +31,13 @@ export function AuthGate({ children }: { children: ReactNode }) {
     );
   }
   if (!session.data) return setup.data?.needed ? <SetupForm /> : <LoginForm />;
-  return <SessionContext.Provider value={session.data}>{children}</SessionContext.Provider>;
-}
-
-function useSignedIn() {
-  const client = useQueryClient();
-  return (info: SessionInfo) => {
-    setCsrfToken(info.csrfToken);
-    client.setQueryData(['session'], info);
-  };
+  return <SessionProvider value={session.data}>{children}</SessionProvider>;
 }
 
 function LoginForm() {
-  const signedIn = useSignedIn();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const login = useMutation({
-    mutationFn: () => send(SessionInfoSchema, '/api/v1/auth/login', 'POST', { username, password }),
-    onSuccess: signedIn,
-  });
+  const login = useLogin();
   return (
     <main className="auth-card">
       <h1>Drydock</h1>
@@ -86,7 +45,7 @@ function LoginForm() {
         aria-label="Sign in"
         onSubmit={(e) => {
           e.preventDefault();
-          login.mutate();
+          login.mutate({ username, password });
         }}
       >
         <TextField
@@ -114,15 +73,10 @@ function LoginForm() {
 }
 
 function SetupForm() {
-  const signedIn = useSignedIn();
   const [token, setToken] = useState('');
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
-  const setup = useMutation({
-    mutationFn: () =>
-      send(SessionInfoSchema, '/api/v1/setup', 'POST', { token, username, password }),
-    onSuccess: signedIn,
-  });
+  const setup = useCreateFirstAdmin();
   return (
     <main className="auth-card">
       <h1>Create the first administrator</h1>
@@ -134,7 +88,7 @@ function SetupForm() {
         aria-label="Create administrator"
         onSubmit={(e) => {
           e.preventDefault();
-          setup.mutate();
+          setup.mutate({ token, username, password });
         }}
       >
         <TextField
@@ -167,17 +121,8 @@ function SetupForm() {
 
 export function UserMenu() {
   const session = useSession();
-  const client = useQueryClient();
   const [changing, setChanging] = useState(false);
-  const logout = useMutation({
-    mutationFn: () => send(undefined, '/api/v1/auth/logout', 'POST'),
-    onSettled: () => {
-      setCsrfToken('');
-      // Signed out: the session query says so, and nothing of the last user's data stays cached.
-      client.setQueryData(['session'], null);
-      client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
-    },
-  });
+  const logout = useLogout();
   return (
     <span className="user-menu">
       <span>
@@ -196,18 +141,10 @@ export function UserMenu() {
 
 /** One's own password: the current one, then the new one twice. Other sessions end. */
 function ChangePassword({ onClose }: { onClose: () => void }) {
-  const signedIn = useSignedIn();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
-  const change = useMutation({
-    mutationFn: () =>
-      send(SessionInfoSchema, '/api/v1/auth/password', 'POST', {
-        currentPassword: current,
-        newPassword: next,
-      }),
-    onSuccess: signedIn,
-  });
+  const change = useChangePassword();
   const mismatch = again.length > 0 && again !== next;
   return (
     <Drawer title="Change password" onClose={onClose}>
@@ -224,7 +161,7 @@ function ChangePassword({ onClose }: { onClose: () => void }) {
           aria-label="Change password"
           onSubmit={(e) => {
             e.preventDefault();
-            if (!mismatch) change.mutate();
+            if (!mismatch) change.mutate({ currentPassword: current, newPassword: next });
           }}
         >
           <TextField

@@ -1,4 +1,4 @@
-import { useHealth } from './get-health.ts';
+import { useHealth } from '../../api/health/get-health.ts';
 
 /** Server and database status in the top bar, so a broken installation is visible at once. */
 export function HealthBadge() {

@@ -1,4 +1,4 @@
-import { useHealth } from './get-health.ts';
+import { useHealth } from '../../api/health/get-health.ts';
 
 /**
  * A banner over every page when scans cannot make progress: the database is away, no worker is

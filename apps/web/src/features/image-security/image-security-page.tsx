@@ -6,13 +6,14 @@ import {
   type Summary,
 } from '@drydock/contract';
 import { Navigate, NavLink, useParams } from 'react-router';
+import { useSummary } from '../../api/findings/get-summary.ts';
+import { useTrend } from '../../api/findings/get-trend.ts';
 import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
+import { ScanNowButton } from '../../components/scan-tracker.tsx';
 import { ErrorState } from '../../components/states.tsx';
 import { TrendChart } from '../../components/trend-chart.tsx';
 import { paths } from '../../config/paths.ts';
 import { formatDateTime } from '../../lib/format.ts';
-import { ScanNowButton } from '../scans/scan-tracker.tsx';
-import { useSummary, useTrend } from './api.ts';
 import { SamplesTab } from './samples-tab.tsx';
 import { VulnerabilityTab } from './vulnerability-tab.tsx';
 

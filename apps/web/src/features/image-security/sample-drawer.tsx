@@ -1,11 +1,12 @@
 import { Link } from 'react-router';
+import { useSample } from '../../api/findings/get-sample.ts';
 import { SampleSeverityBadge, StatusBadge } from '../../components/badges.tsx';
 import { CopyButton } from '../../components/copy-button.tsx';
 import { Drawer } from '../../components/drawer.tsx';
 import { ExternalLinks } from '../../components/external-links.tsx';
 import { ErrorState, Skeleton } from '../../components/states.tsx';
+import { paths } from '../../config/paths.ts';
 import { formatBytes, formatDateTime, shortDigest } from '../../lib/format.ts';
-import { useSample } from './api.ts';
 import { TriagePanel } from './triage-panel.tsx';
 
 export function SampleDrawer({ sha256, onClose }: { sha256: string; onClose: () => void }) {
@@ -59,7 +60,7 @@ export function SampleDrawer({ sha256, onClose }: { sha256: string; onClose: () 
                 {s.occurrences.map((o) => (
                   <tr key={`${o.image.id}|${o.path}`}>
                     <td>
-                      <Link to={`/images/${o.image.digest}`}>
+                      <Link to={paths.image.getHref(o.image.digest)}>
                         {o.image.name || shortDigest(o.image.digest)}
                       </Link>
                     </td>

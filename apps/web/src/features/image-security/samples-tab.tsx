@@ -1,11 +1,16 @@
 import type { SampleSeverity } from '@drydock/contract';
+import { useSamples } from '../../api/findings/get-samples.ts';
 import { SampleSeverityBadge, StatusBadge } from '../../components/badges.tsx';
+import {
+  listQuery,
+  ScopeFilters,
+  StatusFilter,
+  TextFilter,
+} from '../../components/list-filters.tsx';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states.tsx';
 import { UrlPagination } from '../../components/url-pagination.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
-import { useSamples } from './api.ts';
-import { listQuery, ScopeFilters, StatusFilter, TextFilter } from './filters.tsx';
 import { SampleDrawer } from './sample-drawer.tsx';
 import { SortHeader } from './vulnerability-tab.tsx';
 

@@ -1,19 +1,9 @@
-import type { TriageKind, TriageRequest } from '@drydock/contract';
+import type { TriageEvent, TriageKind, TriageRequest } from '@drydock/contract';
 import { useId, useState } from 'react';
+import { useTriageFinding } from '../../api/findings/triage-finding.ts';
 import { InlineError } from '../../components/states.tsx';
 import { formatDateTime } from '../../lib/format.ts';
-import { useCan } from '../auth/auth.tsx';
-import { useTriage } from './api.ts';
-
-type Event = {
-  at: string;
-  actor: string;
-  action: string;
-  oldStatus: string | null;
-  newStatus: string | null;
-  reason: string | null;
-  scope: string | null;
-};
+import { useCan } from '../../lib/session.tsx';
 
 /**
  * Triage actions for a vulnerability or sample: ignore (reason required, scope, optional expiry),
@@ -29,11 +19,11 @@ export function TriagePanel({
   id: string;
   /** The affected findings: their statuses decide which actions make sense, their images the scopes. */
   findings: { status: string; image: { id: string; name: string } }[];
-  history: Event[];
+  history: TriageEvent[];
 }) {
   const statuses = [...new Set(findings.map((f) => f.status))];
   const images = [...new Map(findings.map((f) => [f.image.id, f.image])).values()];
-  const triage = useTriage(kind, id);
+  const triage = useTriageFinding(kind, id);
   const mayTriage = useCan('triage');
   const [ignoring, setIgnoring] = useState(false);
   const [reason, setReason] = useState('');

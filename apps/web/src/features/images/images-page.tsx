@@ -1,27 +1,24 @@
-import { ImageListSchema, ImageRowSchema } from '@drydock/contract';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
+import { useImage } from '../../api/findings/get-image.ts';
+import { useImages } from '../../api/findings/get-images.ts';
+import { useSamples } from '../../api/findings/get-samples.ts';
+import { useVulnerabilities } from '../../api/findings/get-vulnerabilities.ts';
 import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
 import { DataTable } from '../../components/data-table.tsx';
+import { listQuery, ScopeFilters, TextFilter } from '../../components/list-filters.tsx';
+import { ScanNowButton } from '../../components/scan-tracker.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../../components/states.tsx';
 import { UrlPagination } from '../../components/url-pagination.tsx';
-import { request } from '../../lib/api-client.ts';
+import { paths } from '../../config/paths.ts';
 import { formatDateTime, shortDigest } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
-import { useSamples, useVulnerabilities } from '../image-security/api.ts';
-import { listQuery, ScopeFilters, TextFilter } from '../image-security/filters.tsx';
-import { ScanNowButton } from '../scans/scan-tracker.tsx';
 
 const KEYS = ['instanceId', 'namespace', 'repository', 'digest', 'name', 'page'];
 
 export function ImagesPage() {
   const { params } = useUrlFilters();
   const query = listQuery(params, KEYS, { pageSize: '25' });
-  const list = useQuery({
-    queryKey: ['images', query],
-    queryFn: () => request(ImageListSchema, `/api/v1/images?${query}`),
-    placeholderData: keepPreviousData,
-  });
+  const list = useImages(query);
   return (
     <section className="page">
       <div className="page-header">
@@ -48,7 +45,7 @@ export function ImagesPage() {
             header: 'Image',
             cell: (i) => (
               <>
-                <Link to={`/images/${i.digest}`}>{i.name || shortDigest(i.digest)}</Link>
+                <Link to={paths.image.getHref(i.digest)}>{i.name || shortDigest(i.digest)}</Link>
                 <div className="muted">
                   {[i.namespace, i.repository].filter(Boolean).join('/') || 'uploaded'}
                 </div>
@@ -92,10 +89,7 @@ function Counts({ c }: { c: { high: number; medium: number; low: number } }) {
 /** One image: its summary, Scan Now, and its findings in every tab. */
 export function ImagePage() {
   const { digest = '' } = useParams();
-  const image = useQuery({
-    queryKey: ['image', digest],
-    queryFn: () => request(ImageRowSchema, `/api/v1/images/${digest}`),
-  });
+  const image = useImage(digest);
   const q = (category: string) =>
     `category=${category}&digest=${encodeURIComponent(digest)}&pageSize=50`;
   const system = useVulnerabilities(q('system'));
@@ -141,8 +135,12 @@ export function ImagePage() {
         </dl>
       )}
       {[
-        { title: 'Image System Vulnerabilities', tab: 'system', list: system },
-        { title: 'Image Application Vulnerabilities', tab: 'application', list: application },
+        { title: 'Image System Vulnerabilities', tab: 'system' as const, list: system },
+        {
+          title: 'Image Application Vulnerabilities',
+          tab: 'application' as const,
+          list: application,
+        },
       ].map(({ title, tab, list }) => (
         <section key={tab} aria-label={title}>
           <h2>{title}</h2>
@@ -151,11 +149,7 @@ export function ImagePage() {
             {(list.data?.items ?? []).map((v) => (
               <li key={v.id}>
                 <PriorityBadge priority={v.priority} />{' '}
-                <Link
-                  to={`/image-security/${tab}?digest=${encodeURIComponent(digest)}&vuln=${encodeURIComponent(v.id)}`}
-                >
-                  {v.id}
-                </Link>{' '}
+                <Link to={paths.imageSecurity.getHref(tab, { digest, vuln: v.id })}>{v.id}</Link>{' '}
                 <span className="muted">{v.title}</span>
               </li>
             ))}
@@ -169,9 +163,7 @@ export function ImagePage() {
           {(samples.data?.items ?? []).map((s) => (
             <li key={s.sha256}>
               <SampleSeverityBadge severity={s.severity} />{' '}
-              <Link
-                to={`/image-security/malicious?digest=${encodeURIComponent(digest)}&sample=${s.sha256}`}
-              >
+              <Link to={paths.imageSecurity.getHref('malicious', { digest, sample: s.sha256 })}>
                 {s.name}
               </Link>{' '}
               <span className="muted">{s.category}</span>

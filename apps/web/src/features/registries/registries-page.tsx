@@ -1,19 +1,17 @@
 import type { Registry } from '@drydock/contract';
 import { useId, useState } from 'react';
+import { useCreateRegistry } from '../../api/registries/create-registry.ts';
+import { useDeleteRegistry } from '../../api/registries/delete-registry.ts';
+import { useRegistries } from '../../api/registries/get-registries.ts';
+import { useSyncRegistry } from '../../api/registries/sync-registry.ts';
+import { useTestConnection } from '../../api/registries/test-connection.ts';
+import { useTestRegistry } from '../../api/registries/test-registry.ts';
+import { useUpdateRegistry } from '../../api/registries/update-registry.ts';
 import { TextField } from '../../components/field.tsx';
+import { ScanNowButton } from '../../components/scan-tracker.tsx';
 import { ErrorState, InlineError, TableSkeleton } from '../../components/states.tsx';
 import { formatDateTime } from '../../lib/format.ts';
-import { useCan } from '../auth/auth.tsx';
-import { ScanNowButton } from '../scans/scan-tracker.tsx';
-import {
-  useCreateRegistry,
-  useDeleteRegistry,
-  useRegistries,
-  useSyncRegistry,
-  useTestConnection,
-  useTestRegistry,
-  useUpdateRegistry,
-} from './api.ts';
+import { useCan } from '../../lib/session.tsx';
 
 export function RegistriesPage() {
   const registries = useRegistries();

@@ -1,14 +1,19 @@
 import { useId } from 'react';
 import { Link, useParams } from 'react-router';
+import { useScan } from '../../api/scans/get-scan.ts';
+import { useScans } from '../../api/scans/get-scans.ts';
+import { isActive } from '../../api/scans/is-active.ts';
+import { useRetryScan } from '../../api/scans/retry-scan.ts';
+import { useUploadScan } from '../../api/scans/upload-scan.ts';
 import { StatusBadge } from '../../components/badges.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { Pagination } from '../../components/pagination.tsx';
+import { useScanTracker } from '../../components/scan-tracker.tsx';
 import { EmptyState, ErrorState, InlineError, Skeleton } from '../../components/states.tsx';
+import { paths } from '../../config/paths.ts';
 import { formatBytes, formatDateTime } from '../../lib/format.ts';
+import { useCan, useSession } from '../../lib/session.tsx';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
-import { useCan, useSession } from '../auth/auth.tsx';
-import { isActive, useRetryScan, useScan, useScans, useUploadScan } from './api.ts';
-import { useScanTracker } from './scan-tracker.tsx';
 
 const scopeText = (scope: Record<string, unknown>) => {
   switch (scope.kind) {
@@ -52,7 +57,7 @@ export function ScansPage() {
         columns={[
           {
             header: 'Started',
-            cell: (s) => <Link to={`/scans/${s.id}`}>{formatDateTime(s.createdAt)}</Link>,
+            cell: (s) => <Link to={paths.scan.getHref(s.id)}>{formatDateTime(s.createdAt)}</Link>,
           },
           { header: 'Scope', cell: (s) => scopeText(s.scope) },
           { header: 'Trigger', cell: (s) => s.trigger },

@@ -1,4 +1,4 @@
-import { useCan } from '../auth/auth.tsx';
+import { useCan } from '../../lib/session.tsx';
 import { SecurityLog, TriageLog } from './audit-logs.tsx';
 import { TokensSection } from './tokens-section.tsx';
 import { UsersSection } from './users-section.tsx';

@@ -1,20 +1,14 @@
-import {
-  SecurityLogPageSchema,
-  SecurityOutcomeSchema,
-  TriageLogPageSchema,
-  TriageRequestSchema,
-} from '@drydock/contract';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { SecurityOutcomeSchema, TriageRequestSchema } from '@drydock/contract';
+import type { UseQueryResult } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import type { z } from 'zod';
+import type { AuditLogQuery } from '../../api/audit/audit-log-query.ts';
+import { useSecurityLog } from '../../api/audit/get-security-log.ts';
+import { useTriageLog } from '../../api/audit/get-triage-log.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import { Pagination } from '../../components/pagination.tsx';
-import { request, withQuery } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
 
 const PAGE_SIZE = 25;
-const SecurityPage = SecurityLogPageSchema;
-const TriagePage = TriageLogPageSchema;
 
 /** Action prefixes the security log filters by (the API matches a prefix). */
 const SECURITY_ACTIONS = [
@@ -130,21 +124,18 @@ const NO_FILTERS: LogFilters = { actor: '', action: '', outcome: '', since: '' }
  * One audit log's query with its filters and page: `apply` sets new filters (back to page 1),
  * `pager` is the pagination under the table.
  */
-function useAuditLog<S extends z.ZodType<{ total: number }>>(path: string, schema: S) {
+function useAuditLog<T extends { total: number }>(
+  useLog: (query: AuditLogQuery) => UseQueryResult<T>,
+) {
   const [filters, setFilters] = useState(NO_FILTERS);
   const [page, setPage] = useState(1);
-  const url = withQuery(path, {
+  const log = useLog({
     actor: filters.actor.trim(),
     action: filters.action,
     outcome: filters.outcome,
     since: filters.since ? new Date(`${filters.since}T00:00:00`).toISOString() : undefined,
     page,
     pageSize: PAGE_SIZE,
-  });
-  const log = useQuery({
-    queryKey: ['audit', url],
-    queryFn: () => request(schema, url),
-    placeholderData: keepPreviousData,
   });
   const total = log.data?.total ?? 0;
   return {
@@ -169,7 +160,7 @@ const detailText = (detail: Record<string, unknown> | null) =>
 
 /** Security events (auditors and admins), newest first, filterable and paged. */
 export function SecurityLog() {
-  const { log, apply, pager } = useAuditLog('/api/v1/audit/security', SecurityPage);
+  const { log, apply, pager } = useAuditLog(useSecurityLog);
   return (
     <section aria-label="Security log">
       <h2>Security log</h2>
@@ -208,7 +199,7 @@ export function SecurityLog() {
 
 /** Every triage decision across findings (auditors and admins), newest first. */
 export function TriageLog() {
-  const { log, apply, pager } = useAuditLog('/api/v1/audit/triage', TriagePage);
+  const { log, apply, pager } = useAuditLog(useTriageLog);
   return (
     <section aria-label="Triage log">
       <h2>Triage log</h2>

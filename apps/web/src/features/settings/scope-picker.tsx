@@ -1,5 +1,6 @@
 import type { AccessScope, Registry } from '@drydock/contract';
-import { useNamespaces, useRegistries } from '../registries/api.ts';
+import { useNamespaces } from '../../api/registries/get-namespaces.ts';
+import { useRegistries } from '../../api/registries/get-registries.ts';
 
 /**
  * Limits an account or token to registry instances and/or namespaces; nothing ticked = every

@@ -1,25 +1,17 @@
-import { AdvisoryStatusSchema, JobAcceptedSchema } from '@drydock/contract';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { useAdvisoryStatus } from '../../api/advisories/get-advisory-status.ts';
+import { useImportAdvisories } from '../../api/advisories/import-advisories.ts';
 import { ErrorState, InlineError, Skeleton } from '../../components/states.tsx';
-import { request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
-import { useCan } from '../auth/auth.tsx';
+import { useCan } from '../../lib/session.tsx';
 import { AccountsSection } from './accounts-section.tsx';
 
 /** Advisory database: what the server holds, and an import from a mirror (path or URL). */
 export function SettingsPage() {
-  const client = useQueryClient();
-  const status = useQuery({
-    queryKey: ['advisories'],
-    queryFn: () => request(AdvisoryStatusSchema, '/api/v1/advisories/status'),
-  });
+  const status = useAdvisoryStatus();
   const [source, setSource] = useState('');
   const id = useId();
-  const importJob = useMutation({
-    mutationFn: () => send(JobAcceptedSchema, '/api/v1/advisories/import', 'POST', { source }),
-    onSuccess: () => setTimeout(() => client.invalidateQueries({ queryKey: ['advisories'] }), 3000),
-  });
+  const importJob = useImportAdvisories();
   const s = status.data;
   const isAdmin = useCan('admin');
   return (
@@ -53,7 +45,7 @@ export function SettingsPage() {
         aria-label="Import advisories"
         onSubmit={(e) => {
           e.preventDefault();
-          importJob.mutate();
+          importJob.mutate({ source });
         }}
       >
         <label htmlFor={id}>

@@ -1,58 +1,43 @@
-import {
-  type AccessScope,
-  ApiTokenCreatedSchema,
-  ApiTokenListSchema,
-  type ApiTokenSchema,
-  type Role,
-} from '@drydock/contract';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { AccessScope, ApiToken, Role } from '@drydock/contract';
 import { useState } from 'react';
-import type { z } from 'zod';
+import { useRegistries } from '../../api/registries/get-registries.ts';
+import { useCreateToken } from '../../api/tokens/create-token.ts';
+import { useTokens } from '../../api/tokens/get-tokens.ts';
+import { useRevokeToken } from '../../api/tokens/revoke-token.ts';
 import { CopyButton } from '../../components/copy-button.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { TextField } from '../../components/field.tsx';
 import { InlineError } from '../../components/states.tsx';
-import { request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
-import { useSession } from '../auth/auth.tsx';
-import { useRegistries } from '../registries/api.ts';
+import { useSession } from '../../lib/session.tsx';
 import { describeScope, ScopePicker } from './scope-picker.tsx';
 import { RoleSelect } from './users-section.tsx';
 
 /** API tokens for the CLI and CI: one's own (admins see all), shown once at creation. */
 export function TokensSection() {
-  const client = useQueryClient();
   const session = useSession();
   const registries = useRegistries();
-  const tokens = useQuery({
-    queryKey: ['tokens'],
-    queryFn: async () => (await request(ApiTokenListSchema, '/api/v1/tokens')).items,
-  });
+  const tokens = useTokens();
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>(
     session.user.role === 'admin' ? 'analyst' : session.user.role,
   );
   const [scope, setScope] = useState<AccessScope>({ instanceIds: [], namespaceIds: [] });
   const [expires, setExpires] = useState('');
-  const create = useMutation({
-    mutationFn: () =>
-      send(ApiTokenCreatedSchema, '/api/v1/tokens', 'POST', {
+  const create = useCreateToken();
+  const revoke = useRevokeToken();
+  const submit = () =>
+    create.mutate(
+      {
         name,
         role,
         ...scope,
         // End of the chosen day, in the browser's time zone.
         ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
-      }),
-    onSuccess: () => {
-      setName('');
-      client.invalidateQueries({ queryKey: ['tokens'] });
-    },
-  });
-  const revoke = useMutation({
-    mutationFn: (id: string) => send(undefined, `/api/v1/tokens/${id}`, 'DELETE'),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['tokens'] }),
-  });
-  const state = (t: z.infer<typeof ApiTokenSchema>) => {
+      },
+      { onSuccess: () => setName('') },
+    );
+  const state = (t: ApiToken) => {
     if (t.revokedAt) return `revoked ${formatDateTime(t.revokedAt)}`;
     if (t.expiresAt && new Date(t.expiresAt) < new Date()) return 'expired';
     return (
@@ -98,7 +83,7 @@ export function TokensSection() {
         aria-label="Create token"
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate();
+          submit();
         }}
       >
         <TextField label="Name" value={name} onChange={setName} required />

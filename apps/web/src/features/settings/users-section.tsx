@@ -2,20 +2,20 @@ import {
   type AccessScope,
   type Role,
   RoleSchema,
+  type UpdateUser,
   type User,
-  UserListSchema,
-  UserSchema,
 } from '@drydock/contract';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { useRegistries } from '../../api/registries/get-registries.ts';
+import { useCreateUser } from '../../api/users/create-user.ts';
+import { useUsers } from '../../api/users/get-users.ts';
+import { useUpdateUser } from '../../api/users/update-user.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import { Drawer } from '../../components/drawer.tsx';
 import { NewPasswordField, TextField } from '../../components/field.tsx';
 import { InlineError } from '../../components/states.tsx';
-import { request, send } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
-import { useSession } from '../auth/auth.tsx';
-import { useRegistries } from '../registries/api.ts';
+import { useSession } from '../../lib/session.tsx';
 import { describeScope, ScopePicker } from './scope-picker.tsx';
 
 const NO_SCOPE: AccessScope = { instanceIds: [], namespaceIds: [] };
@@ -49,17 +49,9 @@ export function RoleSelect({
   );
 }
 
-const useUsersInvalidate = () => {
-  const client = useQueryClient();
-  return () => client.invalidateQueries({ queryKey: ['users'] });
-};
-
 /** Accounts (admins): who has which role and scope; add, edit, reset a password, disable. */
 export function UsersSection() {
-  const users = useQuery({
-    queryKey: ['users'],
-    queryFn: async () => (await request(UserListSchema, '/api/v1/users')).items,
-  });
+  const users = useUsers();
   const registries = useRegistries();
   const [editing, setEditing] = useState<User | null>(null);
   return (
@@ -101,28 +93,29 @@ export function UsersSection() {
 }
 
 function AddUser() {
-  const invalidate = useUsersInvalidate();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('analyst');
   const [scope, setScope] = useState<AccessScope>(NO_SCOPE);
-  const create = useMutation({
-    mutationFn: () =>
-      send(UserSchema, '/api/v1/users', 'POST', { username, password, role, ...scope }),
-    onSuccess: () => {
-      setUsername('');
-      setPassword('');
-      setScope(NO_SCOPE);
-      invalidate();
-    },
-  });
+  const create = useCreateUser();
+  const submit = () =>
+    create.mutate(
+      { username, password, role, ...scope },
+      {
+        onSuccess: () => {
+          setUsername('');
+          setPassword('');
+          setScope(NO_SCOPE);
+        },
+      },
+    );
   return (
     <form
       className="form-card"
       aria-label="Add user"
       onSubmit={(e) => {
         e.preventDefault();
-        create.mutate();
+        submit();
       }}
     >
       <TextField label="User name" value={username} onChange={setUsername} required />
@@ -146,7 +139,6 @@ function AddUser() {
 
 /** Role, scope, a new password, enable/disable; every change ends the user's sessions. */
 function EditUser({ user, onClose }: { user: User; onClose: () => void }) {
-  const invalidate = useUsersInvalidate();
   const session = useSession();
   const self = session.user.id === user.id;
   const [role, setRole] = useState<Role>(user.role);
@@ -155,14 +147,8 @@ function EditUser({ user, onClose }: { user: User; onClose: () => void }) {
     namespaceIds: user.namespaceIds,
   });
   const [password, setPassword] = useState('');
-  const update = useMutation({
-    mutationFn: (body: Record<string, unknown>) =>
-      send(UserSchema, `/api/v1/users/${user.id}`, 'PATCH', body),
-    onSuccess: () => {
-      invalidate();
-      onClose();
-    },
-  });
+  const update = useUpdateUser(user.id);
+  const save = (body: UpdateUser) => update.mutate(body, { onSuccess: onClose });
   return (
     <Drawer title={`User ${user.username}`} onClose={onClose}>
       <form
@@ -170,7 +156,7 @@ function EditUser({ user, onClose }: { user: User; onClose: () => void }) {
         aria-label="Edit user"
         onSubmit={(e) => {
           e.preventDefault();
-          update.mutate({ role, ...scope, ...(password ? { password } : {}) });
+          save({ role, ...scope, ...(password ? { password } : {}) });
         }}
       >
         <RoleSelect value={role} onChange={setRole} disabled={self} />
@@ -190,7 +176,7 @@ function EditUser({ user, onClose }: { user: User; onClose: () => void }) {
             <button
               type="button"
               disabled={update.isPending}
-              onClick={() => update.mutate({ disabled: !user.disabled })}
+              onClick={() => save({ disabled: !user.disabled })}
             >
               {user.disabled ? 'Enable account' : 'Disable account'}
             </button>

@@ -1,5 +1,4 @@
 import type { CreateScan } from '@drydock/contract';
-import { useQueryClient } from '@tanstack/react-query';
 import {
   createContext,
   type ReactNode,
@@ -10,9 +9,14 @@ import {
   useState,
 } from 'react';
 import { Link } from 'react-router';
-import { StatusBadge } from '../../components/badges.tsx';
-import { InlineError } from '../../components/states.tsx';
-import { FINDINGS_QUERY_KEYS, isActive, useRetryScan, useScan, useStartScan } from './api.ts';
+import { useRefreshScanResults } from '../api/refresh.ts';
+import { useScan } from '../api/scans/get-scan.ts';
+import { isActive } from '../api/scans/is-active.ts';
+import { useRetryScan } from '../api/scans/retry-scan.ts';
+import { useStartScan } from '../api/scans/start-scan.ts';
+import { paths } from '../config/paths.ts';
+import { StatusBadge } from './badges.tsx';
+import { InlineError } from './states.tsx';
 
 interface Tracker {
   scans: string[];
@@ -94,7 +98,7 @@ export function ScanProgressCard({ id }: { id: string }) {
   const { dismiss } = useScanTracker();
   const scan = useScan(id);
   const retry = useRetryScan();
-  const client = useQueryClient();
+  const refresh = useRefreshScanResults();
   const done = useRef(-1);
   const data = scan.data;
   // Tables refresh as results land: every time another image finishes.
@@ -102,10 +106,10 @@ export function ScanProgressCard({ id }: { id: string }) {
     if (!data) return;
     const finished = data.counts.succeeded + data.counts.failed;
     if (done.current !== -1 && finished !== done.current) {
-      for (const key of FINDINGS_QUERY_KEYS) client.invalidateQueries({ queryKey: key });
+      refresh();
     }
     done.current = finished;
-  }, [data, client]);
+  }, [data, refresh]);
   if (scan.error) {
     return (
       <section className="scan-card">
@@ -165,12 +169,12 @@ export function ScanProgressCard({ id }: { id: string }) {
         ))}
         {data.items.length > 8 ? (
           <li className="muted">
-            <Link to={`/scans/${data.id}`}>and {data.items.length - 8} more…</Link>
+            <Link to={paths.scan.getHref(data.id)}>and {data.items.length - 8} more…</Link>
           </li>
         ) : null}
       </ul>
       <footer>
-        <Link to={`/scans/${data.id}`}>Details</Link>
+        <Link to={paths.scan.getHref(data.id)}>Details</Link>
         {failed.length > 0 && !isActive(data.status) ? (
           <button type="button" onClick={() => retry.mutate(data.id)} disabled={retry.isPending}>
             Retry {failed.length} failed

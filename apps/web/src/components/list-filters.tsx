@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import { useUrlFilters } from '../../lib/use-url-filters.ts';
-import { useRegistries } from '../registries/api.ts';
+import { useRegistries } from '../api/registries/get-registries.ts';
+import { useUrlFilters } from '../lib/use-url-filters.ts';
 
 /** A text filter that writes to the URL after the analyst pauses typing. */
 export function TextFilter({
