@@ -92,6 +92,8 @@ export const PackageSchema = z.object({
   path: z.string(),
   /** Listed by a lock or manifest file only (what the project declares), not found installed. */
   declared: z.boolean().optional(),
+  /** The analyzer that read it (`dpkg`, `npm`, `java`, `binary`…). */
+  foundBy: z.string().optional(),
 });
 export type Package = z.infer<typeof PackageSchema>;
 
@@ -101,6 +103,8 @@ export const ScanWarningSchema = z.object({
   path: z.string().optional(),
   layerIndex: z.number().int().optional(),
   layerDiffId: Sha256DigestSchema.optional(),
+  /** The analyzer that could not read a file, when one was involved. */
+  analyzer: z.string().optional(),
 });
 export type ScanWarning = z.infer<typeof ScanWarningSchema>;
 

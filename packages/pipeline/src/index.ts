@@ -6,7 +6,16 @@ import {
   type RuleSet,
   type YaraEngine,
 } from '@drydock/malware';
-import { type ImageHandle, openImage, type ScanProgress, scanOpenedImage } from '@drydock/scanner';
+import {
+  APP_ANALYZERS,
+  type ImageHandle,
+  mergeReanalysis,
+  openImage,
+  planReanalysis,
+  type Reanalysis,
+  type ScanProgress,
+  scanOpenedImage,
+} from '@drydock/scanner';
 
 export interface AnalyzeOptions {
   /** The malware scan; absent: inventory only (`drydock scan --skip-malware`). */
@@ -21,6 +30,12 @@ export interface AnalyzeOptions {
     maxFileSize?: number;
   };
   scannerVersion?: string;
+  /**
+   * An earlier analysis of the same layers with the analyzer versions it was made with
+   * (`formatAnalyzerVersions`): application analyzers whose version did not change are not run
+   * again, their packages are kept (`planReanalysis`).
+   */
+  previous?: { report: ScanReport; analyzers: string };
   maxFiles?: number;
   onProgress?: (event: ScanProgress) => void;
   signal?: AbortSignal;
@@ -31,6 +46,8 @@ export interface Analysis {
   report: ScanReport;
   /** Layers whose malware results came from the cache. */
   malwareLayersCached: number;
+  /** How much of `previous` was re-analyzed (`full` without one). */
+  reanalysis: Reanalysis;
 }
 
 /**
@@ -52,18 +69,34 @@ export async function analyzeOpenedImage(
         ...(options.malware.maxFileSize ? { maxFileSize: options.malware.maxFileSize } : {}),
       })
     : undefined;
-  const { report, removedFiles } = await scanOpenedImage(image, {
+  const reanalysis: Reanalysis = options.previous
+    ? planReanalysis(options.previous.analyzers)
+    : { kind: 'full' };
+  const reuse =
+    reanalysis.kind === 'partial'
+      ? reanalysis.reuse
+      : reanalysis.kind === 'none'
+        ? APP_ANALYZERS.map((a) => a.name)
+        : undefined;
+  const scanned = await scanOpenedImage(image, {
+    ...(reanalysis.kind === 'partial' ? { appAnalyzers: reanalysis.run } : {}),
+    ...(reanalysis.kind === 'none' ? { appAnalyzers: [] } : {}),
     ...(options.scannerVersion ? { scannerVersion: options.scannerVersion } : {}),
     ...(options.maxFiles ? { maxFiles: options.maxFiles } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(malware ? { fileVisitor: (layer) => malware.visitor(layer) } : {}),
   });
+  const { removedFiles } = scanned;
+  const report =
+    reuse && options.previous
+      ? mergeReanalysis(options.previous.report, scanned.report, reuse)
+      : scanned.report;
   if (malware) {
     report.maliciousSamples = malware.finish({ layers: report.layers, removedFiles });
     report.warnings.push(...malware.warnings);
   }
-  return { report, malwareLayersCached: malware?.stats.cachedLayers ?? 0 };
+  return { report, malwareLayersCached: malware?.stats.cachedLayers ?? 0, reanalysis };
 }
 
 /** `analyzeOpenedImage` of an image file or layout (docker-archive, OCI archive or layout). */

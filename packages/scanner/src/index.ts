@@ -1,3 +1,14 @@
+export {
+  ANALYZERS,
+  type AnalyzerVersion,
+  APP_ANALYZERS,
+  formatAnalyzerVersions,
+  OS_ANALYZERS,
+  OS_DETECTION,
+  parseAnalyzerVersions,
+  planReanalysis,
+  type Reanalysis,
+} from './analyzers/registry.ts';
 export { ScanError, type ScanErrorCode } from './errors.ts';
 export { ImageFs, type RemovedFile } from './fs/image-fs.ts';
 export type { BlobSource, BlobVisitor } from './image/blob-source.ts';
@@ -9,8 +20,9 @@ export {
 } from './image/open-image.ts';
 export type { FileVisitor } from './image/read-layer.ts';
 export {
+  comparePackages,
   type InventoryPackage,
-  OS_ANALYZERS,
+  mergeReanalysis,
   reportTarget,
   type ScanOptions,
   type ScanProgress,
@@ -18,5 +30,3 @@ export {
   scanImage,
   scanOpenedImage,
 } from './scan.ts';
-/** Bumped whenever an analyzer's output for the same layers can change (invalidates caches). */
-export const ANALYZER_VERSION = '1';

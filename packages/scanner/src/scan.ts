@@ -6,12 +6,9 @@ import {
   type ScanReport,
   type ScanWarning,
 } from '@drydock/contract';
-import { APP_ANALYZERS } from './analyzers/app/index.ts';
 import { type AppLimits, type AppRecord, DEFAULT_APP_LIMITS } from './analyzers/app/types.ts';
-import { apkAnalyzer } from './analyzers/os/apk.ts';
-import { dpkgAnalyzer } from './analyzers/os/dpkg.ts';
-import { rpmAnalyzer } from './analyzers/os/rpm.ts';
 import type { OsPackageAnalyzer, OsPackageRecord } from './analyzers/os/types.ts';
+import { APP_ANALYZERS, OS_ANALYZERS } from './analyzers/registry.ts';
 import { ScanError } from './errors.ts';
 import { ImageFs, type RemovedFile, SymlinkLoopError } from './fs/image-fs.ts';
 import { type ImageHandle, openImage } from './image/open-image.ts';
@@ -23,8 +20,6 @@ import {
 } from './image/read-layer.ts';
 import { detectOs, OS_FILES } from './os/detect-os.ts';
 import { normalizeEntryPath } from './tar/paths.ts';
-
-export const OS_ANALYZERS: OsPackageAnalyzer[] = [dpkgAnalyzer, apkAnalyzer, rpmAnalyzer];
 
 export type ScanProgress =
   | { phase: 'open'; input: string }
@@ -40,6 +35,11 @@ export interface ScanOptions {
   onProgress?: (event: ScanProgress) => void;
   /** Bounds for application analyzers (file size, archive nesting, inflated bytes). */
   appLimits?: Partial<AppLimits>;
+  /**
+   * Names of the application analyzers to run (a partial re-analysis: see `planReanalysis`);
+   * files the others would read are skipped. OS analyzers always run. Absent: all.
+   */
+  appAnalyzers?: readonly string[];
   /** Sees every regular file of every layer as it streams by (the malware scanner). */
   fileVisitor?: (layer: { index: number; diffId: string }) => FileVisitor;
   /** Rejects images with more entries (files, directories, links) across all layers. */
@@ -65,7 +65,10 @@ export interface ScanResult {
 
 const DEFAULT_MAX_CAPTURE = 256 * 1024 * 1024;
 
-function capturePolicy(analyzers: OsPackageAnalyzer[], maxFileSize: number): CapturePolicy {
+function capturePolicy(
+  analyzers: readonly OsPackageAnalyzer[],
+  maxFileSize: number,
+): CapturePolicy {
   const osFiles = new Set(OS_FILES);
   return {
     maxFileSize,
@@ -153,6 +156,7 @@ export async function scanOpenedImage(
   const appScan = {
     analyzers: APP_ANALYZERS,
     limits: { ...DEFAULT_APP_LIMITS, ...options.appLimits },
+    ...(options.appAnalyzers ? { run: new Set(options.appAnalyzers) } : {}),
   };
   const layerInfos: LayerInfo[] = [];
   const pending = new Map<number, LayerContents>();
@@ -184,6 +188,7 @@ export async function scanOpenedImage(
         code: 'app_metadata',
         message: `${w.path}: ${w.message}`,
         path: w.path,
+        analyzer: w.analyzer,
         layerIndex: index,
         layerDiffId: ref.diffId,
       });
@@ -265,6 +270,7 @@ export async function scanOpenedImage(
         ...(record.arch ? { arch: record.arch } : {}),
         ...(record.licenses?.length ? { licenses: record.licenses } : {}),
         purl: analyzer.purl(record, os),
+        foundBy: analyzer.name,
         layerDiffId: layer?.diffId ?? '',
         layerIndex,
         path: record.path,
@@ -273,12 +279,7 @@ export async function scanOpenedImage(
     }
   }
   packages.push(...appPackages(apps, packages, fs, image));
-  packages.sort(
-    (a, b) =>
-      a.type.localeCompare(b.type) ||
-      a.name.localeCompare(b.name) ||
-      a.version.localeCompare(b.version),
-  );
+  packages.sort(comparePackages);
 
   const report: ScanReport = {
     schemaVersion: SCAN_REPORT_SCHEMA_VERSION,
@@ -301,6 +302,53 @@ export function reportTarget(image: ImageHandle): ScanReport['target'] {
     ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}),
     configDigest: image.configDigest,
     platform: image.platform,
+  };
+}
+
+const identityOf = (p: { type: string; name: string; version: string }) =>
+  `${p.type}|${p.name}|${p.version}`;
+
+/** Packages found installed (not only declared by a lock file), by type, name and version. */
+const installedIdentities = (
+  packages: Iterable<{ type: string; name: string; version: string; declared?: boolean }>,
+) => {
+  const out = new Set<string>();
+  for (const p of packages) if (!p.declared) out.add(identityOf(p));
+  return out;
+};
+
+/** The inventory's order: by type, name, version. */
+export const comparePackages = (a: Package, b: Package) =>
+  a.type.localeCompare(b.type) ||
+  a.name.localeCompare(b.name) ||
+  a.version.localeCompare(b.version);
+
+/**
+ * A partial re-analysis (`planReanalysis`) joined with the analysis it refreshes: `fresh` ran the
+ * OS analyzers and the application analyzers that changed; the packages and warnings of the
+ * unchanged ones (`reuse`) come from `previous`. Layers, OS, samples come from `fresh`. A lock-file
+ * entry is dropped when the same package is installed, whichever analyzer found either.
+ */
+export function mergeReanalysis(
+  previous: ScanReport,
+  fresh: ScanReport,
+  reuse: readonly string[],
+): ScanReport {
+  const kept = new Set(reuse);
+  const packages = [
+    ...fresh.packages,
+    ...previous.packages.filter((p) => p.foundBy !== undefined && kept.has(p.foundBy)),
+  ];
+  const installed = installedIdentities(packages);
+  return {
+    ...fresh,
+    packages: packages
+      .filter((p) => !p.declared || !installed.has(identityOf(p)))
+      .sort(comparePackages),
+    warnings: [
+      ...fresh.warnings,
+      ...previous.warnings.filter((w) => w.analyzer !== undefined && kept.has(w.analyzer)),
+    ],
   };
 }
 
@@ -329,13 +377,11 @@ function appPackages(
     }
   }
   const out: InventoryPackage[] = [];
-  const installed = new Set<string>();
   const found = [...apps.entries()].filter(({ file }) => !owned.has(file));
-  for (const { record } of found)
-    if (!record.declared) installed.add(`${record.type}|${record.name}|${record.version}`);
+  const installed = installedIdentities(found.map((f) => f.record));
   const seen = new Set<string>();
   for (const { record, layer } of found) {
-    const identity = `${record.type}|${record.name}|${record.version}`;
+    const identity = identityOf(record);
     if (record.declared && installed.has(identity)) continue;
     const key = `${identity}|${record.path}`;
     if (seen.has(key)) continue;
@@ -346,6 +392,7 @@ function appPackages(
       type: record.type,
       ...(record.licenses?.length ? { licenses: record.licenses } : {}),
       purl: record.purl,
+      ...(record.foundBy ? { foundBy: record.foundBy } : {}),
       layerDiffId: image.layers[layer]?.diffId ?? '',
       layerIndex: layer,
       path: record.path,
@@ -365,7 +412,7 @@ async function captureLinkedFiles(
   image: ImageHandle,
   fs: ImageFs,
   capture: CapturePolicy,
-  analyzers: OsPackageAnalyzer[],
+  analyzers: readonly OsPackageAnalyzer[],
 ): Promise<void> {
   const wanted = new Map<number, Set<string>>();
   for (const path of [...OS_FILES, ...analyzers.flatMap((a) => a.wellKnownPaths)]) {
@@ -410,6 +457,7 @@ async function collectSafely(
     // A damaged package database costs its packages, not the scan.
     warn({
       code: `${analyzer.type}_unreadable`,
+      analyzer: analyzer.name,
       message: `${analyzer.type} database unreadable: ${error instanceof Error ? error.message : String(error)}`,
       ...(layerIndex !== undefined ? { layerIndex } : {}),
     });

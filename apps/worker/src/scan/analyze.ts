@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type ScanReport, ScanReportSchema } from '@drydock/contract';
+import { type ScanReport, ScanReportSchema, VERSION } from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
 import type { LayerResult, LayerResultCache, RuleSet, YaraEngine } from '@drydock/malware';
 import { analyzeOpenedImage } from '@drydock/pipeline';
 import {
-  ANALYZER_VERSION,
+  formatAnalyzerVersions,
   type ImageHandle,
+  type Reanalysis,
   reportTarget,
   ScanError,
   type ScanProgress,
@@ -23,21 +24,31 @@ export interface Analyzer {
   engine: YaraEngine;
   rules: RuleSet;
   limits: ScanLimits;
-  /** Identifies analyzer + rule set: a cached analysis is reused only for the same version. */
+  /**
+   * The analyzer versions and rule set an analysis is made with (`analyzerVersion`): a stored
+   * analysis of the same layers with the same version is reused whole; with another, only what
+   * changed is analyzed again (`planReanalysis`).
+   */
   version: string;
+  /** Keys the per-layer malware results (default: the rule set's version). */
+  malwareVersion?: string;
   /** Reuse and store analyses (default). Off: every scan pulls and analyzes (benchmarks). */
   cache?: boolean;
 }
 
-export const analyzerVersion = (rules: RuleSet) =>
-  `${ANALYZER_VERSION}+rules.${rules.version.slice(0, 12)}`;
+/** The malware rule set's part of the version: per-layer malware results depend only on it. */
+export const malwareVersion = (rules: RuleSet) => `malware:rules@${rules.version.slice(0, 12)}`;
 
-/** Cache key: analyzer version and the ordered diffIDs (the filesystem is a function of both). */
-export function analysisKey(
-  version: string,
-  image: Pick<ImageHandle, 'layers' | 'platform'>,
-): string {
-  const h = createHash('sha256').update(`${version}\n${image.platform}\n`);
+/** Every analyzer's version (the registry's) and the malware rule set's. */
+export const analyzerVersion = (rules: RuleSet) =>
+  `${formatAnalyzerVersions()} ${malwareVersion(rules)}`;
+
+/**
+ * Cache key: the platform and the ordered diffIDs (the filesystem is a function of both). The
+ * versions it was analyzed with are stored beside it, so a changed analyzer refreshes the entry.
+ */
+export function analysisKey(image: Pick<ImageHandle, 'layers' | 'platform'>): string {
+  const h = createHash('sha256').update(`analysis/2\n${image.platform}\n`);
   for (const l of image.layers) h.update(`${l.diffId}\n`);
   return `sha256:${h.digest('hex')}`;
 }
@@ -105,12 +116,16 @@ export interface Analysis {
   cacheHit: boolean;
   /** Layers whose malware results came from the per-layer cache (on a miss of the whole image). */
   malwareLayersCached?: number;
+  /** On a miss: what was analyzed again (`partial`: only the changed application analyzers). */
+  reanalysis?: Reanalysis;
 }
 
 /**
  * The analysis of an opened image: from the shared cache when the same layers were analyzed by
- * the same analyzer version (no layer is pulled), else by streaming every layer through the
- * scanner and the malware scan, and storing the result for the next time.
+ * the same analyzer versions (no layer is pulled), else by streaming every layer through the
+ * scanner and the malware scan — running only the analyzers whose version changed when an older
+ * analysis of these layers exists, and malware rules only on layers not scanned with this rule
+ * set — and storing the result for the next time.
  */
 export async function analyzeImage(
   prisma: PrismaClient,
@@ -119,31 +134,34 @@ export async function analyzeImage(
   onProgress?: (event: ScanProgress) => void,
   signal?: AbortSignal,
 ): Promise<Analysis> {
-  const key = analysisKey(analyzer.version, image);
+  const key = analysisKey(image);
   const useCache = analyzer.cache !== false;
   const cached = useCache ? await prisma.analysisCache.findUnique({ where: { key } }) : null;
   const target = reportTarget(image);
+  let previous: { report: ScanReport; analyzers: string } | undefined;
   if (cached) {
     const parsed = ScanReportSchema.safeParse(cached.inventory);
-    if (parsed.success) {
+    if (parsed.success && cached.analyzerVersion === analyzer.version) {
       await prisma.analysisCache.update({ where: { key }, data: { lastUsedAt: new Date() } });
       return { report: { ...parsed.data, target }, key, cacheHit: true };
     }
+    if (parsed.success) previous = { report: parsed.data, analyzers: cached.analyzerVersion };
   }
   const layers = useCache
     ? await pgLayerCache(
         prisma,
-        analyzer.version,
+        analyzer.malwareVersion ?? malwareVersion(analyzer.rules),
         image.layers.map((l) => l.diffId),
       )
     : undefined;
-  const { report, malwareLayersCached } = await analyzeOpenedImage(image, {
+  const { report, malwareLayersCached, reanalysis } = await analyzeOpenedImage(image, {
     malware: {
       engine: analyzer.engine,
       rules: analyzer.rules,
       ...(layers ? { cache: layers } : {}),
     },
-    scannerVersion: ANALYZER_VERSION,
+    scannerVersion: VERSION,
+    ...(previous ? { previous } : {}),
     maxFiles: analyzer.limits.maxFiles,
     ...(onProgress ? { onProgress } : {}),
     ...(signal ? { signal } : {}),
@@ -153,13 +171,14 @@ export async function analyzeImage(
     await prisma.analysisCache.upsert({
       where: { key },
       create: { key, analyzerVersion: analyzer.version, inventory },
-      update: { inventory, lastUsedAt: new Date() },
+      update: { inventory, analyzerVersion: analyzer.version, lastUsedAt: new Date() },
     });
   return {
     report: { ...report, target },
     key,
     cacheHit: false,
     malwareLayersCached,
+    reanalysis,
   };
 }
 

@@ -32,12 +32,18 @@ export interface LayerContents {
   /** Application packages found in this layer's files, by file path. */
   apps?: Map<string, AppRecord[]>;
   /** Files an application analyzer could not read, and why. */
-  appWarnings?: { path: string; message: string }[];
+  appWarnings?: { path: string; message: string; analyzer: string }[];
 }
 
 export interface AppScan {
-  analyzers: AppAnalyzer[];
+  /** In precedence order: a file is read by the first analyzer that claims it. */
+  analyzers: readonly AppAnalyzer[];
   limits: AppLimits;
+  /**
+   * Only these analyzers run (a partial re-analysis); a file claimed by one not listed is
+   * skipped, as its packages are kept from before. Absent: all run.
+   */
+  run?: ReadonlySet<string>;
 }
 
 /** Decides which files are kept in memory; everything else is only listed. */
@@ -93,10 +99,11 @@ export async function readLayer(
   };
   const appSink = (path: string, size: number, mode: number) => {
     const analyzer = appScan?.analyzers.find((a) => a.matches(path, size, mode));
-    if (!analyzer || !appScan) return undefined;
+    if (!analyzer || !appScan || (appScan.run && !appScan.run.has(analyzer.name))) return undefined;
     if (size > appScan.limits.maxFileSize) {
       contents.appWarnings?.push({
         path,
+        analyzer: analyzer.name,
         message: `${analyzer.name}: skipped, ${size} bytes is over the ${appScan.limits.maxFileSize}-byte limit`,
       });
       return undefined;
@@ -108,13 +115,18 @@ export async function readLayer(
         try {
           const records = analyzer.analyze(path, Buffer.concat(chunks), {
             limits: appScan.limits,
-            warn: (message) => contents.appWarnings?.push({ path, message }),
+            warn: (message) =>
+              contents.appWarnings?.push({ path, message, analyzer: analyzer.name }),
           });
-          contents.apps?.set(path, records);
+          contents.apps?.set(
+            path,
+            records.map((r) => ({ ...r, foundBy: analyzer.name })),
+          );
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           contents.appWarnings?.push({
             path,
+            analyzer: analyzer.name,
             message: `${analyzer.name}: ${message.split('\n')[0]}`,
           });
           contents.apps?.delete(path);

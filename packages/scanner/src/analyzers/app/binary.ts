@@ -130,6 +130,7 @@ function rustAuditable(data: Buffer, elf: ElfFile, path: string): AppRecord[] {
  */
 export const binaryAnalyzer: AppAnalyzer = {
   name: 'binary',
+  version: '1',
   matches: (_path, size, mode) => (mode & 0o111) !== 0 && size >= 64,
   analyze(path, data) {
     const elf = isElf(data) ? parseElf(data) : undefined;

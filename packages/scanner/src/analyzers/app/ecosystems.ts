@@ -22,6 +22,7 @@ function tomlPackages(text: string): Record<string, string>[] {
 /** Rust: Cargo.lock (declared). Workspace members without a source are the project itself. */
 export const cargoAnalyzer: AppAnalyzer = {
   name: 'cargo',
+  version: '1',
   matches: (path) => base(path) === 'Cargo.lock',
   analyze(path, data) {
     return tomlPackages(data.toString('utf8'))
@@ -49,6 +50,7 @@ const gem = (name: string, version: string, path: string, declared: boolean): Ap
 /** Ruby: installed `specifications/*.gemspec` and Gemfile.lock (declared). */
 export const rubyAnalyzer: AppAnalyzer = {
   name: 'ruby',
+  version: '1',
   matches: (path) =>
     /(^|\/)specifications\/[^/]+\.gemspec$/.test(path) || base(path) === 'Gemfile.lock',
   analyze(path, data) {
@@ -108,6 +110,7 @@ const composer = (p: ComposerPackage, path: string, declared: boolean): AppRecor
 /** PHP: vendor/composer/installed.json (v1 array or v2 object) and composer.lock (declared). */
 export const composerAnalyzer: AppAnalyzer = {
   name: 'composer',
+  version: '1',
   matches: (path) =>
     /(^|\/)vendor\/composer\/installed\.json$/.test(path) || base(path) === 'composer.lock',
   analyze(path, data) {
@@ -125,6 +128,7 @@ export const composerAnalyzer: AppAnalyzer = {
 /** .NET: `*.deps.json` libraries of type "package" (projects are the application itself). */
 export const dotnetAnalyzer: AppAnalyzer = {
   name: 'dotnet',
+  version: '1',
   matches: (path) => path.endsWith('.deps.json'),
   analyze(path, data) {
     const json = JSON.parse(data.toString('utf8').replace(/^\uFEFF/, '')) as {

@@ -121,6 +121,7 @@ function readArchive(
  */
 export const javaAnalyzer: AppAnalyzer = {
   name: 'java',
+  version: '1',
   matches: (path) => ARCHIVE.test(path),
   analyze(path, data, ctx) {
     const out: AppRecord[] = [];

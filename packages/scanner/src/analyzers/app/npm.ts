@@ -130,6 +130,7 @@ function parsePnpmLock(text: string, path: string): AppRecord[] {
  */
 export const npmAnalyzer: AppAnalyzer = {
   name: 'npm',
+  version: '1',
   matches(path) {
     if (path.endsWith('/package.json') || path === 'package.json') {
       // Only a package's own manifest: node_modules/<name>/package.json or node_modules/@s/<name>/...

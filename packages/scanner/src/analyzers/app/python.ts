@@ -116,6 +116,7 @@ const SITE = /(^|\/)(site|dist)-packages\//;
  */
 export const pythonAnalyzer: AppAnalyzer = {
   name: 'python',
+  version: '1',
   matches(path) {
     if (SITE.test(path)) {
       return (

@@ -11,6 +11,8 @@ export interface AppRecord {
   /** From a lock or manifest file (what the project declares), not from installed files. */
   declared?: boolean;
   licenses?: string[];
+  /** The analyzer that read it (set by the layer reader). */
+  foundBy?: string;
 }
 
 export interface AnalyzerWarning {
@@ -38,7 +40,10 @@ export const DEFAULT_APP_LIMITS: AppLimits = {
 };
 
 export interface AppAnalyzer {
+  /** Its name in the analyzer registry; packages it finds carry it as `foundBy`. */
   readonly name: string;
+  /** Bumped whenever its output for the same files can change (see analyzers/registry.ts). */
+  readonly version: string;
   /**
    * Whether the file at this path should be read. `head` is the first bytes of the file when the
    * decision needs content (ELF magic); analyzers that decide by name ignore it.

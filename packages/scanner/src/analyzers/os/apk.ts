@@ -56,6 +56,8 @@ function splitLicense(license: string): string[] {
 
 /** Alpine (and Wolfi/Chainguard): lib/apk/db/installed, with origin and owned files. */
 export const apkAnalyzer: OsPackageAnalyzer = {
+  name: 'apk',
+  version: '1',
   type: 'apk',
   wellKnownPaths: [INSTALLED],
   captures: (path) => path === INSTALLED,

@@ -66,6 +66,8 @@ function toRecord(
 
 /** Debian and Ubuntu: var/lib/dpkg/status (+ info/*.list), distroless var/lib/dpkg/status.d/*. */
 export const dpkgAnalyzer: OsPackageAnalyzer = {
+  name: 'dpkg',
+  version: '1',
   type: 'deb',
   wellKnownPaths: [STATUS],
   captures(path) {

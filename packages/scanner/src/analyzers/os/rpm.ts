@@ -38,6 +38,8 @@ export function splitSourceRpm(sourceRpm: string): { name: string; version: stri
 
 /** RHEL family, Fedora, SUSE, Amazon, Mariner…: sqlite, BerkeleyDB and ndb rpm databases. */
 export const rpmAnalyzer: OsPackageAnalyzer = {
+  name: 'rpm',
+  version: '1',
   type: 'rpm',
   wellKnownPaths: RPM_DATABASES,
   captures: (path) => RPM_DATABASES.includes(path),

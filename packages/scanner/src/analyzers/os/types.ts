@@ -18,6 +18,10 @@ export interface OsPackageRecord {
 }
 
 export interface OsPackageAnalyzer {
+  /** Its name in the analyzer registry (`dpkg`, `apk`, `rpm`). */
+  readonly name: string;
+  /** Bumped whenever its output for the same files can change (see analyzers/registry.ts). */
+  readonly version: string;
   readonly type: OsPackageRecord['type'];
   /** Files to keep in memory while reading layers. */
   captures(path: string): boolean;
