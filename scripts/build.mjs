@@ -16,6 +16,7 @@ export const BUILT = [
   'packages/zip',
   'packages/scanner',
   'packages/advisories',
+  'packages/config',
   'packages/malware',
   'packages/pipeline',
   'packages/db',

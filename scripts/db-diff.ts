@@ -1,8 +1,9 @@
 // Creates a new migration from the change in prisma/schema.prisma, offline (no shadow database):
-// each migration folder keeps a snapshot of the schema it was made from, and the next diff starts
-// from the newest snapshot. Usage: pnpm db:diff <name>
+// the newest migration folder keeps a snapshot of the schema after it (`schema.prisma`), the next
+// diff starts from that snapshot, and the new migration takes it over (older folders keep only
+// their SQL; docs/decisions/0003-offline-prisma.md). Usage: pnpm db:diff <name>
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres } from '@drydock/db';
@@ -15,7 +16,7 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 }
 const migrationsDir = path.join(root, 'prisma/migrations');
 const previous = readdirSync(migrationsDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
+  .filter((d) => d.isDirectory() && existsSync(path.join(migrationsDir, d.name, 'schema.prisma')))
   .map((d) => d.name)
   .sort()
   .at(-1);
@@ -56,6 +57,8 @@ const dir = path.join(migrationsDir, `${stamp}_${name}`);
 mkdirSync(dir);
 writeFileSync(path.join(dir, 'migration.sql'), sql);
 copyFileSync(path.join(root, 'prisma/schema.prisma'), path.join(dir, 'schema.prisma'));
+// Only the newest snapshot is ever read: the previous one goes.
+if (previous) rmSync(path.join(migrationsDir, previous, 'schema.prisma'));
 const lock = path.join(migrationsDir, 'migration_lock.toml');
 if (!existsSync(lock)) writeFileSync(lock, 'provider = "postgresql"\n');
 console.log(`created ${path.relative(root, dir)}/migration.sql`);

@@ -1,12 +1,12 @@
 // `pnpm db:seed`: fills the database with the shared test images scanned for real, so the console
 // has data before registries are connected. Uses DATABASE_URL or the embedded database.
 import path from 'node:path';
-import { AdvisoryDb, importAdvisories } from '../packages/advisories/src/index.ts';
+import { AdvisoryDb, importAdvisories } from '@drydock/advisories';
 import {
   applyMigrations,
   createPrismaClient,
   startEmbeddedPostgres,
-} from '../packages/db/src/index.ts';
+} from '@drydock/db';
 import { scanFile, seedImage } from './seed-lib.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -10,7 +10,7 @@ import {
   applyMigrations,
   type EmbeddedDatabase,
   startEmbeddedPostgres,
-} from '../packages/db/src/index.ts';
+} from '@drydock/db';
 
 const TEMPLATE = 'drydock_test_template';
 let embedded: EmbeddedDatabase | undefined;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../packages/db/src/embedded.ts';
+import { freePort } from '@drydock/db';
 
 const root = path.resolve(import.meta.dirname, '..');
 

@@ -10,8 +10,8 @@ import {
   type EmbeddedDatabase,
   freePort,
   startEmbeddedPostgres,
-} from '../packages/db/src/index.ts';
-import { shared } from '../packages/scanner/test/helpers/shared.ts';
+} from '@drydock/db';
+import { shared } from '@drydock/test-data';
 import { waitFor } from './support/wait.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

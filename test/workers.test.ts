@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncRegistry } from '../apps/worker/src/jobs/registry-sync.ts';
-import { importAdvisories, matchInventory } from '../packages/advisories/src/index.ts';
+import { importAdvisories, matchInventory } from '@drydock/advisories';
 import {
   createPrismaClient,
   PgAdvisoryStore,
@@ -10,10 +10,10 @@ import {
   sealRegistrySecret,
   startQueue,
   startScan,
-} from '../packages/db/src/index.ts';
-import { createTestDatabase, type TestDatabase } from '../packages/db/src/testing.ts';
-import { scanImage } from '../packages/scanner/src/index.ts';
-import { shared } from '../packages/scanner/test/helpers/shared.ts';
+} from '@drydock/db';
+import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
+import { scanImage } from '@drydock/scanner';
+import { shared } from '@drydock/test-data';
 import { startRegistry, type TestRegistry } from './support/registry.ts';
 import { type SlowProxy, startSlowProxy } from './support/slow-proxy.ts';
 import { waitFor } from './support/wait.ts';

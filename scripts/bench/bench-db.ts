@@ -4,7 +4,7 @@ import {
   applyMigrations,
   type EmbeddedDatabase,
   startEmbeddedPostgres,
-} from '../../packages/db/src/index.ts';
+} from '@drydock/db';
 
 export const benchDir = process.env.DRYDOCK_BENCH_DIR ?? '/tmp/drydock-bench-db';
 

@@ -4,10 +4,10 @@
 
 import { analyzeImage, analyzerVersion } from '../../apps/worker/src/scan/analyze.ts';
 import { DEFAULT_LIMITS } from '../../apps/worker/src/worker.ts';
-import { createPrismaClient } from '../../packages/db/src/index.ts';
-import { createYaraEngine, loadRuleSet } from '../../packages/malware/src/index.ts';
-import { openImage } from '../../packages/scanner/src/index.ts';
-import { shared } from '../../packages/scanner/test/helpers/shared.ts';
+import { createPrismaClient } from '@drydock/db';
+import { createYaraEngine, loadRuleSet } from '@drydock/malware';
+import { openImage } from '@drydock/scanner';
+import { shared } from '@drydock/test-data';
 import { openBenchDatabase } from './bench-db.ts';
 
 const db = await openBenchDatabase();

@@ -1,5 +1,5 @@
 // One cold scan in a fresh process: prints wall time, peak RSS and layer bytes as JSON.
-import { scanImage } from '../../packages/scanner/src/index.ts';
+import { scanImage } from '@drydock/scanner';
 
 const started = performance.now();
 const { report } = await scanImage(process.argv[2] as string);

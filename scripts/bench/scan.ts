@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { openImage } from '../../packages/scanner/src/index.ts';
-import { detectCompression, peek } from '../../packages/scanner/src/io/decompress.ts';
+import { detectCompression, openImage, peek } from '@drydock/scanner';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const args = process.argv.slice(2);

@@ -4,9 +4,9 @@
 // Uses DATABASE_URL, or an embedded PostgreSQL in $DRYDOCK_BENCH_DIR (default /tmp/drydock-bench-db).
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { AdvisoryDb, importAdvisories } from '../../packages/advisories/src/index.ts';
-import type { ScanReport } from '../../packages/contract/src/index.ts';
-import { createPrismaClient, persistScan } from '../../packages/db/src/index.ts';
+import { AdvisoryDb, importAdvisories } from '@drydock/advisories';
+import type { ScanReport } from '@drydock/contract';
+import { createPrismaClient, persistScan } from '@drydock/db';
 import { scanFile } from '../seed-lib.ts';
 import { benchDir, openBenchDatabase } from './bench-db.ts';
 

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from '../../packages/db/src/index.ts';
+import { freePort } from '@drydock/db';
 import { buildServer } from '../build.mjs';
 import { openBenchDatabase } from './bench-db.ts';
 

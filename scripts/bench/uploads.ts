@@ -5,7 +5,7 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createPrismaClient, storeUpload, writeUploadToFile } from '../../packages/db/src/index.ts';
+import { createPrismaClient, storeUpload, writeUploadToFile } from '@drydock/db';
 import { openBenchDatabase } from './bench-db.ts';
 
 const { values } = parseArgs({ options: { mib: { type: 'string', default: '512' } } });

@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { syncRegistry } from '../../apps/worker/src/jobs/registry-sync.ts';
-import { importAdvisories } from '../../packages/advisories/src/index.ts';
+import { importAdvisories } from '@drydock/advisories';
 import {
   createPrismaClient,
   PgAdvisoryStore,
   startQueue,
   startScan,
-} from '../../packages/db/src/index.ts';
-import { shared } from '../../packages/scanner/test/helpers/shared.ts';
+} from '@drydock/db';
+import { shared } from '@drydock/test-data';
 import { startRegistry } from '../../test/support/registry.ts';
 import { spawnWorker, stopWorker } from '../../test/support/worker-process.ts';
 import { openBenchDatabase } from './bench-db.ts';

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { AdvisoryStatusSchema, type ScanReport, TrendSchema } from '@drydock/contract';
 import { PgAdvisoryStore } from '@drydock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryDb, importAdvisories } from '../../../packages/advisories/src/index.ts';
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { AdvisoryDb, importAdvisories } from '@drydock/advisories';
+import { shared } from '@drydock/test-data';
 import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
 import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importAdvisories } from '../../../packages/advisories/src/index.ts';
-import { PgAdvisoryStore } from '../../../packages/db/src/index.ts';
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { importAdvisories } from '@drydock/advisories';
+import { PgAdvisoryStore } from '@drydock/db';
+import { shared } from '@drydock/test-data';
 import { runCli } from '../../cli/src/cli.ts';
 import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 

@@ -4,7 +4,7 @@ import { importAdvisories } from '@drydock/advisories';
 import { PgAdvisoryStore } from '@drydock/db';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ScanReportSchema } from '@drydock/contract';
 import { describe, expect, it } from 'vitest';
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 import { runCli } from '../src/cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');

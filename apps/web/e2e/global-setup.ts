@@ -1,4 +1,4 @@
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 import { startRegistry } from '../../../test/support/registry.ts';
 
 /**

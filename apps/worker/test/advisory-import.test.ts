@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
 import { scanImage } from '@drydock/scanner';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 import { startWorker } from '../src/worker.ts';
 import { TEST_SECRET_KEY } from './helpers.ts';
 

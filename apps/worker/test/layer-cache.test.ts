@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
 import { createYaraEngine, loadRuleSet, type RuleSet, type YaraEngine } from '@drydock/malware';
 import { ANALYZERS, APP_ANALYZERS, formatAnalyzerVersions, openImage } from '@drydock/scanner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shared } from '../../../packages/scanner/test/helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 import {
   type Analyzer,
   analyzeImage,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type ScanReport, VulnerabilityFindingSchema } from '@drydock/contract';
 import { scanImage } from '@drydock/scanner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shared } from '../../scanner/test/helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 import { AdvisoryDb, importAdvisories, matchInventory } from '../src/index.ts';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { createYaraEngine, loadRuleSet } from '@drydock/malware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shared } from '../../scanner/test/helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 import { analyzeFile } from '../src/index.ts';
 
 describe('the scan pipeline', () => {

@@ -11,6 +11,7 @@ export {
 } from './analyzers/registry.ts';
 export { ScanError, type ScanErrorCode } from './errors.ts';
 export { ImageFs, type RemovedFile } from './fs/image-fs.ts';
+export { type Compression, detectCompression, peek } from './io/decompress.ts';
 export type { BlobSource, BlobVisitor } from './image/blob-source.ts';
 export {
   type ImageHandle,

@@ -12,7 +12,7 @@ import {
   planReanalysis,
   scanOpenedImage,
 } from '../src/index.ts';
-import { shared } from './helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 
 const bump = (name: string, analyzers: readonly AnalyzerVersion[] = ANALYZERS) =>
   analyzers.map((a) => (a.name === name ? { ...a, version: `${a.version}.1` } : a));

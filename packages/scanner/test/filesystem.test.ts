@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageFs, scanImage } from '../src/index.ts';
 import { tarBuffer, writeOciLayout } from './helpers/build-image.ts';
-import { shared } from './helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 
 const status = (packages: [string, string][]) =>
   packages

@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanError, scanImage } from '../src/index.ts';
 import { tarBuffer, writeDockerArchive, writeOciLayout } from './helpers/build-image.ts';
-import { shared } from './helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 
 const DEBIAN_OS = 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
 

@@ -6,7 +6,7 @@ import type { LayerContents } from '../src/image/read-layer.ts';
 import { ImageFs } from '../src/index.ts';
 import { TarParser } from '../src/tar/tar-parser.ts';
 import { tarBuffer } from './helpers/build-image.ts';
-import { shared } from './helpers/shared.ts';
+import { shared } from '@drydock/test-data';
 
 /** txtar: `-- name --` sections, as Trivy's test data uses. */
 function txtar(text: string): Map<string, string> {

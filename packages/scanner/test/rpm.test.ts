@@ -7,7 +7,7 @@ import { detectRpmDb, rpmHeaderBlobs } from '../src/analyzers/rpm/databases.ts';
 import { rpmPackageFromHeader } from '../src/analyzers/rpm/header.ts';
 import { scanImage } from '../src/index.ts';
 import { tarBuffer, writeOciLayout } from './helpers/build-image.ts';
-import { shared, sharedJson } from './helpers/shared.ts';
+import { shared, sharedJson } from '@drydock/test-data';
 
 interface ExpectedRpm {
   epoch: number | null;

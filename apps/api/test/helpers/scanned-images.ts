@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ScanReport } from '@drydock/contract';
-import { AdvisoryDb, importAdvisories } from '../../../../packages/advisories/src/index.ts';
-import { shared } from '../../../../packages/scanner/test/helpers/shared.ts';
+import { AdvisoryDb, importAdvisories } from '@drydock/advisories';
+import { shared } from '@drydock/test-data';
 import { scanFile } from '../../../../scripts/seed-lib.ts';
 
 /**

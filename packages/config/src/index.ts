@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { advisoryMirrorRoots } from '@drydock/advisories';
+import { z } from 'zod';
+
+/**
+ * The variables every server process reads (API and worker alike), defined once. Each app extends
+ * this schema with its own variables and parses the environment with `parseEnv`; nothing else
+ * reads process.env.
+ */
+export const ServerEnvSchema = z.object({
+  DATABASE_URL: z
+    .string({ error: 'is required (the launcher sets it to the embedded database when unset)' })
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  DRYDOCK_SECRET_KEY: z
+    .string({ error: 'is required: a random string of at least 32 characters' })
+    .min(32, 'must be at least 32 characters'),
+  DRYDOCK_DATA_DIR: z.string().min(1).default('.drydock'),
+  DRYDOCK_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  DRYDOCK_ADVISORY_MIRRORS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type LogLevel = z.infer<typeof ServerEnvSchema>['LOG_LEVEL'];
+
+/** A configuration that does not parse: one line per variable that is wrong. */
+export class ConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment with an app's schema; every wrong variable is named at once. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+export interface ServerConfig {
+  databaseUrl: string;
+  secretKey: string;
+  /** Embedded database, caches, setup token (absolute). */
+  dataDir: string;
+  registryTimeoutMs: number;
+  /** Folders an advisory import may read (besides http(s) mirrors). */
+  advisoryMirrors: string[];
+  logLevel: LogLevel;
+}
+
+/** The shared part of an app's configuration, from its parsed environment. */
+export function serverConfig(env: z.infer<typeof ServerEnvSchema>): ServerConfig {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    secretKey: env.DRYDOCK_SECRET_KEY,
+    dataDir: path.resolve(env.DRYDOCK_DATA_DIR),
+    registryTimeoutMs: env.DRYDOCK_REGISTRY_TIMEOUT_SECONDS * 1000,
+    advisoryMirrors: advisoryMirrorRoots(env.DRYDOCK_ADVISORY_MIRRORS, env.DRYDOCK_DATA_DIR),
+    logLevel: env.LOG_LEVEL,
+  };
+}
