@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
 import { shared } from '@drydock/test-data';
+import { expect, test } from '@playwright/test';
 import { signIn } from './auth.ts';
 
 test('upload an image tarball from the Scans page and find it among the images', async ({

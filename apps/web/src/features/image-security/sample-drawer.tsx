@@ -1,12 +1,12 @@
-import { Link } from 'react-router';
 import { useSample } from '../../api/findings/get-sample.ts';
 import { SampleSeverityBadge, StatusBadge } from '../../components/badges.tsx';
 import { CopyButton } from '../../components/copy-button.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { Drawer } from '../../components/drawer.tsx';
 import { ExternalLinks } from '../../components/external-links.tsx';
+import { ImageLink, LayerCell } from '../../components/image-cells.tsx';
 import { ErrorState, Skeleton } from '../../components/states.tsx';
-import { paths } from '../../config/paths.ts';
-import { formatBytes, formatDateTime, shortDigest } from '../../lib/format.ts';
+import { formatBytes, formatDateTime } from '../../lib/format.ts';
 import { TriagePanel } from './triage-panel.tsx';
 
 export function SampleDrawer({ sha256, onClose }: { sha256: string; onClose: () => void }) {
@@ -47,41 +47,31 @@ export function SampleDrawer({ sha256, onClose }: { sha256: string; onClose: () 
           </dl>
           <section aria-label="Occurrences">
             <h3>Where it is</h3>
-            <table className="table compact">
-              <thead>
-                <tr>
-                  <th scope="col">Image</th>
-                  <th scope="col">Path</th>
-                  <th scope="col">Layer</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.occurrences.map((o) => (
-                  <tr key={`${o.image.id}|${o.path}`}>
-                    <td>
-                      <Link to={paths.image.getHref(o.image.digest)}>
-                        {o.image.name || shortDigest(o.image.digest)}
-                      </Link>
-                    </td>
-                    <td className="mono">{o.path}</td>
-                    <td>
-                      #{o.layerIndex}
+            <DataTable
+              label="Where it is"
+              compact
+              pending={false}
+              rows={s.occurrences}
+              rowKey={(o) => `${o.image.id}|${o.path}`}
+              columns={[
+                { header: 'Image', cell: (o) => <ImageLink image={o.image} /> },
+                { header: 'Path', cell: (o) => o.path, className: 'mono' },
+                {
+                  header: 'Layer',
+                  cell: (o) => (
+                    <LayerCell index={o.layerIndex} createdBy={o.createdBy}>
                       {o.deletedInLayer !== null ? (
                         <span className="muted">
                           {' '}
                           (deleted in layer #{o.deletedInLayer}, still shipped)
                         </span>
                       ) : null}
-                      {o.createdBy ? <div className="mono muted step">{o.createdBy}</div> : null}
-                    </td>
-                    <td>
-                      <StatusBadge status={o.status} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    </LayerCell>
+                  ),
+                },
+                { header: 'Status', cell: (o) => <StatusBadge status={o.status} /> },
+              ]}
+            />
           </section>
           <TriagePanel kind="sample" id={s.sha256} findings={s.occurrences} history={s.history} />
           <ExternalLinks urls={s.references} />

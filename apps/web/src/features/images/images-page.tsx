@@ -5,6 +5,7 @@ import { useSamples } from '../../api/findings/get-samples.ts';
 import { useVulnerabilities } from '../../api/findings/get-vulnerabilities.ts';
 import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
 import { DataTable } from '../../components/data-table.tsx';
+import { ImageLink } from '../../components/image-cells.tsx';
 import { listQuery, ScopeFilters, TextFilter } from '../../components/list-filters.tsx';
 import { ScanNowButton } from '../../components/scan-tracker.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../../components/states.tsx';
@@ -45,7 +46,7 @@ export function ImagesPage() {
             header: 'Image',
             cell: (i) => (
               <>
-                <Link to={paths.image.getHref(i.digest)}>{i.name || shortDigest(i.digest)}</Link>
+                <ImageLink image={i} />
                 <div className="muted">
                   {[i.namespace, i.repository].filter(Boolean).join('/') || 'uploaded'}
                 </div>

@@ -107,44 +107,42 @@ export function ScanPage() {
             <StatusBadge status={s.status} /> {scopeText(s.scope)} · {s.trigger} ·{' '}
             {formatDateTime(s.createdAt)} · {Math.round(s.progress)}%
           </p>
-          <table className="table" aria-label="Images of this scan">
-            <thead>
-              <tr>
-                <th scope="col">Image</th>
-                <th scope="col">Status</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Pulled</th>
-                <th scope="col">Result</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Worker</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.items.map((i) => (
-                <tr key={i.id}>
-                  <td>
+          <DataTable
+            label="Images of this scan"
+            pending={false}
+            rows={s.items}
+            rowKey={(i) => i.id}
+            columns={[
+              {
+                header: 'Image',
+                cell: (i) => (
+                  <>
                     {i.target}
                     {i.reason ? <div className="reason">{i.reason}</div> : null}
-                  </td>
-                  <td>
-                    <StatusBadge status={i.status} />
-                  </td>
-                  <td>
-                    {i.progress?.phase ?? '—'}
-                    {i.progress?.layers ? ` ${i.progress.layer}/${i.progress.layers}` : ''}
-                  </td>
-                  <td>{i.cacheHit ? 'cached analysis' : formatBytes(i.bytesPulled)}</td>
-                  <td>
-                    {i.result
-                      ? `${i.result.findings.opened} new, ${i.result.findings.stillOpen} still, ${i.result.findings.resolved} resolved; samples ${i.result.samples.opened + i.result.samples.stillOpen}`
-                      : '—'}
-                  </td>
-                  <td>{i.attempts}</td>
-                  <td className="mono muted">{i.worker ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { header: 'Status', cell: (i) => <StatusBadge status={i.status} /> },
+              {
+                header: 'Progress',
+                cell: (i) =>
+                  `${i.progress?.phase ?? '—'}${i.progress?.layers ? ` ${i.progress.layer}/${i.progress.layers}` : ''}`,
+              },
+              {
+                header: 'Pulled',
+                cell: (i) => (i.cacheHit ? 'cached analysis' : formatBytes(i.bytesPulled)),
+              },
+              {
+                header: 'Result',
+                cell: (i) =>
+                  i.result
+                    ? `${i.result.findings.opened} new, ${i.result.findings.stillOpen} still, ${i.result.findings.resolved} resolved; samples ${i.result.samples.opened + i.result.samples.stillOpen}`
+                    : '—',
+              },
+              { header: 'Attempts', cell: (i) => i.attempts },
+              { header: 'Worker', cell: (i) => i.worker ?? '—', className: 'mono muted' },
+            ]}
+          />
         </>
       )}
     </section>
