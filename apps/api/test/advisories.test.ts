@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { AdvisoryDb, importAdvisories } from '@drydock/advisories';
 import { AdvisoryStatusSchema, type ScanReport, TrendSchema } from '@drydock/contract';
 import { PgAdvisoryStore } from '@drydock/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryDb, importAdvisories } from '@drydock/advisories';
 import { shared } from '@drydock/test-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
 import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importAdvisories } from '@drydock/advisories';
 import { PgAdvisoryStore } from '@drydock/db';
 import { shared } from '@drydock/test-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/src/cli.ts';
 import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 

@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { importAdvisories } from '@drydock/advisories';
 import { PgAdvisoryStore } from '@drydock/db';
+import { shared } from '@drydock/test-data';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shared } from '@drydock/test-data';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 

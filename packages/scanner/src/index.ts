@@ -11,7 +11,6 @@ export {
 } from './analyzers/registry.ts';
 export { ScanError, type ScanErrorCode } from './errors.ts';
 export { ImageFs, type RemovedFile } from './fs/image-fs.ts';
-export { type Compression, detectCompression, peek } from './io/decompress.ts';
 export type { BlobSource, BlobVisitor } from './image/blob-source.ts';
 export {
   type ImageHandle,
@@ -20,6 +19,7 @@ export {
   openImageFromSource,
 } from './image/open-image.ts';
 export type { FileVisitor } from './image/read-layer.ts';
+export { type Compression, detectCompression, peek } from './io/decompress.ts';
 export {
   comparePackages,
   type InventoryPackage,

@@ -1,4 +1,5 @@
 import type { ScanReport } from '@drydock/contract';
+import { shared } from '@drydock/test-data';
 import { describe, expect, it } from 'vitest';
 import {
   ANALYZERS,
@@ -12,7 +13,6 @@ import {
   planReanalysis,
   scanOpenedImage,
 } from '../src/index.ts';
-import { shared } from '@drydock/test-data';
 
 const bump = (name: string, analyzers: readonly AnalyzerVersion[] = ANALYZERS) =>
   analyzers.map((a) => (a.name === name ? { ...a, version: `${a.version}.1` } : a));

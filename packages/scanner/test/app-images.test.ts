@@ -1,7 +1,7 @@
 import { type Package, ScanReportSchema } from '@drydock/contract';
+import { shared, sharedJson } from '@drydock/test-data';
 import { describe, expect, it } from 'vitest';
 import { scanImage } from '../src/index.ts';
-import { shared, sharedJson } from '@drydock/test-data';
 
 const byKey = <T extends { name: string; version: string; path?: string }>(a: T, b: T) =>
   `${a.name}@${a.version}@${a.path ?? ''}`.localeCompare(`${b.name}@${b.version}@${b.path ?? ''}`);

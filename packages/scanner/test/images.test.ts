@@ -1,7 +1,7 @@
 import { type ScanReport, ScanReportSchema } from '@drydock/contract';
+import { shared, sharedJson } from '@drydock/test-data';
 import { describe, expect, it } from 'vitest';
 import { scanImage } from '../src/index.ts';
-import { shared, sharedJson } from '@drydock/test-data';
 
 interface ExpectedLayer {
   index: number;

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { shared } from '@drydock/test-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanError, scanImage } from '../src/index.ts';
 import { tarBuffer, writeDockerArchive, writeOciLayout } from './helpers/build-image.ts';
-import { shared } from '@drydock/test-data';
 
 const DEBIAN_OS = 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { shared } from '@drydock/test-data';
 import { describe, expect, it } from 'vitest';
 import { parseApkInstalled } from '../src/analyzers/os/apk.ts';
 import { dpkgAnalyzer } from '../src/analyzers/os/dpkg.ts';
@@ -6,7 +7,6 @@ import type { LayerContents } from '../src/image/read-layer.ts';
 import { ImageFs } from '../src/index.ts';
 import { TarParser } from '../src/tar/tar-parser.ts';
 import { tarBuffer } from './helpers/build-image.ts';
-import { shared } from '@drydock/test-data';
 
 /** txtar: `-- name --` sections, as Trivy's test data uses. */
 function txtar(text: string): Map<string, string> {

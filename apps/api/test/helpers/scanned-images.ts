@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ScanReport } from '@drydock/contract';
 import { AdvisoryDb, importAdvisories } from '@drydock/advisories';
+import type { ScanReport } from '@drydock/contract';
 import { shared } from '@drydock/test-data';
 import { scanFile } from '../../../../scripts/seed-lib.ts';
 

@@ -2,6 +2,9 @@ import { useEffect, useId, useState } from 'react';
 import { useRegistries } from '../api/registries/get-registries.ts';
 import { useUrlFilters } from '../lib/use-url-filters.ts';
 
+/** The filters that pick images (registry instance, namespace, repository, digest, name). */
+export const SCOPE_FILTER_KEYS = ['instanceId', 'namespace', 'repository', 'digest', 'name'];
+
 /** A text filter that writes to the URL after the analyst pauses typing. */
 export function TextFilter({
   name,

@@ -7,6 +7,7 @@ import type {
 import type { Prisma, PrismaClient } from '@drydock/db';
 import type { Visibility } from '../../auth/permissions.ts';
 import { visibleImageWhere } from '../../auth/visibility.ts';
+import { pageWindow, toPage } from '../../lib/paging.ts';
 
 /** Filters both audit logs share: actor (substring, any case), action (prefix) and time. */
 const logWhere = (q: TriageLogQuery) => ({
@@ -43,15 +44,12 @@ export function createAuditLogService(prisma: PrismaClient) {
         prisma.triageEvent.findMany({
           where,
           orderBy: [{ at: 'desc' }, { id: 'desc' }],
-          skip: (query.page - 1) * query.pageSize,
-          take: query.pageSize,
+          ...pageWindow(query),
         }),
       ]);
-      return {
-        total,
-        page: query.page,
-        pageSize: query.pageSize,
-        items: rows.map(
+      return toPage(
+        query,
+        rows.map(
           (e): TriageLogEntry => ({
             at: e.at.toISOString(),
             actor: e.actor,
@@ -65,7 +63,8 @@ export function createAuditLogService(prisma: PrismaClient) {
             imageId: e.imageId,
           }),
         ),
-      };
+        total,
+      );
     },
 
     async securityLog(query: SecurityLogQuery) {
@@ -78,15 +77,12 @@ export function createAuditLogService(prisma: PrismaClient) {
         prisma.securityEvent.findMany({
           where,
           orderBy: { id: 'desc' },
-          skip: (query.page - 1) * query.pageSize,
-          take: query.pageSize,
+          ...pageWindow(query),
         }),
       ]);
-      return {
-        total,
-        page: query.page,
-        pageSize: query.pageSize,
-        items: rows.map(
+      return toPage(
+        query,
+        rows.map(
           (r): SecurityEvent => ({
             id: r.id.toString(),
             at: r.at.toISOString(),
@@ -101,7 +97,8 @@ export function createAuditLogService(prisma: PrismaClient) {
                 : null,
           }),
         ),
-      };
+        total,
+      );
     },
   };
 }

@@ -73,14 +73,8 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
         response: { 200: VulnerabilityListSchema },
       },
     },
-    async (request) => {
-      const q = request.query;
-      const { items, total } = await service.listVulnerabilities({
-        ...q,
-        visible: principalOf(request).visible,
-      });
-      return { items, page: q.page, pageSize: q.pageSize, total };
-    },
+    async (request) =>
+      service.listVulnerabilities({ ...request.query, visible: principalOf(request).visible }),
   );
   app.get(
     '/api/v1/vulnerabilities/:id',
@@ -124,14 +118,8 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
         response: { 200: SampleListSchema },
       },
     },
-    async (request) => {
-      const q = request.query;
-      const { items, total } = await service.listSamples({
-        ...q,
-        visible: principalOf(request).visible,
-      });
-      return { items, page: q.page, pageSize: q.pageSize, total };
-    },
+    async (request) =>
+      service.listSamples({ ...request.query, visible: principalOf(request).visible }),
   );
   app.get(
     '/api/v1/malicious-samples/:sha256',

@@ -6,6 +6,7 @@ import {
 } from '@drydock/contract';
 import type { Visibility } from '../../auth/permissions.ts';
 import { NotFoundError } from '../../lib/errors.ts';
+import { toPage } from '../../lib/paging.ts';
 import { emptyCounts, type FindingsRepository } from './findings-repository.ts';
 import type { TriageService } from './triage-service.ts';
 
@@ -40,11 +41,13 @@ export function createFindingsService(
   return {
     async listVulnerabilities(q: Parameters<Repo['listVulnerabilities']>[0]) {
       await triage.resurfaceExpired();
-      return repo.listVulnerabilities(q);
+      const { items, total } = await repo.listVulnerabilities(q);
+      return toPage(q, items, total);
     },
     async listSamples(q: Parameters<Repo['listSamples']>[0]) {
       await triage.resurfaceExpired();
-      return repo.listSamples(q);
+      const { items, total } = await repo.listSamples(q);
+      return toPage(q, items, total);
     },
 
     async vulnerabilityDetail(id: string, visible: Visibility = null) {
@@ -114,12 +117,7 @@ export function createFindingsService(
         throw new NotFoundError(`No vulnerability ${id}`);
       }
       const { ids, total } = await repo.vulnerabilityImages(id, q);
-      return {
-        items: await imageRows(await repo.images(ids)),
-        page: q.page,
-        pageSize: q.pageSize,
-        total,
-      };
+      return toPage(q, await imageRows(await repo.images(ids)), total);
     },
 
     async sampleDetail(sha256: string, visible: Visibility = null) {
@@ -165,12 +163,7 @@ export function createFindingsService(
 
     async listImages(q: Parameters<Repo['listImages']>[0]) {
       const { ids, total } = await repo.listImages(q);
-      return {
-        items: await imageRows(await repo.images(ids)),
-        page: q.page,
-        pageSize: q.pageSize,
-        total,
-      };
+      return toPage(q, await imageRows(await repo.images(ids)), total);
     },
 
     async imageDetail(digest: string, visible: Visibility = null) {

@@ -20,6 +20,7 @@ import {
   PayloadTooLargeError,
   UnprocessableError,
 } from '../../lib/errors.ts';
+import { pageWindow, toPage } from '../../lib/paging.ts';
 
 export interface ScansServiceDeps {
   prisma: PrismaClient;
@@ -172,8 +173,7 @@ export function createScansService(deps: ScansServiceDeps) {
         prisma.scan.findMany({
           where: seen,
           orderBy: { createdAt: 'desc' },
-          skip: (page - 1) * pageSize,
-          take: pageSize,
+          ...pageWindow({ page, pageSize }),
         }),
       ]);
       const jobs = await prisma.scanJob.findMany({
@@ -188,12 +188,11 @@ export function createScansService(deps: ScansServiceDeps) {
         for (const item of j.items)
           byScan.set(item.scanId, [...(byScan.get(item.scanId) ?? []), j]);
       }
-      return {
-        items: scans.map((s) => summary(s, byScan.get(s.id) ?? [])),
-        page,
-        pageSize,
+      return toPage(
+        { page, pageSize },
+        scans.map((s) => summary(s, byScan.get(s.id) ?? [])),
         total,
-      };
+      );
     },
 
     async retry(id: string, visible: Visibility = null) {

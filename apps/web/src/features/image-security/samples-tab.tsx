@@ -3,6 +3,7 @@ import { useSamples } from '../../api/findings/get-samples.ts';
 import { SampleSeverityBadge, StatusBadge } from '../../components/badges.tsx';
 import {
   listQuery,
+  SCOPE_FILTER_KEYS,
   ScopeFilters,
   StatusFilter,
   TextFilter,
@@ -14,18 +15,7 @@ import { useUrlFilters } from '../../lib/use-url-filters.ts';
 import { SampleDrawer } from './sample-drawer.tsx';
 import { SortHeader } from './vulnerability-tab.tsx';
 
-const KEYS = [
-  'severity',
-  'instanceId',
-  'namespace',
-  'repository',
-  'digest',
-  'name',
-  'status',
-  'sort',
-  'order',
-  'page',
-];
+const KEYS = ['severity', ...SCOPE_FILTER_KEYS, 'status', 'sort', 'order', 'page'];
 const SEVERITIES: SampleSeverity[] = ['urgent', 'warning', 'notice'];
 
 export function SamplesTab() {

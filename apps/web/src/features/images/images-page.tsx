@@ -6,7 +6,12 @@ import { useVulnerabilities } from '../../api/findings/get-vulnerabilities.ts';
 import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { ImageLink } from '../../components/image-cells.tsx';
-import { listQuery, ScopeFilters, TextFilter } from '../../components/list-filters.tsx';
+import {
+  listQuery,
+  SCOPE_FILTER_KEYS,
+  ScopeFilters,
+  TextFilter,
+} from '../../components/list-filters.tsx';
 import { ScanNowButton } from '../../components/scan-tracker.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../../components/states.tsx';
 import { UrlPagination } from '../../components/url-pagination.tsx';
@@ -14,7 +19,7 @@ import { paths } from '../../config/paths.ts';
 import { formatDateTime, shortDigest } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
 
-const KEYS = ['instanceId', 'namespace', 'repository', 'digest', 'name', 'page'];
+const KEYS = [...SCOPE_FILTER_KEYS, 'page'];
 
 export function ImagesPage() {
   const { params } = useUrlFilters();

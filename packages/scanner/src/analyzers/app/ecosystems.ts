@@ -1,5 +1,5 @@
 import { purl } from '../../purl.ts';
-import type { AppAnalyzer, AppRecord } from './types.ts';
+import { type AppAnalyzer, type AppRecord, appRecord } from './types.ts';
 
 const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
@@ -38,14 +38,11 @@ export const cargoAnalyzer: AppAnalyzer = {
   },
 };
 
-const gem = (name: string, version: string, path: string, declared: boolean): AppRecord => ({
-  name,
-  version,
-  type: 'gem',
-  purl: purl({ type: 'gem', name, version }),
-  path,
-  ...(declared ? { declared } : {}),
-});
+const gem = (name: string, version: string, path: string, declared: boolean): AppRecord =>
+  appRecord(
+    { name, version, type: 'gem', purl: purl({ type: 'gem', name, version }), path },
+    declared,
+  );
 
 /** Ruby: installed `specifications/*.gemspec` and Gemfile.lock (declared). */
 export const rubyAnalyzer: AppAnalyzer = {
@@ -95,15 +92,17 @@ const composer = (p: ComposerPackage, path: string, declared: boolean): AppRecor
   if (!p.name || !p.version || !p.name.includes('/')) return [];
   const [vendor, name] = p.name.split('/') as [string, string];
   return [
-    {
-      name: p.name,
-      version: p.version,
-      type: 'composer',
-      purl: purl({ type: 'composer', namespace: vendor, name, version: p.version }),
-      path,
-      ...(declared ? { declared } : {}),
-      ...(p.license?.length ? { licenses: p.license } : {}),
-    },
+    appRecord(
+      {
+        name: p.name,
+        version: p.version,
+        type: 'composer',
+        purl: purl({ type: 'composer', namespace: vendor, name, version: p.version }),
+        path,
+      },
+      declared,
+      p.license,
+    ),
   ];
 };
 

@@ -1,5 +1,5 @@
 import { purl } from '../../purl.ts';
-import type { AppAnalyzer, AppRecord } from './types.ts';
+import { type AppAnalyzer, type AppRecord, appRecord } from './types.ts';
 
 export function npmPurl(name: string, version: string): string {
   const scoped = name.startsWith('@') ? name.slice(1).split('/') : undefined;
@@ -23,15 +23,8 @@ const record = (
   path: string,
   declared: boolean,
   licenses?: string[],
-): AppRecord => ({
-  name,
-  version,
-  type: 'npm',
-  purl: npmPurl(name, version),
-  path,
-  ...(declared ? { declared } : {}),
-  ...(licenses?.length ? { licenses } : {}),
-});
+): AppRecord =>
+  appRecord({ name, version, type: 'npm', purl: npmPurl(name, version), path }, declared, licenses);
 
 const nameFromLockPath = (key: string) =>
   key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);

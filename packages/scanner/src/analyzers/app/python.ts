@@ -1,6 +1,6 @@
 import { normalizeLicense } from '../../licenses.ts';
 import { purl } from '../../purl.ts';
-import { type AppAnalyzer, type AppRecord, pep503 } from './types.ts';
+import { type AppAnalyzer, type AppRecord, appRecord, pep503 } from './types.ts';
 
 const record = (
   name: string,
@@ -8,15 +8,18 @@ const record = (
   path: string,
   declared: boolean,
   licenses?: string[],
-): AppRecord => ({
-  name: pep503(name),
-  version,
-  type: 'pypi',
-  purl: purl({ type: 'pypi', name: pep503(name), version }),
-  path,
-  ...(declared ? { declared } : {}),
-  ...(licenses?.length ? { licenses } : {}),
-});
+): AppRecord =>
+  appRecord(
+    {
+      name: pep503(name),
+      version,
+      type: 'pypi',
+      purl: purl({ type: 'pypi', name: pep503(name), version }),
+      path,
+    },
+    declared,
+    licenses,
+  );
 
 /** RFC 822 headers of METADATA / PKG-INFO (the body after the first blank line is ignored). */
 function parseMetadata(text: string): Record<string, string[]> {

@@ -53,5 +53,16 @@ export interface AppAnalyzer {
   analyze(path: string, data: Buffer, ctx: AppAnalyzerContext): AppRecord[];
 }
 
+/** A package record; `declared` and `licenses` only appear when they say something. */
+export const appRecord = (
+  found: Pick<AppRecord, 'name' | 'version' | 'type' | 'purl' | 'path'>,
+  declared = false,
+  licenses?: string[],
+): AppRecord => ({
+  ...found,
+  ...(declared ? { declared } : {}),
+  ...(licenses?.length ? { licenses } : {}),
+});
+
 /** PEP 503 normalised project name. */
 export const pep503 = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
