@@ -10,6 +10,7 @@ import {
   type Scope,
   scopeConditions,
   sql,
+  type TabRow,
   titleMatches,
   toRow,
   where,
@@ -57,20 +58,7 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
               UNION
               SELECT pf.vulnerability_id FROM finding pf WHERE ${packageMatches(n)})`
           : Prisma.empty;
-        const rows = await db.$queryRaw<
-          {
-            vulnerability_id: string;
-            title: string;
-            severity: string;
-            known_exploited: boolean;
-            prank: number;
-            images: number;
-            packages: number;
-            fixable: boolean;
-            last_scan: Date | null;
-            total: bigint;
-          }[]
-        >`
+        const rows = await db.$queryRaw<(TabRow & { total: bigint })[]>`
           SELECT g.vulnerability_id, g.prank, g.images, g.packages, g.fixable, g.last_seen_at AS last_scan,
                  v.title, v.severity, v.known_exploited, count(*) OVER () AS total
           FROM vulnerability_tab_stat g JOIN vulnerability v ON v.id = g.vulnerability_id
@@ -90,20 +78,7 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
         }
         return { total, items: rows.map(toRow) };
       }
-      const rows = await db.$queryRaw<
-        {
-          vulnerability_id: string;
-          title: string;
-          severity: string;
-          known_exploited: boolean;
-          prank: number;
-          images: bigint;
-          packages: bigint;
-          fixable: boolean;
-          last_scan: Date | null;
-          total: bigint;
-        }[]
-      >`
+      const rows = await db.$queryRaw<(TabRow & { total: bigint })[]>`
         WITH g AS (
           SELECT f.vulnerability_id, max(${PRIORITY_RANK_SQL}) AS prank, count(DISTINCT f.image_id) AS images,
                  count(*) AS packages, bool_or(f.fixed_version IS NOT NULL) AS fixable, max(f.last_seen_at) AS last_scan
