@@ -1,8 +1,21 @@
 export { cvss3BaseScore } from './match/cvss.ts';
 export { fixCommand } from './match/fix-command.ts';
-export { type Inventory, matchInventory } from './match/match.ts';
+export {
+  type Assessment,
+  assessInventory,
+  type CoverageGap,
+  coverageWarnings,
+  type Inventory,
+  matchInventory,
+} from './match/match.ts';
 export { prioritize } from './match/priority.ts';
-export { normalizeName, osvEcosystem, schemeOf } from './osv/ecosystems.ts';
+export {
+  type AdvisoryTarget,
+  advisoryTarget,
+  normalizeName,
+  resolveTarget,
+  schemeOf,
+} from './osv/ecosystems.ts';
 export { evaluateAffected } from './osv/ranges.ts';
 export type { OsvAffected, OsvRecord } from './osv/types.ts';
 export {

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { type ScanReport, VulnerabilityFindingSchema } from '@drydock/contract';
 import { scanImage } from '@drydock/scanner';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '@drydock/test-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdvisoryDb, importAdvisories, matchInventory } from '../src/index.ts';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import { shared } from '@drydock/test-data';
+import { describe, expect, it } from 'vitest';
 import { COMPARATORS, type VersionScheme } from '../src/versions/index.ts';
 
 function vectors(file: string): [string, string, string][] {

@@ -28,6 +28,12 @@ export const OsFamilySchema = z.enum([
   'azurelinux',
   'wolfi',
   'chainguard',
+  'alpaquita',
+  'minimos',
+  'openeuler',
+  'mageia',
+  'arch',
+  'gentoo',
   'unknown',
 ]);
 export type OsFamily = z.infer<typeof OsFamilySchema>;

@@ -104,6 +104,7 @@ export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
       for (const r of chunk) this.known?.set(r.id, new Date(r.modified).toISOString());
     }
     this.pending.clear();
+    this.held.clear();
     if (this.kev) {
       const kev = this.kev;
       await this.prisma.$transaction([
@@ -128,6 +129,32 @@ export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
       });
     }
     this.cves = [];
+  }
+
+  private readonly held = new Map<string, Promise<Set<string>>>();
+
+  /** A loose index scan over (ecosystem, name): one index probe per distinct ecosystem. */
+  ecosystems(group: string): Promise<Set<string>> {
+    let found = this.held.get(group);
+    if (!found) {
+      const prefix = `${group}:`;
+      found = this.prisma.$queryRaw<{ ecosystem: string }[]>`
+        WITH RECURSIVE e(ecosystem) AS (
+          (SELECT ecosystem FROM advisory_affected
+            WHERE ecosystem >= ${group} AND (ecosystem = ${group} OR starts_with(ecosystem, ${prefix}))
+            ORDER BY ecosystem LIMIT 1)
+          UNION ALL
+          SELECT (SELECT a.ecosystem FROM advisory_affected a
+                   WHERE a.ecosystem > e.ecosystem
+                     AND (a.ecosystem = ${group} OR starts_with(a.ecosystem, ${prefix}))
+                   ORDER BY a.ecosystem LIMIT 1)
+          FROM e WHERE e.ecosystem IS NOT NULL)
+        SELECT ecosystem FROM e WHERE ecosystem IS NOT NULL`.then(
+        (rows) => new Set(rows.map((r) => r.ecosystem)),
+      );
+      this.held.set(group, found);
+    }
+    return found;
   }
 
   async lookup(

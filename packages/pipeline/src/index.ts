@@ -1,4 +1,4 @@
-import { type AdvisoryStore, matchInventory } from '@drydock/advisories';
+import { type AdvisoryStore, assessInventory } from '@drydock/advisories';
 import type { ScanReport } from '@drydock/contract';
 import {
   createMalwareScan,
@@ -113,7 +113,19 @@ export async function analyzeFile(
   }
 }
 
-/** Step 2: the report's packages matched against an advisory database. */
+/**
+ * Step 2: the report's packages matched against an advisory database. What could not be checked
+ * (no advisories for the OS release or an ecosystem) joins the report's warnings, so "no
+ * vulnerabilities" only ever means "looked and found none".
+ */
 export async function matchReport(report: ScanReport, advisories: AdvisoryStore) {
-  return { ...report, vulnerabilities: await matchInventory(report, advisories) };
+  const { findings, warnings } = await assessInventory(report, advisories);
+  return {
+    ...report,
+    vulnerabilities: findings,
+    warnings: [...report.warnings.filter((w) => !COVERAGE_CODES.has(w.code)), ...warnings],
+  };
 }
+
+/** Warnings `matchReport` writes: a re-match replaces them. */
+const COVERAGE_CODES = new Set(['advisories_missing', 'advisories_unsupported']);

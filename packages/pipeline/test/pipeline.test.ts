@@ -1,6 +1,6 @@
 import { createYaraEngine, loadRuleSet } from '@drydock/malware';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '@drydock/test-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFile } from '../src/index.ts';
 
 describe('the scan pipeline', () => {

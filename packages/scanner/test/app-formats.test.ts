@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Package, ScanReport } from '@drydock/contract';
+import { type TarEntrySpec, tarBuffer, writeOciLayout } from '@drydock/test-data/build-image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goPackages, readGoBuildInfo } from '../src/analyzers/app/binary.ts';
 import { scanImage } from '../src/index.ts';
-import { type TarEntrySpec, tarBuffer, writeOciLayout } from './helpers/build-image.ts';
 import { elfWithSections } from './helpers/elf.ts';
 import { pom, zipBuffer } from './helpers/zip.ts';
 

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { shared } from '@drydock/test-data';
+import { tarBuffer, writeOciLayout } from '@drydock/test-data/build-image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageFs, scanImage } from '../src/index.ts';
-import { tarBuffer, writeOciLayout } from './helpers/build-image.ts';
 
 const status = (packages: [string, string][]) =>
   packages

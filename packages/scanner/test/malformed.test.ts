@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { shared } from '@drydock/test-data';
+import { tarBuffer, writeDockerArchive, writeOciLayout } from '@drydock/test-data/build-image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanError, scanImage } from '../src/index.ts';
-import { tarBuffer, writeDockerArchive, writeOciLayout } from './helpers/build-image.ts';
 
 const DEBIAN_OS = 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
 

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { shared } from '@drydock/test-data';
+import { tarBuffer } from '@drydock/test-data/build-image';
 import { describe, expect, it } from 'vitest';
 import { parseApkInstalled } from '../src/analyzers/os/apk.ts';
 import { dpkgAnalyzer } from '../src/analyzers/os/dpkg.ts';
 import type { LayerContents } from '../src/image/read-layer.ts';
 import { ImageFs } from '../src/index.ts';
 import { TarParser } from '../src/tar/tar-parser.ts';
-import { tarBuffer } from './helpers/build-image.ts';
 
 /** txtar: `-- name --` sections, as Trivy's test data uses. */
 function txtar(text: string): Map<string, string> {

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { shared, sharedJson } from '@drydock/test-data';
+import { tarBuffer, writeOciLayout } from '@drydock/test-data/build-image';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectRpmDb, rpmHeaderBlobs } from '../src/analyzers/rpm/databases.ts';
 import { rpmPackageFromHeader } from '../src/analyzers/rpm/header.ts';
 import { scanImage } from '../src/index.ts';
-import { tarBuffer, writeOciLayout } from './helpers/build-image.ts';
 
 interface ExpectedRpm {
   epoch: number | null;

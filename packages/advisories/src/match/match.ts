@@ -1,5 +1,18 @@
-import type { LayerInfo, OsInfo, Package, Severity, VulnerabilityFinding } from '@drydock/contract';
-import { normalizeName, osvEcosystem, schemeOf } from '../osv/ecosystems.ts';
+import type {
+  LayerInfo,
+  OsInfo,
+  Package,
+  ScanWarning,
+  Severity,
+  VulnerabilityFinding,
+} from '@drydock/contract';
+import {
+  type AdvisoryTarget,
+  advisoryTarget,
+  normalizeName,
+  resolveTarget,
+  schemeOf,
+} from '../osv/ecosystems.ts';
 import { evaluateAffected, type RangeVerdict } from '../osv/ranges.ts';
 import type { OsvRecord } from '../osv/types.ts';
 import type { AdvisoryStore } from '../store/advisory-db.ts';
@@ -69,27 +82,99 @@ function recordSeverity(
   return undefined;
 }
 
+/** Packages that could not be checked, by the advisory source they needed. */
+export interface CoverageGap {
+  category: 'system' | 'application';
+  /** The source as an analyst names it: "Ubuntu 22.04", "Fedora Linux 41", "crates.io". */
+  label: string;
+  /** `unsupported`: no advisory source publishes it; `not_imported`: the database has none. */
+  kind: 'unsupported' | 'not_imported';
+  reason: string;
+  ecosystems: string[];
+  packages: number;
+}
+
+export interface Assessment {
+  findings: VulnerabilityFinding[];
+  /** What was looked up: each source with the ecosystems the database held and the packages. */
+  checked: { label: string; ecosystems: string[]; packages: number }[];
+  gaps: CoverageGap[];
+  /** The gaps as scan warnings, for the report and the console. */
+  warnings: ScanWarning[];
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One warning per gap: what was not checked, why, and what to do. */
+export function coverageWarnings(gaps: CoverageGap[]): ScanWarning[] {
+  return gaps.map((g) => ({
+    code: g.kind === 'unsupported' ? 'advisories_unsupported' : 'advisories_missing',
+    message:
+      g.kind === 'unsupported'
+        ? `no advisories for ${g.label}: ${plural(g.packages, `${g.category} package`)} not checked for vulnerabilities (${g.reason})`
+        : `no advisories for ${g.label} in the database (${g.ecosystems.join(', ')}): ${plural(g.packages, `${g.category} package`)} not checked for vulnerabilities; import them`,
+  }));
+}
+
 /**
  * Matches an inventory against the advisory database: each package in its own ecosystem and
- * distribution release, one finding per vulnerability and package (aliases merged).
+ * distribution release, one finding per vulnerability and package (aliases merged). Packages
+ * whose source the database does not hold (or that no source publishes) are counted as gaps,
+ * never reported as clean.
  */
-export async function matchInventory(
+export async function assessInventory(
   inventory: Inventory,
   db: AdvisoryStore,
-): Promise<VulnerabilityFinding[]> {
+): Promise<Assessment> {
   const kev = await db.knownExploited();
   const findings: VulnerabilityFinding[] = [];
+  const checked = new Map<string, { label: string; ecosystems: string[]; packages: number }>();
+  const gaps = new Map<string, CoverageGap>();
+  const resolved = new Map<AdvisoryTarget, string[]>();
+  const targets = new Map<string, AdvisoryTarget>();
   for (const pkg of inventory.packages) {
     if (pkg.declared) continue;
-    const ecosystem = osvEcosystem(pkg.type, inventory.os);
-    const scheme = ecosystem ? schemeOf(ecosystem) : undefined;
-    if (!ecosystem || !scheme) continue;
+    const category = SYSTEM.has(pkg.type) ? 'system' : 'application';
+    let target = targets.get(pkg.type);
+    if (!target) {
+      target = advisoryTarget(pkg.type, inventory.os);
+      targets.set(pkg.type, target);
+    }
+    let ecosystems = resolved.get(target);
+    if (!ecosystems) {
+      ecosystems = 'exact' in target ? resolveTarget(target, await heldFor(db, target)) : [];
+      resolved.set(target, ecosystems);
+    }
+    if (ecosystems.length === 0) {
+      const key = `${category}|${target.label}`;
+      const gap = gaps.get(key) ?? {
+        category,
+        label: target.label,
+        kind: 'exact' in target ? ('not_imported' as const) : ('unsupported' as const),
+        reason: 'exact' in target ? 'not imported' : target.unsupported,
+        ecosystems:
+          'exact' in target ? [...target.exact, ...target.prefixes.map((p) => `${p}*`)] : [],
+        packages: 0,
+      };
+      gap.packages++;
+      gaps.set(key, gap);
+      continue;
+    }
+    const seen = checked.get(target.label) ?? { label: target.label, ecosystems, packages: 0 };
+    seen.packages++;
+    checked.set(target.label, seen);
+    const scheme = schemeOf(ecosystems[0] as string);
+    if (!scheme) continue;
     const compare = COMPARATORS[scheme];
     const installed = comparableVersion(pkg);
     if (pkg.type === 'golang' && !/^v?\d/.test(installed)) continue; // (devel): no version to match
     const hits: Hit[] = [];
-    for (const name of advisoryNames(pkg)) {
+    const lookups = ecosystems.flatMap((ecosystem) =>
+      advisoryNames(pkg).map((name) => ({ ecosystem, name })),
+    );
+    for (const { ecosystem, name } of lookups) {
       for (const { record, affected } of await db.lookup(ecosystem, name)) {
+        if (hits.some((h) => h.record.id === record.id)) continue;
         if (record.withdrawn) continue;
         for (const entry of affected) {
           let verdict: RangeVerdict;
@@ -133,9 +218,32 @@ export async function matchInventory(
     for (const group of groups)
       findings.push(await toFinding(pkg, installed, group, inventory, db, kev, compare));
   }
-  return findings.sort(
-    (a, b) => a.packageName.localeCompare(b.packageName) || a.id.localeCompare(b.id),
+  findings.sort((a, b) => a.packageName.localeCompare(b.packageName) || a.id.localeCompare(b.id));
+  const gapList = [...gaps.values()];
+  return {
+    findings,
+    checked: [...checked.values()],
+    gaps: gapList,
+    warnings: coverageWarnings(gapList),
+  };
+}
+
+/** The ecosystems the database holds in the groups a target names. */
+async function heldFor(db: AdvisoryStore, target: { exact: string[]; prefixes: string[] }) {
+  const groups = new Set(
+    [...target.exact, ...target.prefixes].map((e) => e.split(':')[0] as string),
   );
+  const held = new Set<string>();
+  for (const group of groups) for (const e of await db.ecosystems(group)) held.add(e);
+  return held;
+}
+
+/** `assessInventory`'s findings alone. */
+export async function matchInventory(
+  inventory: Inventory,
+  db: AdvisoryStore,
+): Promise<VulnerabilityFinding[]> {
+  return (await assessInventory(inventory, db)).findings;
 }
 
 async function toFinding(

@@ -1,44 +1,141 @@
 import type { OsInfo, PackageType } from '@drydock/contract';
 import type { VersionScheme } from '../versions/index.ts';
 
-/** The OSV ecosystem (with release, for distributions) a package's advisories live in. */
-export function osvEcosystem(type: PackageType, os: OsInfo | undefined): string | undefined {
-  switch (type) {
-    case 'deb':
-      if (os?.family === 'debian') return `Debian:${os.version.split('.')[0]}`;
-      if (os?.family === 'ubuntu') return `Ubuntu:${os.version}`;
-      return undefined;
-    case 'apk': {
-      if (os?.family !== 'alpine') return undefined;
-      const [major, minor] = os.version.split('.');
-      return `Alpine:v${major}.${minor}`;
-    }
-    case 'rpm': {
-      const major = os?.version.split('.')[0];
-      if (os?.family === 'almalinux') return `AlmaLinux:${major}`;
-      if (os?.family === 'rocky') return `Rocky Linux:${major}`;
-      if (os?.family === 'rhel') return `Red Hat:${major}`;
-      if (os?.family === 'suse' || os?.family === 'opensuse') return `SUSE:${os.version}`;
-      if (os?.family === 'mariner') return `Mariner:${os.version}`;
-      return undefined;
-    }
-    case 'npm':
-      return 'npm';
-    case 'pypi':
-      return 'PyPI';
-    case 'maven':
-      return 'Maven';
-    case 'golang':
-      return 'Go';
-    case 'cargo':
-      return 'crates.io';
-    case 'gem':
-      return 'RubyGems';
-    case 'composer':
-      return 'Packagist';
-    case 'nuget':
-      return 'NuGet';
+/**
+ * Where a package's advisories live: the OSV ecosystems to look in (`exact`, and for Red Hat,
+ * whose ecosystems name product streams, every ecosystem starting with one of `prefixes`), and
+ * how to name that source to an analyst ("Ubuntu 22.04", "PyPI"). `unsupported` when no OSV
+ * source covers the package's OS release: its packages are reported as not checked.
+ */
+export type AdvisoryTarget =
+  | { label: string; exact: string[]; prefixes: string[] }
+  | { label: string; unsupported: string };
+
+const target = (label: string, exact: string[], prefixes: string[] = []): AdvisoryTarget => ({
+  label,
+  exact,
+  prefixes,
+});
+
+const osName = (os: OsInfo) => os.prettyName ?? `${os.family} ${os.version}`.trim();
+
+/** OS packages: the distribution release's ecosystem(s) as the OSV schema spells them. */
+function osTarget(type: 'deb' | 'apk' | 'rpm', os: OsInfo | undefined): AdvisoryTarget {
+  if (!os) {
+    return {
+      label: 'unknown OS',
+      unsupported: 'the OS could not be identified (no os-release or release file)',
+    };
   }
+  const major = os.version.split('.')[0] ?? '';
+  const none = (why = `no OSV advisory source publishes ${osName(os)}`) => ({
+    label: osName(os),
+    unsupported: why,
+  });
+  switch (os.family) {
+    case 'debian':
+      // Point releases share their major's advisories ("Debian:12"); testing/sid by name.
+      return /^\d+$/.test(major)
+        ? target(`Debian ${major}`, [`Debian:${major}`])
+        : target(`Debian ${os.codename ?? os.version}`, [`Debian:${os.codename ?? os.version}`]);
+    case 'ubuntu':
+      // LTS releases carry the mandatory ":LTS" suffix; interim releases do not. Ubuntu Pro
+      // (ESM) streams are not looked at: their fixes need a subscription the image may not have.
+      return target(`Ubuntu ${os.version}`, [`Ubuntu:${os.version}:LTS`, `Ubuntu:${os.version}`]);
+    case 'alpine': {
+      const [maj, min] = os.version.split('.');
+      return maj && min ? target(`Alpine ${maj}.${min}`, [`Alpine:v${maj}.${min}`]) : none();
+    }
+    case 'wolfi':
+      return target('Wolfi', ['Wolfi']);
+    case 'chainguard':
+      return target('Chainguard', ['Chainguard']);
+    case 'alpaquita':
+      return target(`Alpaquita ${os.version}`, [`Alpaquita:${os.version}`]);
+    case 'minimos':
+      return target('MinimOS', ['MinimOS']);
+    case 'almalinux':
+      return target(`AlmaLinux ${major}`, [`AlmaLinux:${major}`]);
+    case 'rocky':
+      return target(`Rocky Linux ${major}`, [`Rocky Linux:${major}`]);
+    case 'rhel':
+      // Red Hat names CPE product streams: enterprise_linux:9::baseos, ::appstream, ::crb…
+      // (UBI images install from the same streams).
+      return target(
+        `Red Hat Enterprise Linux ${major}`,
+        [`Red Hat:enterprise_linux:${major}`],
+        [`Red Hat:enterprise_linux:${major}::`],
+      );
+    case 'suse':
+    case 'opensuse': {
+      // The release is the marketing name, as os-release's PRETTY_NAME spells it.
+      const eco = os.family === 'suse' ? 'SUSE' : 'openSUSE';
+      const name = os.prettyName;
+      if (!name) return none(`${eco} needs PRETTY_NAME in os-release to name its release`);
+      return target(name, [`${eco}:${name}`]);
+    }
+    case 'photon':
+      return target(`Photon OS ${os.version}`, [`Photon OS:${os.version}`]);
+    case 'openeuler':
+      return target(`openEuler ${os.version}`, [`openEuler:${os.version}`]);
+    case 'mageia':
+      return target(`Mageia ${major}`, [`Mageia:${major}`]);
+    default:
+      return none();
+  }
+}
+
+const LANGUAGE: Partial<Record<PackageType, string>> = {
+  npm: 'npm',
+  pypi: 'PyPI',
+  maven: 'Maven',
+  golang: 'Go',
+  cargo: 'crates.io',
+  gem: 'RubyGems',
+  composer: 'Packagist',
+  nuget: 'NuGet',
+};
+
+export function advisoryTarget(type: PackageType, os: OsInfo | undefined): AdvisoryTarget {
+  if (type === 'deb' || type === 'apk' || type === 'rpm') {
+    const t = osTarget(type, os);
+    // A package database of another family (apk in a Debian image) has no release to match.
+    const expected = { deb: ['debian', 'ubuntu'], apk: APK_FAMILIES, rpm: RPM_FAMILIES }[type];
+    if ('exact' in t && os && !expected.includes(os.family)) {
+      return {
+        label: t.label,
+        unsupported: `${type} packages on ${osName(os)} have no advisories`,
+      };
+    }
+    return t;
+  }
+  const eco = LANGUAGE[type];
+  return eco ? target(eco, [eco]) : { label: type, unsupported: `no advisories for ${type}` };
+}
+
+const APK_FAMILIES = ['alpine', 'wolfi', 'chainguard', 'alpaquita', 'minimos'];
+const RPM_FAMILIES = [
+  'almalinux',
+  'rocky',
+  'rhel',
+  'suse',
+  'opensuse',
+  'photon',
+  'openeuler',
+  'mageia',
+];
+
+/**
+ * The ecosystems of a target that the database holds (`held`: every ecosystem with a record).
+ * Empty: the database has nothing for it (not imported, or the release is not published).
+ */
+export function resolveTarget(t: AdvisoryTarget, held: ReadonlySet<string>): string[] {
+  if (!('exact' in t)) return [];
+  const out = t.exact.filter((e) => held.has(e));
+  if (t.prefixes.length) {
+    for (const e of held) if (t.prefixes.some((p) => e.startsWith(p))) out.push(e);
+  }
+  return [...new Set(out)];
 }
 
 /** The version scheme of an OSV ecosystem ("Debian:12" → dpkg). */
@@ -49,13 +146,19 @@ export function schemeOf(ecosystem: string): VersionScheme | undefined {
     case 'Ubuntu':
       return 'dpkg';
     case 'Alpine':
+    case 'Wolfi':
+    case 'Chainguard':
+    case 'Alpaquita':
+    case 'MinimOS':
       return 'apk';
     case 'AlmaLinux':
     case 'Rocky Linux':
     case 'Red Hat':
     case 'SUSE':
     case 'openSUSE':
-    case 'Mariner':
+    case 'Photon OS':
+    case 'openEuler':
+    case 'Mageia':
       return 'rpm';
     case 'npm':
     case 'crates.io':

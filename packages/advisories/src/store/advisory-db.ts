@@ -23,6 +23,11 @@ export interface AdvisoryStore {
   ): Promise<{ record: OsvRecord; affected: OsvAffected[] }[]>;
   knownExploited(): Promise<Set<string>>;
   cve(id: string): Promise<CveInfo | undefined>;
+  /**
+   * The ecosystems of one group ("Ubuntu" → "Ubuntu:22.04:LTS", "Ubuntu:24.04:LTS"…) that some
+   * record names: what the database can answer for.
+   */
+  ecosystems(group: string): Promise<Set<string>>;
 }
 
 /** What importing writes. */
@@ -129,6 +134,17 @@ export class AdvisoryDb implements AdvisoryStore, AdvisoryWriter {
           a.package.ecosystem === ecosystem && normalizeName(ecosystem, a.package.name) === wanted,
       ),
     }));
+  }
+
+  async ecosystems(group: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const record of (await this.group(group)).values()) {
+      for (const a of record.affected ?? []) {
+        const e = a.package?.ecosystem;
+        if (e && (e === group || e.startsWith(`${group}:`))) out.add(e);
+      }
+    }
+    return out;
   }
 
   async knownExploited(): Promise<Set<string>> {

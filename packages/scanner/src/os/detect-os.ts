@@ -37,6 +37,12 @@ const FAMILIES: Record<string, OsFamily> = {
   azurelinux: 'azurelinux',
   wolfi: 'wolfi',
   chainguard: 'chainguard',
+  alpaquita: 'alpaquita',
+  minimos: 'minimos',
+  openeuler: 'openeuler',
+  mageia: 'mageia',
+  arch: 'arch',
+  gentoo: 'gentoo',
 };
 
 export function parseOsRelease(text: string): Record<string, string> {
@@ -95,8 +101,21 @@ export function detectOs(
         .split(/\s+/)
         .map((like) => FAMILIES[like.toLowerCase()])
         .find(Boolean);
-    if (!family) continue;
+    if (!family) {
+      // A distribution we do not know: still named, so its packages are reported as not checked.
+      if (!id) continue;
+      return {
+        family: 'unknown',
+        version: fields.VERSION_ID ?? '',
+        prettyName: fields.PRETTY_NAME || fields.NAME || id,
+        source: file,
+      };
+    }
     let version = fields.VERSION_ID ?? '';
+    // openEuler names its LTS releases and service packs in VERSION: "22.03 (LTS-SP1)".
+    const lts =
+      family === 'openeuler' ? /\((LTS[^)]*)\)/.exec(fields.VERSION ?? '')?.[1] : undefined;
+    if (lts) version = `${version}-${lts}`;
     if (family === 'alpine') version = read('etc/alpine-release')?.trim() || version;
     if (family === 'debian' && !version) {
       version = read('etc/debian_version')?.trim() ?? '';
