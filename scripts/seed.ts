@@ -2,11 +2,7 @@
 // has data before registries are connected. Uses DATABASE_URL or the embedded database.
 import path from 'node:path';
 import { AdvisoryDb, importAdvisories } from '@drydock/advisories';
-import {
-  applyMigrations,
-  createPrismaClient,
-  startEmbeddedPostgres,
-} from '@drydock/db';
+import { applyMigrations, createPrismaClient, startEmbeddedPostgres } from '@drydock/db';
 import { scanFile, seedImage } from './seed-lib.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -4,13 +4,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { applyMigrations, type EmbeddedDatabase, startEmbeddedPostgres } from '@drydock/db';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import {
-  applyMigrations,
-  type EmbeddedDatabase,
-  startEmbeddedPostgres,
-} from '@drydock/db';
 
 const TEMPLATE = 'drydock_test_template';
 let embedded: EmbeddedDatabase | undefined;

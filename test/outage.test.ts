@@ -3,8 +3,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyMigrations,
   type EmbeddedDatabase,
@@ -12,6 +10,8 @@ import {
   startEmbeddedPostgres,
 } from '@drydock/db';
 import { shared } from '@drydock/test-data';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './support/wait.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncRegistry } from '../apps/worker/src/jobs/registry-sync.ts';
 import { importAdvisories, matchInventory } from '@drydock/advisories';
 import {
   createPrismaClient,
@@ -14,6 +12,8 @@ import {
 import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
 import { scanImage } from '@drydock/scanner';
 import { shared } from '@drydock/test-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncRegistry } from '../apps/worker/src/jobs/registry-sync.ts';
 import { startRegistry, type TestRegistry } from './support/registry.ts';
 import { type SlowProxy, startSlowProxy } from './support/slow-proxy.ts';
 import { waitFor } from './support/wait.ts';

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { createPrismaClient } from '@drydock/db';
 // `pnpm bench api`: p50/p95 latency of the Image Security list endpoints under typical filters,
 // against the database `pnpm bench seed` filled (same DATABASE_URL / DRYDOCK_BENCH_DIR).
 import { buildApp } from '../../apps/api/src/app.ts';
-import { createPrismaClient } from '@drydock/db';
 import { openBenchDatabase } from './bench-db.ts';
 
 const embedded = await openBenchDatabase();

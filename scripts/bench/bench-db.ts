@@ -1,10 +1,6 @@
 // The benchmarks' database: DATABASE_URL, or an embedded PostgreSQL in $DRYDOCK_BENCH_DIR
 // (default /tmp/drydock-bench-db), migrated.
-import {
-  applyMigrations,
-  type EmbeddedDatabase,
-  startEmbeddedPostgres,
-} from '@drydock/db';
+import { applyMigrations, type EmbeddedDatabase, startEmbeddedPostgres } from '@drydock/db';
 
 export const benchDir = process.env.DRYDOCK_BENCH_DIR ?? '/tmp/drydock-bench-db';
 

@@ -2,12 +2,12 @@
 // Scans debian12-python-java with an empty cache, then again after debian12-node-app (same
 // debian:12 base layer) filled it; the image-level analysis cache is cleared before each run.
 
-import { analyzeImage, analyzerVersion } from '../../apps/worker/src/scan/analyze.ts';
-import { DEFAULT_LIMITS } from '../../apps/worker/src/worker.ts';
 import { createPrismaClient } from '@drydock/db';
 import { createYaraEngine, loadRuleSet } from '@drydock/malware';
 import { openImage } from '@drydock/scanner';
 import { shared } from '@drydock/test-data';
+import { analyzeImage, analyzerVersion } from '../../apps/worker/src/scan/analyze.ts';
+import { DEFAULT_LIMITS } from '../../apps/worker/src/worker.ts';
 import { openBenchDatabase } from './bench-db.ts';
 
 const db = await openBenchDatabase();

@@ -4,15 +4,10 @@
 // image is pulled, analyzed, malware-scanned, matched and stored.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { syncRegistry } from '../../apps/worker/src/jobs/registry-sync.ts';
 import { importAdvisories } from '@drydock/advisories';
-import {
-  createPrismaClient,
-  PgAdvisoryStore,
-  startQueue,
-  startScan,
-} from '@drydock/db';
+import { createPrismaClient, PgAdvisoryStore, startQueue, startScan } from '@drydock/db';
 import { shared } from '@drydock/test-data';
+import { syncRegistry } from '../../apps/worker/src/jobs/registry-sync.ts';
 import { startRegistry } from '../../test/support/registry.ts';
 import { spawnWorker, stopWorker } from '../../test/support/worker-process.ts';
 import { openBenchDatabase } from './bench-db.ts';

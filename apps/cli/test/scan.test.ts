@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { ScanReportSchema } from '@drydock/contract';
-import { describe, expect, it } from 'vitest';
 import { shared } from '@drydock/test-data';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ScanReportSchema } from '@drydock/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '@drydock/test-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.ts';
 
 let cache: string;

@@ -8,9 +8,9 @@ import {
 } from '@drydock/db';
 import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
 import { scanImage } from '@drydock/scanner';
+import { shared } from '@drydock/test-data';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shared } from '@drydock/test-data';
 import { startWorker } from '../src/worker.ts';
 import { TEST_SECRET_KEY } from './helpers.ts';
 

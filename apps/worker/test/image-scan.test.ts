@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { importAdvisories } from '@drydock/advisories';
 import {
   createPrismaClient,
+  freePort,
   PgAdvisoryStore,
   type PrismaClient,
   type Queue,
@@ -12,10 +13,9 @@ import {
 } from '@drydock/db';
 import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
 import { createYaraEngine, loadRuleSet } from '@drydock/malware';
+import { shared } from '@drydock/test-data';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@drydock/db';
-import { shared } from '@drydock/test-data';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
 import { createImageScanHandler } from '../src/jobs/image-scan.ts';
 import { analyzerVersion } from '../src/scan/analyze.ts';

@@ -2,8 +2,8 @@ import { createPrismaClient, type PrismaClient } from '@drydock/db';
 import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
 import { createYaraEngine, loadRuleSet, type RuleSet, type YaraEngine } from '@drydock/malware';
 import { ANALYZERS, APP_ANALYZERS, formatAnalyzerVersions, openImage } from '@drydock/scanner';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '@drydock/test-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Analyzer,
   analyzeImage,

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
-import { openImageFromSource, scanImage, scanOpenedImage } from '@drydock/scanner';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@drydock/db';
+import { openImageFromSource, scanImage, scanOpenedImage } from '@drydock/scanner';
 import { shared } from '@drydock/test-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
 import { discoverImages, RegistryClient, RegistryImageSource } from '../src/index.ts';
 import { rejection } from './rejection.ts';

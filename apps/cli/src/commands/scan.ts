@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { AdvisoryDb, defaultCacheDir, matchInventory } from '@drydock/advisories';
+import { AdvisoryDb, defaultCacheDir } from '@drydock/advisories';
 import {
   PRIORITY_RANK,
   type Priority,
@@ -13,7 +13,7 @@ import {
   type VulnerabilityFinding,
 } from '@drydock/contract';
 import { createYaraEngine, loadRuleSet } from '@drydock/malware';
-import { analyzeFile } from '@drydock/pipeline';
+import { analyzeFile, matchReport } from '@drydock/pipeline';
 import { ScanError, type ScanProgress } from '@drydock/scanner';
 import { z } from 'zod';
 import { EXIT, type Io, VERSION } from '../io.ts';
@@ -237,7 +237,12 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
     report = analysis.report;
     const db = await AdvisoryDb.open(cacheDir);
     if (db.exists && db.meta) {
-      const all = await matchInventory(report, db);
+      report = await matchReport(report, db);
+      const all = report.vulnerabilities ?? [];
+      // Never silent: what the database could not check is said on stderr too.
+      for (const w of report.warnings) {
+        if (w.code.startsWith('advisories_')) io.stderr(`drydock scan: warning: ${w.message}\n`);
+      }
       report.vulnerabilities = all.filter(
         (f) =>
           (!priorities || priorities.has(f.priority)) &&

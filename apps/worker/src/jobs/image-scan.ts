@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { matchInventory } from '@drydock/advisories';
 import type { ImageScanJob, ScanJobProgress, ScanReport } from '@drydock/contract';
 import {
   type ImageLocation,
@@ -13,6 +12,7 @@ import {
   UploadError,
   writeUploadToFile,
 } from '@drydock/db';
+import { matchReport } from '@drydock/pipeline';
 import { clientForInstance, RegistryError, RegistryImageSource } from '@drydock/registry';
 import {
   type ImageHandle,
@@ -250,10 +250,8 @@ async function run(
     'image analyzed',
   );
   progress.set({ phase: 'match' });
-  const report: ScanReport = {
-    ...analysis.report,
-    vulnerabilities: await matchInventory(analysis.report, new PgAdvisoryStore(prisma)),
-  };
+  // What could not be checked (no advisories for the OS or an ecosystem) joins the warnings.
+  const report: ScanReport = await matchReport(analysis.report, new PgAdvisoryStore(prisma));
   progress.set({ phase: 'store' });
   await progress.flush();
   const stored = await persistScan(prisma, location, report, new Date(), {

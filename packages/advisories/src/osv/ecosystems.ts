@@ -20,7 +20,7 @@ const target = (label: string, exact: string[], prefixes: string[] = []): Adviso
 const osName = (os: OsInfo) => os.prettyName ?? `${os.family} ${os.version}`.trim();
 
 /** OS packages: the distribution release's ecosystem(s) as the OSV schema spells them. */
-function osTarget(type: 'deb' | 'apk' | 'rpm', os: OsInfo | undefined): AdvisoryTarget {
+function osTarget(os: OsInfo | undefined): AdvisoryTarget {
   if (!os) {
     return {
       label: 'unknown OS',
@@ -98,7 +98,7 @@ const LANGUAGE: Partial<Record<PackageType, string>> = {
 
 export function advisoryTarget(type: PackageType, os: OsInfo | undefined): AdvisoryTarget {
   if (type === 'deb' || type === 'apk' || type === 'rpm') {
-    const t = osTarget(type, os);
+    const t = osTarget(os);
     // A package database of another family (apk in a Debian image) has no release to match.
     const expected = { deb: ['debian', 'ubuntu'], apk: APK_FAMILIES, rpm: RPM_FAMILIES }[type];
     if ('exact' in t && os && !expected.includes(os.family)) {
