@@ -96,6 +96,19 @@ export const VulnerabilityDetailSchema = z.object({
   history: z.lazy(() => z.array(TriageEventSchema)),
 });
 
+/**
+ * Something the last scan of an image could not look at, and why. `advisories_missing` /
+ * `advisories_unsupported`: packages not checked for vulnerabilities (no advisories imported for
+ * the OS release or ecosystem, or none published); others: files skipped, unreadable databases.
+ */
+export const ImageWarningSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  path: z.string().optional(),
+  layerIndex: z.number().int().optional(),
+});
+export type ImageWarning = z.infer<typeof ImageWarningSchema>;
+
 export const ImageRowSchema = z.object({
   id: z.uuid(),
   digest: z.string(),
@@ -112,6 +125,8 @@ export const ImageRowSchema = z.object({
     application: z.object({ high: z.number(), medium: z.number(), low: z.number() }),
     malicious: z.object({ urgent: z.number(), warning: z.number(), notice: z.number() }),
   }),
+  /** What the last scan could not look at (coverage gaps first), at most 200. */
+  warnings: z.array(ImageWarningSchema),
 });
 export const ImageListSchema = pageOf(ImageRowSchema);
 export const ListImagesQuerySchema = ImageScopeQuerySchema.extend({

@@ -1,5 +1,5 @@
 import type { ScanReport } from '@drydock/contract';
-import type { PrismaClient } from './generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 
 export interface ImageLocation {
   /** Registry instance; absent for ad-hoc scans (uploaded or local tarballs). */
@@ -44,6 +44,20 @@ async function resolveRepository(tx: Tx, where: ImageLocation): Promise<string |
  * status moves with each scan: new → open, seen again → stays (ignored/handled keep their triage),
  * gone → resolved, back again → open.
  */
+/** What the image keeps of a scan's warnings: what was not checked first, at most 200. */
+export function storedWarnings(warnings: ScanReport['warnings']): Prisma.InputJsonValue {
+  const coverage = warnings.filter((w) => w.code.startsWith('advisories_'));
+  const rest = warnings.filter((w) => !w.code.startsWith('advisories_'));
+  return [...coverage, ...rest].slice(0, MAX_STORED_WARNINGS).map((w) => ({
+    code: w.code,
+    message: w.message,
+    ...(w.path ? { path: w.path } : {}),
+    ...(w.layerIndex !== undefined ? { layerIndex: w.layerIndex } : {}),
+  }));
+}
+
+const MAX_STORED_WARNINGS = 200;
+
 /**
  * How one scan's items meet an image's previous findings, by key: new ones, ones that come back
  * after being resolved, ones still present (they keep status and triage), and open ones no
@@ -106,6 +120,7 @@ export async function persistScan(
         osFamily: report.os?.family ?? null,
         osVersion: report.os?.version ?? null,
         packageCount: report.packages.length,
+        warnings: storedWarnings(report.warnings),
         goneAt: null,
         ...(options.analysisKey ? { analysisKey: options.analysisKey } : {}),
       };

@@ -1,9 +1,11 @@
 import {
+  ImageWarningSchema,
   PRIORITY_RANK,
   priorityOfRank,
   type SampleSeverity,
   type Severity,
 } from '@drydock/contract';
+import { z } from 'zod';
 import type { Visibility } from '../../auth/permissions.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { toPage } from '../../lib/paging.ts';
@@ -15,6 +17,9 @@ const SAMPLE_CAUTION =
 
 type Repo = FindingsRepository;
 type ImageRecord = Awaited<ReturnType<Repo['images']>>[number];
+
+/** Stored warnings as the contract has them; anything else stored there reads as none. */
+const StoredWarningsSchema = z.array(ImageWarningSchema).catch([]);
 
 export function createFindingsService(
   repo: Repo,
@@ -35,6 +40,7 @@ export function createFindingsService(
       instanceId: i.repository?.namespace.instanceId ?? null,
       lastScanAt: i.lastScanAt?.toISOString() ?? null,
       counts: counts.get(i.id) ?? emptyCounts(),
+      warnings: StoredWarningsSchema.parse(i.warnings),
     }));
   };
 

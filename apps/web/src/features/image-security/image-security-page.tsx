@@ -14,6 +14,7 @@ import { ErrorState } from '../../components/states.tsx';
 import { TrendChart } from '../../components/trend-chart.tsx';
 import { paths } from '../../config/paths.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { AdvisoryBanner } from './advisory-banner.tsx';
 import { SamplesTab } from './samples-tab.tsx';
 import { VulnerabilityTab } from './vulnerability-tab.tsx';
 
@@ -27,6 +28,7 @@ export function ImageSecurityPage() {
         <h1>Image Security</h1>
         <ScanNowButton scope={{ kind: 'all' }} />
       </div>
+      <AdvisoryBanner />
       <SummaryHeader />
       <div role="tablist" aria-label="Image security findings" className="tabs">
         {IMAGE_SECURITY_TABS.map((t) => (

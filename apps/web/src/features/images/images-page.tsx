@@ -13,6 +13,7 @@ import {
   TextFilter,
 } from '../../components/list-filters.tsx';
 import { ScanNowButton } from '../../components/scan-tracker.tsx';
+import { NotCheckedMark, ScanWarnings } from '../../components/scan-warnings.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../../components/states.tsx';
 import { UrlPagination } from '../../components/url-pagination.tsx';
 import { paths } from '../../config/paths.ts';
@@ -55,6 +56,7 @@ export function ImagesPage() {
                 <div className="muted">
                   {[i.namespace, i.repository].filter(Boolean).join('/') || 'uploaded'}
                 </div>
+                <NotCheckedMark warnings={i.warnings} />
               </>
             ),
           },
@@ -140,6 +142,7 @@ export function ImagePage() {
           <dd>{formatDateTime(i.lastScanAt)}</dd>
         </dl>
       )}
+      {i ? <ScanWarnings warnings={i.warnings} /> : null}
       {[
         { title: 'Image System Vulnerabilities', tab: 'system' as const, list: system },
         {

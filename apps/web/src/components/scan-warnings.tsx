@@ -1,0 +1,53 @@
+import type { ImageWarning } from '@drydock/contract';
+
+/** Coverage gaps: packages the scan could not check for vulnerabilities. */
+export const isCoverageGap = (w: ImageWarning) => w.code.startsWith('advisories_');
+
+/**
+ * What the last scan of an image could not look at: coverage gaps first, always shown (they
+ * mean "not checked", not "clean"); other warnings (skipped files, unreadable databases) folded.
+ */
+export function ScanWarnings({ warnings }: { warnings: ImageWarning[] }) {
+  const gaps = warnings.filter(isCoverageGap);
+  const others = warnings.filter((w) => !isCoverageGap(w));
+  if (warnings.length === 0) return null;
+  return (
+    <section aria-label="Not checked" className="caution">
+      {gaps.length ? (
+        <>
+          <h2>Not checked for vulnerabilities</h2>
+          <ul>
+            {gaps.map((w) => (
+              <li key={w.message}>{w.message}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {others.length ? (
+        <details>
+          <summary>
+            {others.length} other scan warning{others.length === 1 ? '' : 's'} (files not read)
+          </summary>
+          <ul>
+            {others.map((w, i) => (
+              <li key={`${i}:${w.message}`}>
+                <span className="mono">{w.code}</span> {w.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </section>
+  );
+}
+
+/** In a list: a short mark that an image was not fully checked, with the reasons on hover. */
+export function NotCheckedMark({ warnings }: { warnings: ImageWarning[] }) {
+  const gaps = warnings.filter(isCoverageGap);
+  if (gaps.length === 0) return null;
+  return (
+    <span className="badge not-checked" title={gaps.map((w) => w.message).join('\n')}>
+      not fully checked
+    </span>
+  );
+}
