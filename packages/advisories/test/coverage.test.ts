@@ -7,7 +7,13 @@ import { scanImage } from '@drydock/scanner';
 import { shared, sharedJson } from '@drydock/test-data';
 import { type TarEntrySpec, tarBuffer, writeOciLayout } from '@drydock/test-data/build-image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryDb, advisoryTarget, assessInventory, importAdvisories } from '../src/index.ts';
+import {
+  AdvisoryDb,
+  advisoryTarget,
+  assessInventory,
+  importAdvisories,
+  prioritize,
+} from '../src/index.ts';
 
 let tmp: string;
 let db: AdvisoryDb;
@@ -206,5 +212,26 @@ describe('OSV ecosystem names per distribution (osv-schema "Defined ecosystems")
     os('oracle', '9.4'),
   ])('%o has no OSV source: unsupported with a reason', (info) => {
     expect(advisoryTarget('rpm', info)).toHaveProperty('unsupported');
+  });
+});
+
+describe('priority for records without a severity of their own', () => {
+  it('Debian records (no CVSS): the CVE record, else the distribution’s urgency — never a silent Low', async () => {
+    const report = (await scanImage(shared('images', 'debian12-node-app.tar'))).report;
+    const system = (await assessInventory(report, db)).findings.filter(
+      (f) => f.category === 'system',
+    );
+    expect(system.length).toBeGreaterThan(0);
+    for (const f of system) {
+      expect(f.severity, f.id).not.toBe('unknown');
+      expect(['CVE record CVSS', 'Debian urgency'], f.id).toContain(f.severitySource);
+    }
+  });
+
+  it('with nothing published at all, Low says so', () => {
+    expect(prioritize({ severity: 'unknown', knownExploited: false, fixAvailable: true })).toEqual({
+      priority: 'low',
+      reason: 'Low: no severity published; a fix is available',
+    });
   });
 });

@@ -116,6 +116,25 @@ export function coverageWarnings(gaps: CoverageGap[]): ScanWarning[] {
   }));
 }
 
+/** The distribution's own rating when a record has no CVSS: Ubuntu priority, Debian urgency. */
+function distroUrgency(record: OsvRecord): { severity: Severity; source: string } | undefined {
+  const ubuntu = record.severity?.find((s) => s.type === 'Ubuntu')?.score;
+  const ubuntuLevel = severityFromLabel(ubuntu);
+  if (ubuntuLevel) return { severity: ubuntuLevel, source: 'Ubuntu priority' };
+  const specific = record.database_specific as Record<string, unknown> | undefined;
+  const urgency = [specific?.urgency, specific?.upload_urgency].find((u) => typeof u === 'string');
+  const level =
+    urgency === 'emergency' ? 'critical' : severityFromLabel(urgency as string | undefined);
+  return level ? { severity: level, source: 'Debian urgency' } : undefined;
+}
+
+/** Changelog text used as a summary ("Debian changelog entry for …", "* security update"). */
+const isChangelogLine = (text: string) =>
+  /^(Debian changelog entry\b|\s*[*-] |[\w.+-]+ \([^)]+\) [\w-]+;)/i.test(text);
+
+const firstSentence = (text: string | undefined) =>
+  text ? (/^(.{1,200}?[.!?])(\s|$)/.exec(text)?.[1] ?? text.slice(0, 200)) : undefined;
+
 /**
  * Matches an inventory against the advisory database: each package in its own ecosystem and
  * distribution release, one finding per vulnerability and package (aliases merged). Packages
@@ -284,6 +303,8 @@ async function toFinding(
       source: 'CVE record CVSS',
     };
   }
+  // Last resort before "unknown": the distribution's own urgency (Ubuntu priority, Debian urgency).
+  if (!sev) sev = ordered.map((h) => distroUrgency(h.record)).find(Boolean);
   const severity = sev?.severity ?? 'unknown';
   const knownExploited = allIds.some((i) => kev.has(i));
   const { priority, reason } = prioritize({
@@ -301,9 +322,17 @@ async function toFinding(
         ? `installed ${installed} is affected; the distribution will not fix it`
         : `installed ${installed} is affected; no fixed version is available`;
   const first = group[0] as Hit;
+  // A summary that is a changelog line says nothing about the vulnerability: the CVE's own
+  // title or description does.
   const title =
-    group.map((h) => h.record.summary).find(Boolean) ??
+    group.map((h) => h.record.summary).find((s) => s && !isChangelogLine(s)) ??
     cveInfo?.title ??
+    firstSentence(cveInfo?.description) ??
+    group
+      .map((h) => h.record.details)
+      .find((d) => d && !isChangelogLine(d))
+      ?.split('\n')[0]
+      ?.slice(0, 200) ??
     (first.record.details ?? '').split('\n')[0]?.slice(0, 200) ??
     id;
   const references = [

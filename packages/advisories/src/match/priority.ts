@@ -13,7 +13,10 @@ export function prioritize(input: {
   cvssScore?: number;
 }): { priority: Priority; reason: string } {
   const { severity, knownExploited, fixAvailable } = input;
-  const sev = `severity ${severity}${input.cvssScore !== undefined ? ` (CVSS ${input.cvssScore.toFixed(1)})` : ''}`;
+  const sev =
+    severity === 'unknown'
+      ? 'no severity published'
+      : `severity ${severity}${input.cvssScore !== undefined ? ` (CVSS ${input.cvssScore.toFixed(1)})` : ''}`;
   const fix = fixAvailable ? 'a fix is available' : 'no fix is available yet';
   if (knownExploited)
     return {
