@@ -1,6 +1,19 @@
-import { ImageListSchema, ImageRowSchema, type ScanReport } from '@drydock/contract';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AdvisoryDb, importAdvisories } from '@drydock/advisories';
+import {
+  ImageListSchema,
+  ImageRowSchema,
+  type ScanReport,
+  VulnerabilityDetailSchema,
+  VulnerabilityListSchema,
+} from '@drydock/contract';
+import { shared } from '@drydock/test-data';
+import { readDockerArchiveFile, tarBuffer, writeOciLayout } from '@drydock/test-data/build-image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedImage } from '../../../scripts/seed-lib.ts';
+import { scanFile, seedImage } from '../../../scripts/seed-lib.ts';
 import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 import { scanSharedImages } from './helpers/scanned-images.ts';
 
@@ -24,8 +37,10 @@ beforeAll(async () => {
     report,
   );
 }, 180_000);
+let tmp: string;
 afterAll(async () => {
   await t?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 describe('an image the advisory database could not fully check', () => {
@@ -49,4 +64,58 @@ describe('an image the advisory database could not fully check', () => {
       one.warnings.some((w) => /npm/.test(w.message) && w.code.startsWith('advisories_')),
     ).toBe(false);
   });
+});
+
+describe('packages known only from a lock file', () => {
+  it('are listed with their own filter and marked in the impact as lower confidence', async () => {
+    // The node-app image's real package-lock.json, without the node_modules it describes.
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'drydock-lock-'));
+    const lock = readDockerArchiveFile(
+      readFileSync(shared('images', 'debian12-node-app.tar')),
+      'app/package-lock.json',
+    ) as Buffer;
+    const dir = path.join(tmp, 'image');
+    await writeOciLayout(dir, [
+      {
+        tar: tarBuffer([{ path: 'app/package-lock.json', content: lock }]),
+        createdBy: 'COPY . /app',
+      },
+    ]);
+    const db = await AdvisoryDb.open(path.join(tmp, 'db'));
+    await importAdvisories(db, shared('advisories', 'osv', 'npm'));
+    await seedImage(t.prisma, { name: 'lock-only:1' }, await scanFile(dir, db));
+
+    const list = (found?: string) =>
+      t.app
+        .inject({
+          method: 'GET',
+          url: `/api/v1/vulnerabilities?category=application${found ? `&found=${found}` : ''}&pageSize=200`,
+        })
+        .then((r) => VulnerabilityListSchema.parse(r.json()));
+    const declared = await list('declared');
+    expect(declared.total).toBeGreaterThan(0);
+    const installed = await list('installed');
+    const all = await list();
+    // Every vulnerability is in one list or the other (some in both: installed in node-app).
+    const ids = new Set([...declared.items, ...installed.items].map((v) => v.id));
+    expect(new Set(all.items.map((v) => v.id))).toEqual(ids);
+    const some = declared.items[0];
+    const detail = VulnerabilityDetailSchema.parse(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/v1/vulnerabilities/${encodeURIComponent(some?.id ?? '')}`,
+        })
+      ).json(),
+    );
+    const lockOnly = detail.impact.filter((i) => i.image.name === 'lock-only:1');
+    expect(lockOnly.length).toBeGreaterThan(0);
+    for (const i of lockOnly) {
+      expect(i).toMatchObject({ declared: true, path: 'app/package-lock.json' });
+      expect(i.cause).toMatch(/declared in package-lock\.json \(not found installed\)/);
+    }
+    // The node-app image has the same packages installed: those rows are not marked.
+    const installedRows = detail.impact.filter((i) => i.image.name !== 'lock-only:1');
+    expect(installedRows.every((i) => !i.declared)).toBe(true);
+  }, 120_000);
 });

@@ -1,5 +1,9 @@
 // @vitest-environment jsdom
-import { type AdvisoryStatus, AdvisoryStatusSchema } from '@drydock/contract';
+import {
+  type AdvisoryStatus,
+  AdvisoryStatusSchema,
+  VulnerabilityDetailSchema,
+} from '@drydock/contract';
 import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ScanWarnings } from '../src/components/scan-warnings.tsx';
@@ -7,6 +11,7 @@ import {
   AdvisoryBanner,
   advisoryProblem,
 } from '../src/features/image-security/advisory-banner.tsx';
+import { VulnerabilityDrawer } from '../src/features/image-security/vulnerability-drawer.tsx';
 import { renderAt, stubApi } from './render.tsx';
 
 afterEach(() => {
@@ -83,5 +88,62 @@ describe('scan warnings of an image', () => {
   it('says nothing for an image checked completely', () => {
     renderAt(<ScanWarnings warnings={[]} />);
     expect(screen.queryByRole('region', { name: 'Not checked' })).toBeNull();
+  });
+});
+
+describe('a vulnerability found only in a lock file', () => {
+  it('is marked in the drawer as declared in that file, with lower confidence', async () => {
+    const impact = (declared: boolean, path: string, name: string) => ({
+      findingId: crypto.randomUUID(),
+      image: { id: crypto.randomUUID(), digest: `sha256:${'a'.repeat(64)}`, name },
+      packageName: 'qs',
+      packageType: 'npm',
+      installedVersion: '6.7.0',
+      fixedVersion: '6.7.3',
+      fixCommand: 'npm install qs@6.7.3',
+      cause: declared
+        ? '6.7.0 declared in package-lock.json (not found installed) is lower than fixed 6.7.3'
+        : 'installed 6.7.0 is lower than fixed 6.7.3',
+      path,
+      declared,
+      layerIndex: 2,
+      layerDiffId: `sha256:${'b'.repeat(64)}`,
+      createdBy: 'COPY . /app',
+      priority: 'high',
+      priorityReason: 'High: severity high and a fix is available',
+      status: 'open',
+    });
+    const detail = VulnerabilityDetailSchema.parse({
+      id: 'CVE-2022-24999',
+      title: 'qs vulnerable to Prototype Pollution',
+      description: null,
+      severity: 'high',
+      cvss: null,
+      knownExploited: false,
+      aliases: [],
+      links: [],
+      references: [],
+      priority: 'high',
+      priorityReason: 'High: severity high and a fix is available',
+      fixCommands: ['npm install qs@6.7.3'],
+      impact: [
+        impact(true, 'app/package-lock.json', 'lock-only:1'),
+        impact(false, 'app/node_modules/qs/package.json', 'shop/node-app:1'),
+      ],
+      caution: [],
+      history: [],
+    });
+    stubApi((url) => {
+      if (url.pathname === '/api/v1/vulnerabilities/CVE-2022-24999')
+        return { status: 200, body: detail };
+      if (url.pathname.endsWith('/images'))
+        return { status: 200, body: { items: [], page: 1, pageSize: 10, total: 0 } };
+      return undefined;
+    });
+    renderAt(<VulnerabilityDrawer id="CVE-2022-24999" onClose={() => {}} />);
+    const table = await screen.findByRole('table', { name: 'Impact' });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows[0]?.textContent).toContain('declared in package-lock.json · lower confidence');
+    expect(rows[1]?.textContent).not.toContain('declared in');
   });
 });

@@ -5,7 +5,12 @@ import path from 'node:path';
 import type { ScanReport } from '@drydock/contract';
 import { scanImage } from '@drydock/scanner';
 import { shared, sharedJson } from '@drydock/test-data';
-import { type TarEntrySpec, tarBuffer, writeOciLayout } from '@drydock/test-data/build-image';
+import {
+  readDockerArchiveFile,
+  type TarEntrySpec,
+  tarBuffer,
+  writeOciLayout,
+} from '@drydock/test-data/build-image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdvisoryDb,
@@ -233,5 +238,42 @@ describe('priority for records without a severity of their own', () => {
       priority: 'low',
       reason: 'Low: no severity published; a fix is available',
     });
+  });
+});
+
+describe('packages known only from a lock file', () => {
+  it('are matched, marked declared, and say so in the cause; installed copies win', async () => {
+    const lock = readDockerArchiveFile(
+      readFileSync(shared('images', 'debian12-node-app.tar')),
+      'app/package-lock.json',
+    ) as Buffer;
+    const pruned = await imageOf('lock-only', [
+      { path: 'etc/os-release', content: readFileSync(shared('images', 'ubuntu', 'os-release')) },
+      { path: 'app/package-lock.json', content: lock },
+    ]);
+    const declared = pruned.packages.filter((p) => p.declared);
+    expect(declared.length).toBeGreaterThan(10);
+    const lockOnly = (await assessInventory(pruned, db)).findings.filter(
+      (f) => f.category === 'application',
+    );
+    expect(lockOnly.length).toBeGreaterThan(0);
+    for (const f of lockOnly) {
+      expect(f.declared).toBe(true);
+      expect(f.path).toBe('app/package-lock.json');
+      expect(f.cause).toMatch(/ declared in package-lock\.json \(not found installed\) /);
+    }
+    // The same lock file in the real image, whose node_modules holds the packages: every
+    // application finding is about an installed copy, none twice.
+    const full = (await scanImage(shared('images', 'debian12-node-app.tar'))).report;
+    const app = (await assessInventory(full, db)).findings.filter(
+      (f) => f.category === 'application',
+    );
+    expect(app.length).toBeGreaterThan(0);
+    const installedNames = new Set(full.packages.filter((p) => !p.declared).map((p) => p.name));
+    for (const f of app) {
+      if (f.declared) expect(installedNames.has(f.packageName), f.packageName).toBe(false);
+    }
+    const keys = app.map((f) => `${f.id}|${f.packageName}|${f.installedVersion}|${f.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

@@ -40,6 +40,8 @@ export const ListVulnerabilitiesQuerySchema = ImageScopeQuerySchema.extend({
   priority: multi(PrioritySchema).optional(),
   name: text.optional(),
   status: FindingStatusFilterSchema.default('open'),
+  /** `installed`: only packages found installed; `declared`: only lock/manifest entries. */
+  found: z.enum(['installed', 'declared']).optional(),
   sort: z.enum(['priority', 'images', 'lastScanAt', 'id']).default('priority'),
   order: z.enum(['asc', 'desc']).default('desc'),
   ...page,
@@ -70,6 +72,8 @@ export const ImpactSchema = z.object({
   fixCommand: z.string().nullable(),
   cause: z.string(),
   path: z.string(),
+  /** Known only from the lock or manifest file at `path`, not found installed (lower confidence). */
+  declared: z.boolean(),
   layerIndex: z.number().int(),
   layerDiffId: z.string(),
   createdBy: z.string().nullable(),

@@ -231,6 +231,7 @@ export async function persistScan(
         priority: v.priority,
         priorityReason: v.priorityReason,
         cause: v.cause,
+        declared: v.declared === true,
         fixCommand: v.fixCommand ?? null,
         lastSeenAt: scannedAt,
       });
@@ -264,11 +265,11 @@ export async function persistScan(
             fixed_version = r."fixedVersion", layer_index = r."layerIndex",
             layer_diff_id = r."layerDiffId", created_by = r."createdBy", fix_status = r."fixStatus",
             priority = r."priority"::priority, priority_reason = r."priorityReason", cause = r."cause",
-            fix_command = r."fixCommand", last_seen_at = ${scannedAt}
+            declared = r."declared", fix_command = r."fixCommand", last_seen_at = ${scannedAt}
           FROM jsonb_to_recordset(${JSON.stringify(stillPresent)}::jsonb) AS r(id uuid, "category" text,
             "packageName" text, "packageType" text, "installedVersion" text, "fixedVersion" text,
             "layerIndex" int, "layerDiffId" text, "createdBy" text, "fixStatus" text, "priority" text,
-            "priorityReason" text, "cause" text, "fixCommand" text)
+            "priorityReason" text, "cause" text, "declared" boolean, "fixCommand" text)
           WHERE f.id = r.id`;
       }
       if (plan.gone.length) {

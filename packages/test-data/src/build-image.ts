@@ -195,3 +195,41 @@ export async function writeDockerArchive(
   ];
   await writeFile(file, tarBuffer(entries));
 }
+
+/** The entries of a (plain) tar archive: name and bytes of every regular file. */
+export function* tarFiles(tar: Buffer): Generator<{ name: string; data: Buffer }> {
+  let offset = 0;
+  let longName: string | undefined;
+  while (offset + 512 <= tar.length) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) return;
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
+    const size = Number.parseInt(field(124, 12).trim() || '0', 8);
+    const type = field(156, 1) || '0';
+    const prefix = field(345, 155);
+    const data = tar.subarray(offset + 512, offset + 512 + size);
+    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    longName = undefined;
+    if (type === 'L') longName = data.toString('utf8').replace(/\0.*$/s, '');
+    else if (type === '0' || type === '7') yield { name: name.replace(/^\.\//, ''), data };
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+}
+
+/** A file of a docker-archive image (`docker save`), as the final filesystem has it. */
+export function readDockerArchiveFile(archive: Buffer, file: string): Buffer | undefined {
+  const outer = new Map([...tarFiles(archive)].map((e) => [e.name, e.data]));
+  const manifest = JSON.parse(String(outer.get('manifest.json'))) as { Layers: string[] }[];
+  let found: Buffer | undefined;
+  for (const layer of manifest[0]?.Layers ?? []) {
+    const blob = outer.get(layer);
+    if (!blob) continue;
+    const plain = blob[0] === 0x1f && blob[1] === 0x8b ? zlib.gunzipSync(blob) : blob;
+    for (const entry of tarFiles(plain)) if (entry.name === file) found = entry.data;
+  }
+  return found;
+}

@@ -99,25 +99,62 @@ export function ToggleFilter<T extends string>({
   );
 }
 
-export function StatusFilter() {
+/** A URL filter with fixed choices; the first is the default and leaves the URL clean. */
+export function SelectFilter({
+  name,
+  label,
+  options,
+}: {
+  name: string;
+  label: string;
+  options: [value: string, label: string][];
+}) {
   const { get, set } = useUrlFilters();
   const id = useId();
+  const first = options[0]?.[0] ?? '';
   return (
     <label className="filter" htmlFor={id}>
-      <span>Status</span>
+      <span>{label}</span>
       <select
         id={id}
-        value={get('status') || 'open'}
-        onChange={(e) => set({ status: e.target.value === 'open' ? null : e.target.value })}
+        value={get(name) || first}
+        onChange={(e) => set({ [name]: e.target.value === first ? null : e.target.value })}
       >
-        <option value="open">Open</option>
-        <option value="ignored">Ignored</option>
-        <option value="handled">Handled</option>
-        <option value="resolved">Resolved</option>
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
       </select>
     </label>
   );
 }
+
+export const StatusFilter = () => (
+  <SelectFilter
+    name="status"
+    label="Status"
+    options={[
+      ['open', 'Open'],
+      ['ignored', 'Ignored'],
+      ['handled', 'Handled'],
+      ['resolved', 'Resolved'],
+    ]}
+  />
+);
+
+/** Installed packages, or packages known only from lock files (lower confidence). */
+export const FoundFilter = () => (
+  <SelectFilter
+    name="found"
+    label="Found"
+    options={[
+      ['', 'Installed or in lock files'],
+      ['installed', 'Installed'],
+      ['declared', 'Only in lock files'],
+    ]}
+  />
+);
 
 /** The image-scope filters every tab shares. */
 export function ScopeFilters() {

@@ -151,8 +151,13 @@ export async function assessInventory(
   const gaps = new Map<string, CoverageGap>();
   const resolved = new Map<AdvisoryTarget, string[]>();
   const targets = new Map<string, AdvisoryTarget>();
+  // A lock-file entry for a package also found installed (any version) is left to the installed
+  // copy: one package, one answer.
+  const installedNames = new Set(
+    inventory.packages.filter((p) => !p.declared).map((p) => `${p.type}|${p.name}`),
+  );
   for (const pkg of inventory.packages) {
-    if (pkg.declared) continue;
+    if (pkg.declared && installedNames.has(`${pkg.type}|${pkg.name}`)) continue;
     const category = SYSTEM.has(pkg.type) ? 'system' : 'application';
     let target = targets.get(pkg.type);
     if (!target) {
@@ -314,13 +319,16 @@ async function toFinding(
     ...(sev?.score !== undefined ? { cvssScore: sev.score } : {}),
   });
   const layer = inventory.layers[pkg.layerIndex];
+  const state = pkg.declared
+    ? `${installed} declared in ${pkg.path.split('/').at(-1)} (not found installed)`
+    : `installed ${installed}`;
   const cause = fixedVersion
-    ? `installed ${installed} is lower than fixed ${fixedVersion}`
+    ? `${state} is lower than fixed ${fixedVersion}`
     : lastAffected
-      ? `installed ${installed} is at or below the last affected version ${lastAffected}; no fixed version is published`
+      ? `${state} is at or below the last affected version ${lastAffected}; no fixed version is published`
       : willNotFix
-        ? `installed ${installed} is affected; the distribution will not fix it`
-        : `installed ${installed} is affected; no fixed version is available`;
+        ? `${state} is affected; the distribution will not fix it`
+        : `${state} is affected; no fixed version is available`;
   const first = group[0] as Hit;
   // A summary that is a changelog line says nothing about the vulnerability: the CVE's own
   // title or description does.
@@ -373,6 +381,7 @@ async function toFinding(
     path: pkg.path,
     ...(fixedVersion ? { fixCommand: fixCommand(pkg, fixedVersion) } : {}),
     cause,
+    ...(pkg.declared ? { declared: true } : {}),
     title: title || id,
     ...(description ? { description } : {}),
     references: [...new Set(references)].slice(0, 30),

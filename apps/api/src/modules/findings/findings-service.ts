@@ -96,6 +96,7 @@ export function createFindingsService(
           fixCommand: f.fixCommand,
           cause: f.cause,
           path: f.path,
+          declared: f.declared,
           layerIndex: f.layerIndex,
           layerDiffId: f.layerDiffId,
           createdBy: f.createdBy,

@@ -21,12 +21,14 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
   return {
     async listVulnerabilities(q: ListVulnerabilitiesQuery & { visible?: Visibility }) {
       const scope = scopeConditions(q);
-      // Image tables are joined only when a filter needs them.
-      const scoped = scope.length > 0;
+      // Image tables are joined only when a filter needs them; the per-tab aggregate does not
+      // know where a package was found, so that filter goes through the findings too.
+      const scoped = scope.length > 0 || q.found !== undefined;
       const conditions = [
         sql`f.category = ${q.category}`,
         sql`f.status = ${q.status}::finding_status`,
         ...scope,
+        ...(q.found ? [sql`f.declared = ${q.found === 'declared'}`] : []),
       ];
       if (q.name) {
         // Resolve the fuzzy text through the trigram indexes (vulnerability id/title, finding package

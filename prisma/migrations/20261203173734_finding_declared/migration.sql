@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "finding" ADD COLUMN     "declared" BOOLEAN NOT NULL DEFAULT false;
+
