@@ -49,6 +49,8 @@ export default defineConfig({
     env: {
       PORT: String(port),
       DRYDOCK_DATA_DIR: dataDir,
+      // Offline machine: no scheduled refresh from the public OSV bucket.
+      DRYDOCK_ADVISORY_REFRESH: 'off',
       DRYDOCK_ADVISORY_MIRRORS: advisoryMirror,
       LOG_LEVEL: 'warn',
     },

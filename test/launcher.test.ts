@@ -12,7 +12,7 @@ const root = path.resolve(import.meta.dirname, '..');
 function start(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', DRYDOCK_ADVISORY_REFRESH: 'off', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }

@@ -62,6 +62,7 @@ describe('database outage under a running API and worker', () => {
     const env = {
       DATABASE_URL: db.url,
       DRYDOCK_SECRET_KEY: 'outage-test-secret-key-0123456789abcdef',
+      DRYDOCK_ADVISORY_REFRESH: 'off',
       DRYDOCK_DATA_DIR: dir,
       DRYDOCK_ADVISORY_MIRRORS: shared('advisories'),
       DRYDOCK_SUPERVISE_SECONDS: '1',

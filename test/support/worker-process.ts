@@ -26,6 +26,7 @@ export async function spawnWorker(
       ...process.env,
       DATABASE_URL: databaseUrl,
       DRYDOCK_SECRET_KEY: secretKey,
+      DRYDOCK_ADVISORY_REFRESH: 'off',
       WORKER_CONCURRENCY: '1',
       DRYDOCK_SUPERVISE_SECONDS: '1',
       LOG_LEVEL: 'info',

@@ -36,7 +36,14 @@ import problemDetails from './plugins/problem-details.ts';
 export interface AppDeps {
   config: Pick<Config, 'webDist' | 'logLevel' | 'secretKey' | 'maxUploadBytes'> &
     Partial<
-      Pick<Config, 'registryTimeoutMs' | 'rateLimitPerMinute' | 'trustProxy' | 'advisoryMirrors'>
+      Pick<
+        Config,
+        | 'registryTimeoutMs'
+        | 'rateLimitPerMinute'
+        | 'trustProxy'
+        | 'advisoryMirrors'
+        | 'advisoryRefresh'
+      >
     >;
   prisma: PrismaClient;
   /** Producer side of the job queue (Scan Now, sync). */
@@ -135,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       prisma: deps.prisma,
       queue: deps.queue,
       mirrorRoots: deps.config.advisoryMirrors ?? [],
+      refresh: deps.config.advisoryRefresh ?? null,
     }),
   });
   await app.register(registriesRoutes, {

@@ -30,7 +30,14 @@ describe('advisory status and import, and the findings trend', () => {
     const empty = AdvisoryStatusSchema.parse(
       (await t.app.inject({ method: 'GET', url: '/api/v1/advisories/status' })).json(),
     );
-    expect(empty).toEqual({ advisories: 0, ecosystems: [], knownExploited: 0, lastImportAt: null });
+    expect(empty).toEqual({
+      advisories: 0,
+      ecosystems: [],
+      knownExploited: 0,
+      lastImportAt: null,
+      latestImport: null,
+      refresh: null,
+    });
     await importAdvisories(new PgAdvisoryStore(t.prisma), shared('advisories', 'osv', 'npm'));
     const status = AdvisoryStatusSchema.parse(
       (await t.app.inject({ method: 'GET', url: '/api/v1/advisories/status' })).json(),
@@ -44,8 +51,29 @@ describe('advisory status and import, and the findings trend', () => {
       payload: { source },
     });
     expect(res.statusCode).toBe(202);
-    const job = await t.queue.boss.getJobById('advisories.import', res.json().jobId);
-    expect(job?.data).toEqual({ source });
+    const { jobId, importId } = res.json() as { jobId: string; importId: string };
+    const job = await t.queue.boss.getJobById('advisories.import', jobId);
+    expect(job?.data).toEqual({ source, importId });
+    // The import is listed at once, queued, with who asked for it.
+    const listed = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/advisories/imports' })
+    ).json();
+    expect(listed.items[0]).toMatchObject({
+      id: importId,
+      source,
+      status: 'queued',
+      trigger: 'manual',
+    });
+    const one = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/advisories/imports/${importId}`,
+    });
+    expect(one.json()).toMatchObject({ id: importId, status: 'queued' });
+    const missing = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/advisories/imports/00000000-0000-4000-8000-000000000000',
+    });
+    expect(missing.statusCode).toBe(404);
     // Outside the mirror folders, or a local URL: refused with the reason, nothing queued, logged.
     for (const [refused, reason] of [
       ['/etc', /outside the advisory mirror folders/],

@@ -25,6 +25,8 @@ const status = (s: Partial<AdvisoryStatus>): AdvisoryStatus =>
     ecosystems: [{ ecosystem: 'Debian:12', packages: 300 }],
     knownExploited: 10,
     lastImportAt: new Date().toISOString(),
+    latestImport: null,
+    refresh: null,
     ...s,
   });
 

@@ -29,6 +29,7 @@ const worker = await startWorker({
   registryTimeoutMs: config.registryTimeoutMs,
   analysisCache: config.analysisCache,
   advisoryMirrors: config.advisoryMirrors,
+  advisoryRefresh: config.advisoryRefresh,
 });
 
 // Tells the log when the database is back after an outage (pg-boss reconnects by itself).

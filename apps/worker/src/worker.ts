@@ -23,6 +23,8 @@ export interface WorkerDeps {
   analysisCache?: boolean;
   /** Folders an advisory import may read (DRYDOCK_ADVISORY_MIRRORS); none given: no folder. */
   advisoryMirrors?: readonly string[];
+  /** Scheduled advisory refresh (DRYDOCK_ADVISORY_SOURCE, DRYDOCK_ADVISORY_REFRESH); absent: off. */
+  advisoryRefresh?: { source: string; everyHours: number } | null;
   /** Stops the largest running scan near the heap limit (default: a MemoryGuard at 85 %). */
   memoryGuard?: MemoryGuard;
 }
@@ -89,7 +91,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       running,
       ...(registryTimeoutMs ? { registryTimeoutMs } : {}),
     }),
-    'schedule.tick': createScheduleTickHandler({ prisma, queue }),
+    'schedule.tick': createScheduleTickHandler({
+      prisma,
+      queue,
+      advisoryRefresh: deps.advisoryRefresh ?? null,
+    }),
     'advisories.import': createAdvisoryImportHandler({
       prisma,
       queue,

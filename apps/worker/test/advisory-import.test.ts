@@ -1,9 +1,12 @@
 import { matchInventory } from '@drydock/advisories';
 import {
+  advisoryImportView,
   createPrismaClient,
   PgAdvisoryStore,
   type PrismaClient,
   type Queue,
+  queueAdvisoryImport,
+  queueDueAdvisoryRefresh,
   startQueue,
 } from '@drydock/db';
 import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
@@ -102,5 +105,75 @@ describe('advisories.import job into Postgres', () => {
       await expect(completed(queue, id as string)).rejects.toThrow(reason);
     }
     expect(await prisma.advisory.count()).toBe(499);
+  });
+});
+
+describe('advisory import rows: visible progress and outcome, scheduled refresh', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    prisma = createPrismaClient(db.url);
+    queue = await startQueue(db.url);
+    await startWorker({
+      queue,
+      prisma,
+      logger: pino({ level: 'silent' }),
+      concurrency: 1,
+      secretKey: TEST_SECRET_KEY,
+      advisoryMirrors: [shared('advisories')],
+    });
+  });
+  afterAll(async () => {
+    await queue?.stop();
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  const settled = async (id: string) => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const row = await prisma.advisoryImport.findUniqueOrThrow({ where: { id } });
+      if (row.status === 'succeeded' || row.status === 'failed') return advisoryImportView(row);
+      if (Date.now() > deadline) throw new Error(`import ${id} still ${row.status}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  it('records a manual import from queued to succeeded, with its counts per ecosystem', async () => {
+    const { importId } = await queueAdvisoryImport(prisma, queue, {
+      source: shared('advisories', 'osv', 'npm'),
+      trigger: 'manual',
+      requestedBy: 'admin',
+    });
+    const done = await settled(importId);
+    expect(done).toMatchObject({ status: 'succeeded', trigger: 'manual', requestedBy: 'admin' });
+    expect(done.ecosystems.npm).toEqual({ added: 499, updated: 0, unchanged: 0, skipped: 0 });
+    expect(done.startedAt).not.toBeNull();
+    expect(done.finishedAt).not.toBeNull();
+  });
+
+  it('records a failed import with its reason, and does not retry it behind the analyst', async () => {
+    const { importId } = await queueAdvisoryImport(prisma, queue, {
+      source: `${shared('advisories', 'osv', 'npm')}/no-such`,
+      trigger: 'manual',
+    });
+    const done = await settled(importId);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/no such file|outside|refused/i);
+  });
+
+  it('queues the scheduled refresh when due, once, and not while one is running', async () => {
+    const refresh = { source: shared('advisories', 'osv', 'crates.io'), everyHours: 24 };
+    const now = new Date(Date.now() + 25 * 3_600_000);
+    const first = await queueDueAdvisoryRefresh(prisma, queue, refresh, now);
+    expect(first).toBeDefined();
+    expect(await queueDueAdvisoryRefresh(prisma, queue, refresh, now)).toBeUndefined();
+    const done = await settled(first as string);
+    expect(done).toMatchObject({ status: 'succeeded', trigger: 'schedule' });
+    // Just refreshed: not due again until the interval has passed.
+    expect(await queueDueAdvisoryRefresh(prisma, queue, refresh, new Date())).toBeUndefined();
   });
 });

@@ -27,6 +27,7 @@ export {
 } from './store/advisory-db.ts';
 export {
   DEFAULT_ECOSYSTEMS,
+  type ImportProgress,
   type ImportReport,
   importAdvisories,
   parseCveRecord,

@@ -193,8 +193,15 @@ describe('what must not match', () => {
     ).toEqual([]);
   });
 
-  it('a declared lock-file entry is not an installed package', async () => {
-    expect(await match([pkg({ version: '4.17.15', declared: true })])).toEqual([]);
+  it('a declared lock-file entry is matched and marked, unless the package is installed', async () => {
+    const declared = await match([pkg({ version: '4.17.15', declared: true })]);
+    expect(declared.length).toBeGreaterThan(0);
+    expect(declared.every((f) => f.declared === true)).toBe(true);
+    expect(
+      (
+        await match([pkg({ version: '4.17.15', declared: true }), pkg({ version: '4.17.21' })])
+      ).filter((f) => f.declared),
+    ).toEqual([]);
   });
 });
 

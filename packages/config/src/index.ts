@@ -2,6 +2,9 @@ import path from 'node:path';
 import { advisoryMirrorRoots } from '@drydock/advisories';
 import { z } from 'zod';
 
+/** The public OSV bucket: `<base>/<Ecosystem>/all.zip` for every ecosystem. */
+export const DEFAULT_ADVISORY_SOURCE = 'https://osv-vulnerabilities.storage.googleapis.com';
+
 /**
  * The variables every server process reads (API and worker alike), defined once. Each app extends
  * this schema with its own variables and parses the environment with `parseEnv`; nothing else
@@ -17,6 +20,26 @@ export const ServerEnvSchema = z.object({
   DRYDOCK_DATA_DIR: z.string().min(1).default('.drydock'),
   DRYDOCK_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   DRYDOCK_ADVISORY_MIRRORS: z.string().optional(),
+  /** Where scheduled advisory refreshes read: an OSV mirror URL, or a mirror folder. */
+  DRYDOCK_ADVISORY_SOURCE: z.string().trim().min(1).default(DEFAULT_ADVISORY_SOURCE),
+  /** How often advisories are refreshed from DRYDOCK_ADVISORY_SOURCE: `24h`, `90m`, or `off`. */
+  DRYDOCK_ADVISORY_REFRESH: z
+    .string()
+    .trim()
+    .default('24h')
+    .transform((v, ctx) => {
+      if (v === 'off' || v === '0') return null;
+      const m = /^(\d+(?:\.\d+)?)\s*(h|m)$/.exec(v);
+      const hours = m ? Number(m[1]) / (m[2] === 'm' ? 60 : 1) : Number.NaN;
+      if (!(hours >= 1 / 12)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'a duration of at least 5m (`24h`, `90m`) or `off`',
+        });
+        return z.NEVER;
+      }
+      return hours;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -49,6 +72,8 @@ export interface ServerConfig {
   registryTimeoutMs: number;
   /** Folders an advisory import may read (besides http(s) mirrors). */
   advisoryMirrors: string[];
+  /** Scheduled refresh of the advisory database; null when off (air-gapped installs). */
+  advisoryRefresh: { source: string; everyHours: number } | null;
   logLevel: LogLevel;
 }
 
@@ -60,6 +85,10 @@ export function serverConfig(env: z.infer<typeof ServerEnvSchema>): ServerConfig
     dataDir: path.resolve(env.DRYDOCK_DATA_DIR),
     registryTimeoutMs: env.DRYDOCK_REGISTRY_TIMEOUT_SECONDS * 1000,
     advisoryMirrors: advisoryMirrorRoots(env.DRYDOCK_ADVISORY_MIRRORS, env.DRYDOCK_DATA_DIR),
+    advisoryRefresh:
+      env.DRYDOCK_ADVISORY_REFRESH === null
+        ? null
+        : { source: env.DRYDOCK_ADVISORY_SOURCE, everyHours: env.DRYDOCK_ADVISORY_REFRESH },
     logLevel: env.LOG_LEVEL,
   };
 }

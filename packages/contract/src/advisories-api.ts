@@ -1,10 +1,48 @@
 import { z } from 'zod';
+import { itemsOf } from './envelopes.ts';
+
+const counts = z.object({
+  added: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  skipped: z.number().int(),
+});
+
+export const AdvisoryImportStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed']);
+
+/** One import: what it read, how far it is (per ecosystem), how it ended and why. */
+export const AdvisoryImportSchema = z.object({
+  id: z.uuid(),
+  source: z.string(),
+  trigger: z.enum(['manual', 'schedule']),
+  status: AdvisoryImportStatusSchema,
+  /** Counts per ecosystem group so far ("Debian", "npm"…). */
+  ecosystems: z.record(z.string(), counts),
+  /** The part being read while running ("Ubuntu", "saving"). */
+  current: z.string().nullable(),
+  warnings: z.array(z.string()),
+  error: z.string().nullable(),
+  requestedBy: z.string().nullable(),
+  /** The re-match of every scanned image this import started, when advisories changed. */
+  rematchScanId: z.uuid().nullable(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type AdvisoryImport = z.infer<typeof AdvisoryImportSchema>;
+export const AdvisoryImportListSchema = itemsOf(AdvisoryImportSchema);
+export const AdvisoryImportAcceptedSchema = z.object({ jobId: z.string(), importId: z.uuid() });
 
 export const AdvisoryStatusSchema = z.object({
   advisories: z.number().int(),
   ecosystems: z.array(z.object({ ecosystem: z.string(), packages: z.number().int() })),
   knownExploited: z.number().int(),
+  /** When the last import finished successfully (the database is as new as that). */
   lastImportAt: z.iso.datetime().nullable(),
+  /** The newest import, whatever its state (running, failed…). */
+  latestImport: AdvisoryImportSchema.nullable(),
+  /** Scheduled refresh: the source and the interval in hours; null when off (air-gapped). */
+  refresh: z.object({ source: z.string(), everyHours: z.number() }).nullable(),
 });
 export type AdvisoryStatus = z.infer<typeof AdvisoryStatusSchema>;
 

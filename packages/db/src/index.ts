@@ -1,3 +1,8 @@
+export {
+  advisoryImportView,
+  queueAdvisoryImport,
+  queueDueAdvisoryRefresh,
+} from './advisory-imports.ts';
 export { PgAdvisoryStore } from './advisory-store.ts';
 export { createPrismaClient, type PrismaClient } from './client.ts';
 export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded.ts';

@@ -1,11 +1,25 @@
-import { type ImportReport, importAdvisories, type SourcePolicy } from '@drydock/advisories';
+import {
+  type ImportProgress,
+  type ImportReport,
+  importAdvisories,
+  type SourcePolicy,
+} from '@drydock/advisories';
 import type { AdvisoryImportJob } from '@drydock/contract';
-import { addImagesToScan, PgAdvisoryStore, type PrismaClient, type Queue } from '@drydock/db';
+import {
+  addImagesToScan,
+  PgAdvisoryStore,
+  type Prisma,
+  type PrismaClient,
+  type Queue,
+} from '@drydock/db';
 
 /**
  * `drydock db update` on the server: the same import, into Postgres. When advisories changed,
  * every scanned image is re-matched from its stored analysis (one `rematch` job per image, no
- * pull), as a scan with trigger `advisories`.
+ * pull), as a scan with trigger `advisories`. The job's `advisory_import` row follows it:
+ * running with per-ecosystem counts (written at most once a second), then succeeded with the
+ * report or failed with the reason — a failed import is recorded, not retried behind the
+ * analyst's back (the next scheduled refresh or a new import tries again).
  */
 export function createAdvisoryImportHandler(deps: {
   prisma: PrismaClient;
@@ -14,22 +28,64 @@ export function createAdvisoryImportHandler(deps: {
   /** Checked again here (the API checks first): a job planted in the queue gets no further. */
   policy: SourcePolicy;
 }) {
-  return async (job: AdvisoryImportJob): Promise<ImportReport & { rematchScanId?: string }> => {
-    const store = new PgAdvisoryStore(deps.prisma);
-    const report = await importAdvisories(store, job.source, {
-      policy: deps.policy,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-      ...(job.ecosystems ? { ecosystems: job.ecosystems } : {}),
-    });
+  return async (
+    job: AdvisoryImportJob,
+  ): Promise<(ImportReport & { rematchScanId?: string }) | { failed: string }> => {
+    const row = job.importId ? { id: job.importId } : undefined;
+    const update = (data: Prisma.AdvisoryImportUpdateInput) =>
+      row ? deps.prisma.advisoryImport.update({ where: { id: row.id }, data }) : Promise.resolve();
+    await update({ status: 'running', startedAt: new Date(), error: null });
+    let written = 0;
+    let latest: ImportProgress | undefined;
+    const onProgress = (progress: ImportProgress) => {
+      latest = progress;
+      if (Date.now() - written < 1000) return;
+      written = Date.now();
+      void update({ progress: progressJson(progress) }).catch(() => {});
+    };
+    let report: ImportReport;
+    try {
+      const store = new PgAdvisoryStore(deps.prisma);
+      report = await importAdvisories(store, job.source, {
+        policy: deps.policy,
+        onProgress,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(job.ecosystems ? { ecosystems: job.ecosystems } : {}),
+      });
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+      if (!row) throw error;
+      await update({
+        status: 'failed',
+        error: reason,
+        finishedAt: new Date(),
+        ...(latest ? { progress: progressJson(latest) } : {}),
+      });
+      return { failed: reason };
+    }
+    const finish = (rematchScanId?: string) =>
+      update({
+        status: 'succeeded',
+        finishedAt: new Date(),
+        progress: progressJson({ ecosystems: report.ecosystems }),
+        warnings: report.warnings.slice(0, 100),
+        ...(rematchScanId ? { rematchScanId } : {}),
+      });
     // The job output keeps the counts; warnings are capped so one bad feed cannot bloat it.
     const out = { ...report, warnings: report.warnings.slice(0, 100) };
     const changed = Object.values(report.ecosystems).some((c) => c.added + c.updated > 0);
-    if (!changed || !deps.queue) return out;
+    if (!changed || !deps.queue) {
+      await finish();
+      return out;
+    }
     const images = await deps.prisma.image.findMany({
       where: { analysisKey: { not: null }, goneAt: null, repositoryId: { not: null } },
       select: { id: true },
     });
-    if (images.length === 0) return out;
+    if (images.length === 0) {
+      await finish();
+      return out;
+    }
     const scan = await deps.prisma.scan.create({
       data: { scope: { kind: 'all' }, trigger: 'advisories' },
       select: { id: true },
@@ -41,6 +97,12 @@ export function createAdvisoryImportHandler(deps: {
       images.map((i) => i.id),
       'rematch',
     );
+    await finish(scan.id);
     return { ...out, rematchScanId: scan.id };
   };
 }
+
+const progressJson = (p: ImportProgress): Prisma.InputJsonValue =>
+  JSON.parse(
+    JSON.stringify({ ecosystems: p.ecosystems, ...(p.current ? { current: p.current } : {}) }),
+  );

@@ -1,4 +1,4 @@
-import { type PrismaClient, pruneUploads, type Queue } from '@drydock/db';
+import { type PrismaClient, pruneUploads, type Queue, queueDueAdvisoryRefresh } from '@drydock/db';
 
 const LAYER_CACHE_DAYS = 30;
 
@@ -7,12 +7,14 @@ const LAYER_CACHE_DAYS = 30;
  * scan is due by moving `next_scheduled_at` forward in one conditional UPDATE (so two ticks never
  * claim the same instance), then queues a sync that is followed by a scan of the instance. It
  * also removes the stored uploads nobody will scan again (see pruneUploads) and per-layer malware
- * results unused for 30 days.
+ * results unused for 30 days, and queues the scheduled advisory refresh when it is due.
  */
 export function createScheduleTickHandler(deps: {
   prisma: PrismaClient;
   queue: Pick<Queue, 'send'>;
   now?: () => Date;
+  /** Scheduled advisory refresh (DRYDOCK_ADVISORY_SOURCE / _REFRESH); absent: off. */
+  advisoryRefresh?: { source: string; everyHours: number } | null;
 }) {
   return async () => {
     const now = (deps.now ?? (() => new Date()))();
@@ -34,8 +36,12 @@ export function createScheduleTickHandler(deps: {
     const workersPruned = await deps.prisma.workerProcess.deleteMany({
       where: { lastSeenAt: { lt: new Date(now.getTime() - 86_400_000) } },
     });
+    const advisoryImport = deps.advisoryRefresh
+      ? await queueDueAdvisoryRefresh(deps.prisma, deps.queue, deps.advisoryRefresh, now)
+      : undefined;
     return {
       started: due.map((d) => d.id),
+      ...(advisoryImport ? { advisoryImport } : {}),
       uploadsPruned,
       layersPruned: layersPruned.count,
       workersPruned: workersPruned.count,

@@ -41,13 +41,26 @@ export const DEFAULT_ECOSYSTEMS = [
 
 const MAX_ZIP = 1024 * 1024 * 1024;
 
+/** How far an import is: the counts so far, and the part being read. */
+export interface ImportProgress {
+  ecosystems: ImportReport['ecosystems'];
+  /** The ecosystem (or file) being read; undefined once everything is read. */
+  current?: string;
+}
+
 class Importer {
   readonly report: ImportReport;
+  private records = 0;
   constructor(
     private readonly db: AdvisoryWriter,
     source: string,
+    private readonly onProgress?: (progress: ImportProgress) => void,
   ) {
     this.report = { source, ecosystems: {}, warnings: [] };
+  }
+
+  progress(current?: string): void {
+    this.onProgress?.({ ecosystems: this.report.ecosystems, ...(current ? { current } : {}) });
   }
 
   private counts(group: string): EcosystemCounts {
@@ -80,6 +93,7 @@ class Importer {
       const outcome = await this.db.upsert(group, record);
       this.counts(group)[outcome]++;
     }
+    if (++this.records % 500 === 0) this.progress(fallbackGroup ?? [...groups][0]);
   }
 
   async zip(data: Buffer, where: string, group?: string): Promise<void> {
@@ -90,6 +104,8 @@ class Importer {
       this.report.warnings.push(`${where}: unreadable zip (${(error as Error).message})`);
       return;
     }
+    if (group) this.counts(group);
+    this.progress(group ?? where);
     for (const entry of zip.entries) {
       if (!entry.name.endsWith('.json')) continue;
       let value: unknown;
@@ -254,10 +270,12 @@ export async function importAdvisories(
     policy?: SourcePolicy;
     /** Largest download accepted (default 1 GiB). */
     maxDownloadBytes?: number;
+    /** Called as ecosystems are read (at least once per ecosystem, and every 500 records). */
+    onProgress?: (progress: ImportProgress) => void;
   } = {},
 ): Promise<ImportReport> {
   if (options.policy) await checkImportSource(source, options.policy);
-  const importer = new Importer(db, source);
+  const importer = new Importer(db, source, options.onProgress);
   // The CLI runs on its user's own machine: any mirror it names. The server: MIRROR_EGRESS.
   const egress = options.policy ? MIRROR_EGRESS : { allowPrivate: true };
   if (/^https?:\/\//.test(source)) {
@@ -270,6 +288,7 @@ export async function importAdvisories(
     } else {
       const base = source.replace(/\/+$/, '');
       for (const ecosystem of options.ecosystems ?? DEFAULT_ECOSYSTEMS) {
+        importer.progress(ecosystem);
         const url = `${base}/${encodeURIComponent(ecosystem)}/all.zip`;
         const data = await download(url, fetchImpl, egress, options.maxDownloadBytes ?? MAX_ZIP);
         if (data) await importer.zip(data, url, ecosystem);
@@ -283,6 +302,8 @@ export async function importAdvisories(
     else if (source.endsWith('.zip')) await importer.zip(await readFile(source), source);
     else await importer.json(await readFile(source), source);
   }
+  importer.progress('saving');
   await db.save(source);
+  importer.progress();
   return importer.report;
 }

@@ -1,9 +1,12 @@
 import {
+  AdvisoryImportAcceptedSchema,
+  AdvisoryImportListSchema,
   AdvisoryImportRequestSchema,
+  AdvisoryImportSchema,
   AdvisoryStatusSchema,
-  JobAcceptedSchema,
 } from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { actorOf } from '../../lib/actor.ts';
 import type { AdvisoriesService } from './advisories-service.ts';
 
@@ -34,16 +37,43 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{ service: AdvisoriesServic
         summary:
           'Queue an import from a folder under DRYDOCK_ADVISORY_MIRRORS or an http(s) mirror (not loopback or link-local); changed advisories re-match every scanned image',
         body: AdvisoryImportRequestSchema,
-        response: { 202: JobAcceptedSchema },
+        response: { 202: AdvisoryImportAcceptedSchema },
       },
     },
     async (request, reply) => {
-      const jobId = await service.queueImport(request.body.source, {
+      const accepted = await service.queueImport(request.body.source, {
         name: actorOf(request),
         ip: request.ip,
       });
       await app.audit(request, 'advisories.import', request.body.source);
-      return reply.status(202).send({ jobId });
+      return reply.status(202).send(accepted);
     },
+  );
+  app.get(
+    '/api/v1/advisories/imports',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['advisories'],
+        operationId: 'listAdvisoryImports',
+        summary:
+          'The newest 20 imports (manual and scheduled): state, per-ecosystem counts, reason',
+        response: { 200: AdvisoryImportListSchema },
+      },
+    },
+    async () => ({ items: await service.imports() }),
+  );
+  app.get(
+    '/api/v1/advisories/imports/:id',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['advisories'],
+        operationId: 'getAdvisoryImport',
+        params: z.object({ id: z.uuid() }).strict(),
+        response: { 200: AdvisoryImportSchema },
+      },
+    },
+    async (request) => service.importById(request.params.id),
   );
 };

@@ -1,36 +1,77 @@
 import { checkImportSource, SourceError } from '@drydock/advisories';
-import type { AdvisoryStatus } from '@drydock/contract';
-import type { PrismaClient, Queue } from '@drydock/db';
+import type { AdvisoryImport, AdvisoryStatus } from '@drydock/contract';
+import {
+  advisoryImportView,
+  type PrismaClient,
+  type Queue,
+  queueAdvisoryImport,
+} from '@drydock/db';
 import { securityEvent } from '../../auth/security-log.ts';
-import { UnprocessableError } from '../../lib/errors.ts';
+import { NotFoundError, UnprocessableError } from '../../lib/errors.ts';
 
 export interface AdvisoriesServiceDeps {
   prisma: PrismaClient;
   queue: Pick<Queue, 'send'>;
   /** Folders an import may read (DRYDOCK_ADVISORY_MIRRORS); the worker checks again. */
   mirrorRoots: readonly string[];
+  /** The scheduled refresh the workers run (shown in the status); null when off. */
+  refresh?: { source: string; everyHours: number } | null;
 }
 
 /** The server's advisory database: what it holds, and imports (`drydock db update` on the server). */
-export function createAdvisoriesService({ prisma, queue, mirrorRoots }: AdvisoriesServiceDeps) {
+export function createAdvisoriesService({
+  prisma,
+  queue,
+  mirrorRoots,
+  refresh = null,
+}: AdvisoriesServiceDeps) {
   return {
     async status(): Promise<AdvisoryStatus> {
-      const [meta, ecosystems, knownExploited] = await Promise.all([
+      const [meta, ecosystems, knownExploited, latest, lastGood] = await Promise.all([
         prisma.advisory.aggregate({ _count: { _all: true }, _max: { importedAt: true } }),
         prisma.$queryRaw<{ ecosystem: string; n: bigint }[]>`
           SELECT ecosystem, count(DISTINCT name) AS n FROM advisory_affected GROUP BY ecosystem ORDER BY ecosystem`,
         prisma.knownExploited.count(),
+        prisma.advisoryImport.findFirst({ orderBy: { createdAt: 'desc' } }),
+        prisma.advisoryImport.findFirst({
+          where: { status: 'succeeded' },
+          orderBy: { finishedAt: 'desc' },
+          select: { finishedAt: true },
+        }),
       ]);
+      // The database is as new as its last successful import (an import that changed nothing
+      // still refreshes it); databases filled before imports were recorded: the newest record.
+      const lastImportAt = lastGood?.finishedAt ?? meta._max.importedAt;
       return {
         advisories: meta._count._all,
         ecosystems: ecosystems.map((e) => ({ ecosystem: e.ecosystem, packages: Number(e.n) })),
         knownExploited,
-        lastImportAt: meta._max.importedAt?.toISOString() ?? null,
+        lastImportAt: lastImportAt?.toISOString() ?? null,
+        latestImport: latest ? advisoryImportView(latest) : null,
+        refresh,
       };
     },
 
+    /** The newest imports, manual and scheduled, with their progress or outcome. */
+    async imports(): Promise<AdvisoryImport[]> {
+      const rows = await prisma.advisoryImport.findMany({
+        orderBy: { createdAt: 'desc' },
+        take: 20,
+      });
+      return rows.map(advisoryImportView);
+    },
+
+    async importById(id: string): Promise<AdvisoryImport> {
+      const row = await prisma.advisoryImport.findUnique({ where: { id } });
+      if (!row) throw new NotFoundError(`No advisory import ${id}`);
+      return advisoryImportView(row);
+    },
+
     /** Queues an import from an allowed source; a refused one is logged and answered 422. */
-    async queueImport(source: string, actor: { name: string; ip: string }): Promise<string> {
+    async queueImport(
+      source: string,
+      actor: { name: string; ip: string },
+    ): Promise<{ jobId: string; importId: string }> {
       try {
         await checkImportSource(source, { roots: mirrorRoots });
       } catch (error) {
@@ -45,7 +86,11 @@ export function createAdvisoriesService({ prisma, queue, mirrorRoots }: Advisori
         });
         throw new UnprocessableError('source_refused', error.message);
       }
-      return queue.send('advisories.import', { source });
+      return queueAdvisoryImport(prisma, queue, {
+        source,
+        trigger: 'manual',
+        requestedBy: actor.name,
+      });
     },
   };
 }

@@ -5,6 +5,7 @@ import { ErrorState, InlineError, Skeleton } from '../../components/states.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useCan } from '../../lib/session.tsx';
 import { AccountsSection } from './accounts-section.tsx';
+import { AdvisoryImports } from './advisory-imports.tsx';
 
 /** Advisory database: what the server holds, and an import from a mirror (path or URL). */
 export function SettingsPage() {
@@ -32,6 +33,12 @@ export function SettingsPage() {
           <dd>{s.knownExploited}</dd>
           <dt>Last import</dt>
           <dd>{formatDateTime(s.lastImportAt)}</dd>
+          <dt>Scheduled refresh</dt>
+          <dd>
+            {s.refresh
+              ? `every ${s.refresh.everyHours} h from ${s.refresh.source}`
+              : 'off (DRYDOCK_ADVISORY_REFRESH=off): import from a mirror below'}
+          </dd>
           <dt>Ecosystems</dt>
           <dd>
             {s.ecosystems.map((e) => `${e.ecosystem} (${e.packages} packages)`).join(', ') ||
@@ -39,6 +46,7 @@ export function SettingsPage() {
           </dd>
         </dl>
       )}
+      <AdvisoryImports />
       <form
         hidden={!isAdmin}
         className="form-card"
