@@ -29,18 +29,16 @@ async function completed(queue: Queue, id: string) {
   }
 }
 
-describe('advisories.import job into Postgres', () => {
-  let db: TestDatabase;
-  let prisma: PrismaClient;
-  let queue: Queue;
-
+/** For one describe block: a fresh database and a worker that may read the shared mirror. */
+function importWorker() {
+  const w = {} as { db: TestDatabase; prisma: PrismaClient; queue: Queue };
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prisma = createPrismaClient(db.url);
-    queue = await startQueue(db.url);
+    w.db = await createTestDatabase();
+    w.prisma = createPrismaClient(w.db.url);
+    w.queue = await startQueue(w.db.url);
     await startWorker({
-      queue,
-      prisma,
+      queue: w.queue,
+      prisma: w.prisma,
       logger: pino({ level: 'silent' }),
       concurrency: 1,
       secretKey: TEST_SECRET_KEY,
@@ -48,49 +46,54 @@ describe('advisories.import job into Postgres', () => {
     });
   });
   afterAll(async () => {
-    await queue?.stop();
-    await prisma?.$disconnect();
-    await db?.drop();
+    await w.queue?.stop();
+    await w.prisma?.$disconnect();
+    await w.db?.drop();
   });
+  return w;
+}
+
+describe('advisories.import job into Postgres', () => {
+  const w = importWorker();
 
   it('imports a mirror, idempotently, and a stored inventory re-matches without rescanning', async () => {
     const first = await completed(
-      queue,
-      await queue.send('advisories.import', { source: shared('advisories', 'osv', 'npm') }),
+      w.queue,
+      await w.queue.send('advisories.import', { source: shared('advisories', 'osv', 'npm') }),
     );
     expect(first.ecosystems.npm).toEqual({ added: 499, updated: 0, unchanged: 0, skipped: 0 });
-    expect(await prisma.advisory.count()).toBe(499);
-    const indexed = await prisma.advisoryAffected.count({
+    expect(await w.prisma.advisory.count()).toBe(499);
+    const indexed = await w.prisma.advisoryAffected.count({
       where: { ecosystem: 'npm', name: 'lodash' },
     });
     expect(indexed).toBeGreaterThanOrEqual(2);
 
     const again = await completed(
-      queue,
-      await queue.send('advisories.import', { source: shared('advisories', 'osv', 'npm') }),
+      w.queue,
+      await w.queue.send('advisories.import', { source: shared('advisories', 'osv', 'npm') }),
     );
     expect(again.ecosystems.npm).toEqual({ added: 0, updated: 0, unchanged: 499, skipped: 0 });
 
     await completed(
-      queue,
-      await queue.send('advisories.import', { source: shared('advisories', 'kev') }),
+      w.queue,
+      await w.queue.send('advisories.import', { source: shared('advisories', 'kev') }),
     );
-    expect(await prisma.knownExploited.count()).toBe(1404);
+    expect(await w.prisma.knownExploited.count()).toBe(1404);
 
     const { report } = await scanImage(shared('images', 'debian12-node-app.tar'));
-    const findings = await matchInventory(report, new PgAdvisoryStore(prisma));
+    const findings = await matchInventory(report, new PgAdvisoryStore(w.prisma));
     expect(findings.map((f) => f.id)).toEqual(
       expect.arrayContaining(['CVE-2020-8203', 'CVE-2021-23337', 'CVE-2021-44906']),
     );
   });
 
   it('a source that does not exist fails the job with the reason', async () => {
-    const id = await queue.boss.send(
+    const id = await w.queue.boss.send(
       'advisories.import',
       { source: '/nonexistent/mirror' },
       { retryLimit: 0 },
     );
-    await expect(completed(queue, id as string)).rejects.toThrow(/no such file or directory/);
+    await expect(completed(w.queue, id as string)).rejects.toThrow(/no such file or directory/);
   });
 
   it('a job planted in the queue cannot read outside the mirror folders or fetch local URLs', async () => {
@@ -101,41 +104,20 @@ describe('advisories.import job into Postgres', () => {
       ['http://169.254.169.254/latest/meta-data/', /link-local/],
       ['file:///etc/passwd', /http and https only/],
     ] as const) {
-      const id = await queue.boss.send('advisories.import', { source }, { retryLimit: 0 });
-      await expect(completed(queue, id as string)).rejects.toThrow(reason);
+      const id = await w.queue.boss.send('advisories.import', { source }, { retryLimit: 0 });
+      await expect(completed(w.queue, id as string)).rejects.toThrow(reason);
     }
-    expect(await prisma.advisory.count()).toBe(499);
+    expect(await w.prisma.advisory.count()).toBe(499);
   });
 });
 
 describe('advisory import rows: visible progress and outcome, scheduled refresh', () => {
-  let db: TestDatabase;
-  let prisma: PrismaClient;
-  let queue: Queue;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    prisma = createPrismaClient(db.url);
-    queue = await startQueue(db.url);
-    await startWorker({
-      queue,
-      prisma,
-      logger: pino({ level: 'silent' }),
-      concurrency: 1,
-      secretKey: TEST_SECRET_KEY,
-      advisoryMirrors: [shared('advisories')],
-    });
-  });
-  afterAll(async () => {
-    await queue?.stop();
-    await prisma?.$disconnect();
-    await db?.drop();
-  });
+  const w = importWorker();
 
   const settled = async (id: string) => {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const row = await prisma.advisoryImport.findUniqueOrThrow({ where: { id } });
+      const row = await w.prisma.advisoryImport.findUniqueOrThrow({ where: { id } });
       if (row.status === 'succeeded' || row.status === 'failed') return advisoryImportView(row);
       if (Date.now() > deadline) throw new Error(`import ${id} still ${row.status}`);
       await new Promise((r) => setTimeout(r, 200));
@@ -143,7 +125,7 @@ describe('advisory import rows: visible progress and outcome, scheduled refresh'
   };
 
   it('records a manual import from queued to succeeded, with its counts per ecosystem', async () => {
-    const { importId } = await queueAdvisoryImport(prisma, queue, {
+    const { importId } = await queueAdvisoryImport(w.prisma, w.queue, {
       source: shared('advisories', 'osv', 'npm'),
       trigger: 'manual',
       requestedBy: 'admin',
@@ -156,7 +138,7 @@ describe('advisory import rows: visible progress and outcome, scheduled refresh'
   });
 
   it('records a failed import with its reason, and does not retry it behind the analyst', async () => {
-    const { importId } = await queueAdvisoryImport(prisma, queue, {
+    const { importId } = await queueAdvisoryImport(w.prisma, w.queue, {
       source: `${shared('advisories', 'osv', 'npm')}/no-such`,
       trigger: 'manual',
     });
@@ -168,12 +150,12 @@ describe('advisory import rows: visible progress and outcome, scheduled refresh'
   it('queues the scheduled refresh when due, once, and not while one is running', async () => {
     const refresh = { source: shared('advisories', 'osv', 'crates.io'), everyHours: 24 };
     const now = new Date(Date.now() + 25 * 3_600_000);
-    const first = await queueDueAdvisoryRefresh(prisma, queue, refresh, now);
+    const first = await queueDueAdvisoryRefresh(w.prisma, w.queue, refresh, now);
     expect(first).toBeDefined();
-    expect(await queueDueAdvisoryRefresh(prisma, queue, refresh, now)).toBeUndefined();
+    expect(await queueDueAdvisoryRefresh(w.prisma, w.queue, refresh, now)).toBeUndefined();
     const done = await settled(first as string);
     expect(done).toMatchObject({ status: 'succeeded', trigger: 'schedule' });
     // Just refreshed: not due again until the interval has passed.
-    expect(await queueDueAdvisoryRefresh(prisma, queue, refresh, new Date())).toBeUndefined();
+    expect(await queueDueAdvisoryRefresh(w.prisma, w.queue, refresh, new Date())).toBeUndefined();
   });
 });

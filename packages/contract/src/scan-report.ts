@@ -114,6 +114,15 @@ export const ScanWarningSchema = z.object({
 });
 export type ScanWarning = z.infer<typeof ScanWarningSchema>;
 
+/**
+ * Warnings that mean "packages not checked for vulnerabilities": no advisory source publishes
+ * the release (`unsupported`), or the database holds none for it (`missing`).
+ */
+export const CoverageWarningCodeSchema = z.enum(['advisories_unsupported', 'advisories_missing']);
+export type CoverageWarningCode = z.infer<typeof CoverageWarningCodeSchema>;
+export const isCoverageWarning = (w: { code: string }) =>
+  CoverageWarningCodeSchema.safeParse(w.code).success;
+
 export const ScanReportSchema = z.object({
   schemaVersion: z.literal(SCAN_REPORT_SCHEMA_VERSION),
   scanner: z.object({ name: z.literal('drydock'), version: z.string() }),

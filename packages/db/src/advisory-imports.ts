@@ -1,4 +1,4 @@
-import type { AdvisoryImport } from '@drydock/contract';
+import { type AdvisoryImport, AdvisoryImportStatusSchema } from '@drydock/contract';
 import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 import type { Queue } from './queue.ts';
 
@@ -14,11 +14,8 @@ export function advisoryImportView(row: Row): AdvisoryImport {
     id: row.id,
     source: row.source,
     trigger: row.trigger === 'schedule' ? 'schedule' : 'manual',
-    status: (['queued', 'running', 'succeeded', 'failed'] as const).includes(
-      row.status as AdvisoryImport['status'],
-    )
-      ? (row.status as AdvisoryImport['status'])
-      : 'failed',
+    // The column is free text: anything but the contract's states reads as failed.
+    status: AdvisoryImportStatusSchema.catch('failed').parse(row.status),
     ecosystems: progress.ecosystems ?? {},
     current: row.status === 'running' ? (progress.current ?? null) : null,
     warnings: Array.isArray(row.warnings) ? (row.warnings as string[]) : [],

@@ -1,4 +1,4 @@
-import type { ScanReport } from '@drydock/contract';
+import { isCoverageWarning, type ScanReport } from '@drydock/contract';
 import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 
 export interface ImageLocation {
@@ -46,8 +46,8 @@ async function resolveRepository(tx: Tx, where: ImageLocation): Promise<string |
  */
 /** What the image keeps of a scan's warnings: what was not checked first, at most 200. */
 export function storedWarnings(warnings: ScanReport['warnings']): Prisma.InputJsonValue {
-  const coverage = warnings.filter((w) => w.code.startsWith('advisories_'));
-  const rest = warnings.filter((w) => !w.code.startsWith('advisories_'));
+  const coverage = warnings.filter(isCoverageWarning);
+  const rest = warnings.filter((w) => !isCoverageWarning(w));
   return [...coverage, ...rest].slice(0, MAX_STORED_WARNINGS).map((w) => ({
     code: w.code,
     message: w.message,

@@ -1,5 +1,5 @@
 import { type AdvisoryStore, assessInventory } from '@drydock/advisories';
-import type { ScanReport } from '@drydock/contract';
+import { isCoverageWarning, type ScanReport } from '@drydock/contract';
 import {
   createMalwareScan,
   type LayerResultCache,
@@ -123,9 +123,6 @@ export async function matchReport(report: ScanReport, advisories: AdvisoryStore)
   return {
     ...report,
     vulnerabilities: findings,
-    warnings: [...report.warnings.filter((w) => !COVERAGE_CODES.has(w.code)), ...warnings],
+    warnings: [...report.warnings.filter((w) => !isCoverageWarning(w)), ...warnings],
   };
 }
-
-/** Warnings `matchReport` writes: a re-match replaces them. */
-const COVERAGE_CODES = new Set(['advisories_missing', 'advisories_unsupported']);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AdvisoryDb, defaultCacheDir } from '@drydock/advisories';
 import {
+  isCoverageWarning,
   PRIORITY_RANK,
   type Priority,
   PrioritySchema,
@@ -241,7 +242,7 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
       const all = report.vulnerabilities ?? [];
       // Never silent: what the database could not check is said on stderr too.
       for (const w of report.warnings) {
-        if (w.code.startsWith('advisories_')) io.stderr(`drydock scan: warning: ${w.message}\n`);
+        if (isCoverageWarning(w)) io.stderr(`drydock scan: warning: ${w.message}\n`);
       }
       report.vulnerabilities = all.filter(
         (f) =>

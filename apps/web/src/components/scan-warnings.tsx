@@ -1,15 +1,12 @@
-import type { ImageWarning } from '@drydock/contract';
-
-/** Coverage gaps: packages the scan could not check for vulnerabilities. */
-export const isCoverageGap = (w: ImageWarning) => w.code.startsWith('advisories_');
+import { type ImageWarning, isCoverageWarning } from '@drydock/contract';
 
 /**
  * What the last scan of an image could not look at: coverage gaps first, always shown (they
  * mean "not checked", not "clean"); other warnings (skipped files, unreadable databases) folded.
  */
 export function ScanWarnings({ warnings }: { warnings: ImageWarning[] }) {
-  const gaps = warnings.filter(isCoverageGap);
-  const others = warnings.filter((w) => !isCoverageGap(w));
+  const gaps = warnings.filter(isCoverageWarning);
+  const others = warnings.filter((w) => !isCoverageWarning(w));
   if (warnings.length === 0) return null;
   return (
     <section aria-label="Not checked" className="caution">
@@ -43,7 +40,7 @@ export function ScanWarnings({ warnings }: { warnings: ImageWarning[] }) {
 
 /** In a list: a short mark that an image was not fully checked, with the reasons on hover. */
 export function NotCheckedMark({ warnings }: { warnings: ImageWarning[] }) {
-  const gaps = warnings.filter(isCoverageGap);
+  const gaps = warnings.filter(isCoverageWarning);
   if (gaps.length === 0) return null;
   return (
     <span className="badge not-checked" title={gaps.map((w) => w.message).join('\n')}>

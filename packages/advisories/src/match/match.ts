@@ -1,4 +1,5 @@
 import type {
+  CoverageWarningCode,
   LayerInfo,
   OsInfo,
   Package,
@@ -108,7 +109,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** One warning per gap: what was not checked, why, and what to do. */
 export function coverageWarnings(gaps: CoverageGap[]): ScanWarning[] {
   return gaps.map((g) => ({
-    code: g.kind === 'unsupported' ? 'advisories_unsupported' : 'advisories_missing',
+    code: (g.kind === 'unsupported'
+      ? 'advisories_unsupported'
+      : 'advisories_missing') satisfies CoverageWarningCode,
     message:
       g.kind === 'unsupported'
         ? `no advisories for ${g.label}: ${plural(g.packages, `${g.category} package`)} not checked for vulnerabilities (${g.reason})`
