@@ -43,6 +43,7 @@ export interface AppDeps {
         | 'trustProxy'
         | 'advisoryMirrors'
         | 'advisoryRefresh'
+        | 'advisoryFeeds'
       >
     >;
   prisma: PrismaClient;
@@ -143,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       queue: deps.queue,
       mirrorRoots: deps.config.advisoryMirrors ?? [],
       refresh: deps.config.advisoryRefresh ?? null,
+      ...(deps.config.advisoryFeeds ? { feeds: deps.config.advisoryFeeds } : {}),
     }),
   });
   await app.register(registriesRoutes, {

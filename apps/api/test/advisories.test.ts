@@ -37,6 +37,7 @@ describe('advisory status and import, and the findings trend', () => {
       lastImportAt: null,
       latestImport: null,
       refresh: null,
+      feeds: null,
     });
     await importAdvisories(new PgAdvisoryStore(t.prisma), shared('advisories', 'osv', 'npm'));
     const status = AdvisoryStatusSchema.parse(
@@ -98,12 +99,57 @@ describe('advisory status and import, and the findings trend', () => {
         where: { action: 'advisories.import', outcome: 'denied' },
       }),
     ).toBe(5);
-    const bad = await t.app.inject({
+    // "Refresh now" (no source) needs configured feeds.
+    const none = await t.app.inject({
       method: 'POST',
       url: '/api/v1/advisories/import',
       payload: {},
     });
+    expect([none.statusCode, none.json().code]).toEqual([422, 'source_required']);
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/advisories/import',
+      payload: { source: '' },
+    });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('"refresh now" queues the configured feeds: OSV, the KEV feed and the CVE record service', async () => {
+    const feeds = {
+      source: 'https://osv.example.org',
+      kev: 'https://kev.example.org/known_exploited_vulnerabilities.json',
+      cve: 'https://cve.example.org/api/cve/{id}',
+    };
+    const app = await buildTestApp({ config: { advisoryFeeds: feeds, advisoryRefresh: null } });
+    try {
+      const status = AdvisoryStatusSchema.parse(
+        (await app.app.inject({ method: 'GET', url: '/api/v1/advisories/status' })).json(),
+      );
+      expect(status.feeds).toEqual(feeds);
+      const now = await app.app.inject({
+        method: 'POST',
+        url: '/api/v1/advisories/import',
+        payload: {},
+      });
+      expect(now.statusCode).toBe(202);
+      const [job] = await app.prisma.$queryRaw<{ data: unknown }[]>`
+        SELECT data FROM pgboss.job WHERE name = 'advisories.import'`;
+      expect(job?.data).toEqual({ ...feeds, importId: now.json().importId });
+      // Another source named by hand gets no feeds of its own.
+      const other = await app.app.inject({
+        method: 'POST',
+        url: '/api/v1/advisories/import',
+        payload: { source: 'https://mirror.example.org/osv' },
+      });
+      const [otherJob] = await app.prisma.$queryRaw<{ data: unknown }[]>`
+        SELECT data FROM pgboss.job WHERE name = 'advisories.import' AND data->>'importId' = ${other.json().importId}`;
+      expect(otherJob?.data).toEqual({
+        source: 'https://mirror.example.org/osv',
+        importId: other.json().importId,
+      });
+    } finally {
+      await app.close();
+    }
   });
 
   it('counts findings present at the end of each day, by priority', async () => {

@@ -62,4 +62,37 @@ describe('loadConfig', () => {
       loadConfig({ ...valid, DRYDOCK_ADVISORY_MIRRORS: '/srv/osv:/srv/kev' }).advisoryMirrors,
     ).toEqual(['/srv/osv', '/srv/kev']);
   });
+
+  it('refreshes from the public OSV bucket, CISA KEV feed and CVE service unless told otherwise', () => {
+    const base = loadConfig(valid);
+    expect(base.advisoryFeeds).toEqual({
+      source: 'https://osv-vulnerabilities.storage.googleapis.com',
+      kev: 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json',
+      cve: 'https://cveawg.mitre.org/api/cve/{id}',
+    });
+    expect(base.advisoryRefresh).toEqual({ ...base.advisoryFeeds, everyHours: 24 });
+    // An air-gapped mirror folder carries its own kev/ and nvd/: no online feed by default.
+    expect(loadConfig({ ...valid, DRYDOCK_ADVISORY_SOURCE: '/srv/mirror' }).advisoryFeeds).toEqual({
+      source: '/srv/mirror',
+      kev: null,
+      cve: null,
+    });
+    const mirror = loadConfig({
+      ...valid,
+      DRYDOCK_ADVISORY_SOURCE: 'https://mirror.corp/osv',
+      DRYDOCK_ADVISORY_KEV: 'off',
+      DRYDOCK_ADVISORY_CVE: 'https://mirror.corp/cve/{id}.json',
+      DRYDOCK_ADVISORY_REFRESH: '6h',
+    });
+    expect(mirror.advisoryRefresh).toEqual({
+      source: 'https://mirror.corp/osv',
+      kev: null,
+      cve: 'https://mirror.corp/cve/{id}.json',
+      everyHours: 6,
+    });
+    expect(loadConfig({ ...valid, DRYDOCK_ADVISORY_REFRESH: 'off' }).advisoryRefresh).toBeNull();
+    expect(() =>
+      loadConfig({ ...valid, DRYDOCK_ADVISORY_CVE: 'https://mirror.corp/cve/' }),
+    ).toThrow(/DRYDOCK_ADVISORY_CVE: a URL with \{id\}/);
+  });
 });

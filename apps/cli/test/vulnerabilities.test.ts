@@ -60,7 +60,16 @@ describe('drydock db update and scan with vulnerabilities', () => {
     expect(report.vulnerabilities?.map((v) => v.id)).toEqual(
       expect.arrayContaining(['CVE-2020-8203', 'CVE-2021-23337', 'CVE-2021-44906']),
     );
+    // The database it was matched against: what it held and where each package was looked up.
+    expect(report.advisoryDb).toMatchObject({ records: 499, knownExploited: 1404 });
     expect(report.advisoryDb?.sources).toHaveLength(2);
+    expect(report.advisoryDb?.checked).toEqual([
+      {
+        label: 'npm',
+        ecosystems: ['npm'],
+        packages: report.packages.filter((p) => p.type === 'npm').length,
+      },
+    ]);
     const high = ScanReportSchema.parse(
       JSON.parse(
         (

@@ -6,7 +6,7 @@ import {
 } from '@drydock/contract';
 import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ScanWarnings } from '../src/components/scan-warnings.tsx';
+import { AdvisoryDbUsedFacts, ScanWarnings } from '../src/components/scan-warnings.tsx';
 import {
   AdvisoryBanner,
   advisoryProblem,
@@ -27,6 +27,7 @@ const status = (s: Partial<AdvisoryStatus>): AdvisoryStatus =>
     lastImportAt: new Date().toISOString(),
     latestImport: null,
     refresh: null,
+    feeds: null,
     ...s,
   });
 
@@ -120,6 +121,8 @@ describe('a vulnerability found only in a lock file', () => {
       title: 'qs vulnerable to Prototype Pollution',
       description: null,
       severity: 'high',
+      severitySource: 'GHSA advisory',
+      titleSource: 'advisory summary',
       cvss: null,
       knownExploited: false,
       aliases: [],
@@ -147,5 +150,39 @@ describe('a vulnerability found only in a lock file', () => {
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows[0]?.textContent).toContain('declared in package-lock.json · lower confidence');
     expect(rows[1]?.textContent).not.toContain('declared in');
+    // Where the title and the severity came from.
+    expect(screen.getByText('Title from the advisory summary')).toBeTruthy();
+    expect(screen.getByText('from the GHSA advisory')).toBeTruthy();
+  });
+});
+
+describe('the advisory database a scan used', () => {
+  it('says when it was updated, what it held and where each package source was looked up', () => {
+    renderAt(
+      <AdvisoryDbUsedFacts
+        used={{
+          updatedAt: '2026-12-01T08:00:00.000Z',
+          sources: ['https://osv-vulnerabilities.storage.googleapis.com'],
+          importId: '7f8e1a52-0a44-4b5e-9d0e-2f7c1f3f4b11',
+          records: 12345,
+          knownExploited: 1404,
+          cveRecords: 578,
+          checked: [
+            { label: 'Debian 12', ecosystems: ['Debian:12'], packages: 97 },
+            { label: 'npm', ecosystems: ['npm'], packages: 1 },
+          ],
+        }}
+      />,
+    );
+    expect(
+      screen.getByText(/12,345 advisories · 1,404 known exploited · 578 CVE records/),
+    ).toBeTruthy();
+    expect(screen.getByText(/Debian 12: 97 packages looked up in/).textContent).toContain(
+      'Debian:12',
+    );
+    expect(screen.getByText(/npm: 1 package looked up in/)).toBeTruthy();
+    cleanup();
+    renderAt(<AdvisoryDbUsedFacts used={null} />);
+    expect(screen.getByText('not matched against advisories yet')).toBeTruthy();
   });
 });

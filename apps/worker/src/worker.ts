@@ -1,3 +1,4 @@
+import type { ServerConfig } from '@drydock/config';
 import { JOBS, type JobName, type JobPayload } from '@drydock/contract';
 import type { PrismaClient, Queue } from '@drydock/db';
 import { createYaraEngine, loadRuleSet } from '@drydock/malware';
@@ -24,7 +25,7 @@ export interface WorkerDeps {
   /** Folders an advisory import may read (DRYDOCK_ADVISORY_MIRRORS); none given: no folder. */
   advisoryMirrors?: readonly string[];
   /** Scheduled advisory refresh (DRYDOCK_ADVISORY_SOURCE, DRYDOCK_ADVISORY_REFRESH); absent: off. */
-  advisoryRefresh?: { source: string; everyHours: number } | null;
+  advisoryRefresh?: ServerConfig['advisoryRefresh'];
   /** Stops the largest running scan near the heap limit (default: a MemoryGuard at 85 %). */
   memoryGuard?: MemoryGuard;
 }

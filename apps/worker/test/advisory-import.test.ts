@@ -1,4 +1,4 @@
-import { matchInventory } from '@drydock/advisories';
+import { importAdvisories, matchInventory } from '@drydock/advisories';
 import {
   advisoryImportView,
   createPrismaClient,
@@ -12,6 +12,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
 import { scanImage } from '@drydock/scanner';
 import { shared } from '@drydock/test-data';
+import { serveAdvisoryFeeds } from '@drydock/test-data/feeds';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/worker.ts';
@@ -148,14 +149,89 @@ describe('advisory import rows: visible progress and outcome, scheduled refresh'
   });
 
   it('queues the scheduled refresh when due, once, and not while one is running', async () => {
-    const refresh = { source: shared('advisories', 'osv', 'crates.io'), everyHours: 24 };
+    // A mirror folder: its own kev/ and nvd/ parts, no online feeds.
+    const refresh = {
+      source: shared('advisories', 'osv', 'crates.io'),
+      kev: null,
+      cve: null,
+      everyHours: 24,
+    };
     const now = new Date(Date.now() + 25 * 3_600_000);
     const first = await queueDueAdvisoryRefresh(w.prisma, w.queue, refresh, now);
     expect(first).toBeDefined();
     expect(await queueDueAdvisoryRefresh(w.prisma, w.queue, refresh, now)).toBeUndefined();
     const done = await settled(first as string);
     expect(done).toMatchObject({ status: 'succeeded', trigger: 'schedule' });
+    expect(done.totals).toEqual({
+      records: await w.prisma.advisory.count(),
+      knownExploited: 0,
+      cveRecords: 0,
+    });
     // Just refreshed: not due again until the interval has passed.
     expect(await queueDueAdvisoryRefresh(w.prisma, w.queue, refresh, new Date())).toBeUndefined();
+  });
+});
+
+describe('online refresh into Postgres: OSV bucket, CISA KEV feed, CVE record service', () => {
+  const w = importWorker();
+  let feeds: Awaited<ReturnType<typeof serveAdvisoryFeeds>>;
+  beforeAll(async () => {
+    feeds = await serveAdvisoryFeeds();
+  });
+  afterAll(() => feeds?.close());
+
+  it('a scheduled refresh names the KEV feed and CVE service in its job', async () => {
+    const refresh = {
+      source: 'https://osv.example.org',
+      kev: 'https://kev.example.org/kev.json',
+      cve: 'https://cve.example.org/api/cve/{id}',
+      everyHours: 24,
+    };
+    const sent: unknown[] = [];
+    const queue = {
+      send: async (_name: string, data: unknown) => {
+        sent.push(data);
+        return 'job';
+      },
+    };
+    const id = await queueDueAdvisoryRefresh(w.prisma, queue as never, refresh, new Date());
+    expect(sent).toEqual([
+      {
+        source: refresh.source,
+        kev: refresh.kev,
+        cve: refresh.cve,
+        importId: id,
+      },
+    ]);
+    await w.prisma.advisoryImport.delete({ where: { id: id as string } });
+  });
+
+  it('stores the KEV catalog and the CVE records the advisories lack, and asks only once', async () => {
+    const store = new PgAdvisoryStore(w.prisma);
+    const first = await importAdvisories(store, feeds.osv, {
+      ecosystems: ['Debian', 'npm'],
+      kev: feeds.kev,
+      cve: feeds.cve,
+    });
+    expect(first.ecosystems.Debian?.added).toBe(579);
+    expect(first.knownExploited).toBe(1404);
+    expect(await w.prisma.knownExploited.count()).toBe(1404);
+    // The npm records (GHSA, Node security WG) that carry a CVSS need no CVE record.
+    const wanted = feeds.requests.cve;
+    expect(wanted).toBeGreaterThanOrEqual(578);
+    expect(await w.prisma.cveRecord.count()).toBe(wanted);
+    expect(await store.cve('CVE-2024-22365')).toMatchObject({
+      description: expect.stringMatching(/^linux-pam \(aka Linux PAM\) before 1\.6\.0/),
+    });
+    expect(await new PgAdvisoryStore(w.prisma).totals()).toEqual({
+      records: 579 + 499,
+      knownExploited: 1404,
+      cveRecords: wanted,
+    });
+    await importAdvisories(new PgAdvisoryStore(w.prisma), feeds.osv, {
+      ecosystems: ['Debian'],
+      cve: feeds.cve,
+    });
+    expect(feeds.requests.cve).toBe(wanted);
   });
 });

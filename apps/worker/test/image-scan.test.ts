@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { importAdvisories } from '@drydock/advisories';
+import { AdvisoryDbUsedSchema } from '@drydock/contract';
 import {
   createPrismaClient,
   freePort,
   PgAdvisoryStore,
   type PrismaClient,
   type Queue,
+  queueAdvisoryImport,
   sealRegistrySecret,
   startQueue,
   startScan,
@@ -150,6 +152,17 @@ describe('scans through a real registry with Basic auth, pg-boss and an in-proce
     const node = await imageOf('shop/node-app');
     expect(node.analysisKey).toMatch(/^sha256:/);
     expect(node.osFamily).toBe('debian');
+    // The image and its scan job record the database they were matched against: filled before
+    // any import was recorded, so its own counts; the Debian packages were looked up in Debian:12.
+    const held = await prisma.advisory.count();
+    const used = AdvisoryDbUsedSchema.parse(node.advisoryDb);
+    expect(used).toMatchObject({ records: held, knownExploited: 0, sources: [] });
+    expect(used.checked).toContainEqual(
+      expect.objectContaining({ label: 'Debian 12', ecosystems: ['Debian:12'] }),
+    );
+    expect(used.checked?.find((c) => c.label === 'npm')).toBeUndefined();
+    const nodeJob = jobs.find((j) => j.imageId === node.id);
+    expect(AdvisoryDbUsedSchema.parse(nodeJob?.advisoryDb)).toEqual(used);
     const system = await prisma.finding.count({ where: { imageId: node.id, category: 'system' } });
     expect(system).toBeGreaterThan(10);
     expect(node.platform).toBe('linux/amd64');
@@ -184,8 +197,9 @@ describe('scans through a real registry with Basic auth, pg-boss and an in-proce
   });
 
   it('an advisory update re-matches stored inventories without pulling', async () => {
-    const jobId = await queue.send('advisories.import', {
+    const { jobId, importId } = await queueAdvisoryImport(prisma, queue, {
       source: shared('advisories', 'osv', 'npm'),
+      trigger: 'manual',
     });
     const output = await waitFor(
       async () => {
@@ -211,6 +225,26 @@ describe('scans through a real registry with Basic auth, pg-boss and an in-proce
     expect(app.map((f) => f.vulnerabilityId)).toEqual(
       expect.arrayContaining(['CVE-2020-8203', 'CVE-2021-44906']),
     );
+    // Each re-match records the import it was matched after, and what the database then held.
+    const row = await prisma.advisoryImport.findUniqueOrThrow({ where: { id: importId } });
+    expect(row.totals).toEqual({
+      records: await prisma.advisory.count(),
+      knownExploited: 0,
+      cveRecords: 0,
+    });
+    const nodeJob = jobs.find((j) => j.imageId === node.id);
+    const used = AdvisoryDbUsedSchema.parse(nodeJob?.advisoryDb);
+    expect(used).toMatchObject({
+      importId,
+      sources: [shared('advisories', 'osv', 'npm')],
+      updatedAt: row.finishedAt?.toISOString(),
+      records: await prisma.advisory.count(),
+    });
+    expect(used.checked).toContainEqual({
+      label: 'npm',
+      ecosystems: ['npm'],
+      packages: expect.any(Number),
+    });
   }, 120_000);
 
   it('after a tag moves to a changed image, sync and rescan follow it; the old image stops counting', async () => {

@@ -23,13 +23,18 @@ export {
   type AdvisoryStore,
   type AdvisoryWriter,
   type CveInfo,
+  cveIdsOf,
   defaultCacheDir,
+  lacksCvss,
 } from './store/advisory-db.ts';
 export {
   DEFAULT_ECOSYSTEMS,
+  DEFAULT_MAX_CVE_RECORDS,
   type ImportProgress,
   type ImportReport,
   importAdvisories,
+  PUBLIC_CVE_SERVICE,
+  PUBLIC_KEV_FEED,
   parseCveRecord,
 } from './store/import.ts';
 export {

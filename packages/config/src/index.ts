@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { advisoryMirrorRoots } from '@drydock/advisories';
+import { advisoryMirrorRoots, PUBLIC_CVE_SERVICE, PUBLIC_KEV_FEED } from '@drydock/advisories';
+import type { AdvisoryFeeds } from '@drydock/contract';
 import { z } from 'zod';
 
 /** The public OSV bucket: `<base>/<Ecosystem>/all.zip` for every ecosystem. */
@@ -22,6 +23,17 @@ export const ServerEnvSchema = z.object({
   DRYDOCK_ADVISORY_MIRRORS: z.string().optional(),
   /** Where scheduled advisory refreshes read: an OSV mirror URL, or a mirror folder. */
   DRYDOCK_ADVISORY_SOURCE: z.string().trim().min(1).default(DEFAULT_ADVISORY_SOURCE),
+  /**
+   * The CISA KEV catalog and the CVE record service (`{id}`) a refresh from an OSV mirror URL
+   * reads too (default: the public ones; `off` for none). A mirror folder carries kev/ and nvd/.
+   */
+  DRYDOCK_ADVISORY_KEV: z.string().trim().min(1).optional(),
+  DRYDOCK_ADVISORY_CVE: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((v) => v === 'off' || v.includes('{id}'), 'a URL with {id} (the CVE id), or `off`')
+    .optional(),
   /** How often advisories are refreshed from DRYDOCK_ADVISORY_SOURCE: `24h`, `90m`, or `off`. */
   DRYDOCK_ADVISORY_REFRESH: z
     .string()
@@ -72,8 +84,10 @@ export interface ServerConfig {
   registryTimeoutMs: number;
   /** Folders an advisory import may read (besides http(s) mirrors). */
   advisoryMirrors: string[];
+  /** Where advisories are refreshed from (scheduled, or "refresh now"). */
+  advisoryFeeds: AdvisoryFeeds;
   /** Scheduled refresh of the advisory database; null when off (air-gapped installs). */
-  advisoryRefresh: { source: string; everyHours: number } | null;
+  advisoryRefresh: (AdvisoryFeeds & { everyHours: number }) | null;
   logLevel: LogLevel;
 }
 
@@ -85,10 +99,35 @@ export function serverConfig(env: z.infer<typeof ServerEnvSchema>): ServerConfig
     dataDir: path.resolve(env.DRYDOCK_DATA_DIR),
     registryTimeoutMs: env.DRYDOCK_REGISTRY_TIMEOUT_SECONDS * 1000,
     advisoryMirrors: advisoryMirrorRoots(env.DRYDOCK_ADVISORY_MIRRORS, env.DRYDOCK_DATA_DIR),
+    advisoryFeeds: advisoryFeeds(env),
     advisoryRefresh:
       env.DRYDOCK_ADVISORY_REFRESH === null
         ? null
-        : { source: env.DRYDOCK_ADVISORY_SOURCE, everyHours: env.DRYDOCK_ADVISORY_REFRESH },
+        : {
+            ...advisoryFeeds(env),
+            everyHours: env.DRYDOCK_ADVISORY_REFRESH,
+          },
     logLevel: env.LOG_LEVEL,
+  };
+}
+
+/**
+ * Where a refresh reads. An OSV mirror URL comes with the public KEV feed and CVE record service
+ * unless told otherwise; a mirror folder (air-gapped) reads its own kev/ and nvd/ folders, and
+ * online feeds only when they are named.
+ */
+export function advisoryFeeds(
+  env: Pick<
+    z.infer<typeof ServerEnvSchema>,
+    'DRYDOCK_ADVISORY_SOURCE' | 'DRYDOCK_ADVISORY_KEV' | 'DRYDOCK_ADVISORY_CVE'
+  >,
+): AdvisoryFeeds {
+  const online = /^https?:\/\//i.test(env.DRYDOCK_ADVISORY_SOURCE);
+  const feed = (value: string | undefined, fallback: string) =>
+    value === 'off' ? null : (value ?? (online ? fallback : null));
+  return {
+    source: env.DRYDOCK_ADVISORY_SOURCE,
+    kev: feed(env.DRYDOCK_ADVISORY_KEV, PUBLIC_KEV_FEED),
+    cve: feed(env.DRYDOCK_ADVISORY_CVE, PUBLIC_CVE_SERVICE),
   };
 }

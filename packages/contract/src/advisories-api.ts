@@ -10,6 +10,24 @@ const counts = z.object({
 
 export const AdvisoryImportStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed']);
 
+export const AdvisoryTotalsSchema = z.object({
+  records: z.number().int(),
+  knownExploited: z.number().int(),
+  cveRecords: z.number().int(),
+});
+export type AdvisoryTotals = z.infer<typeof AdvisoryTotalsSchema>;
+
+/**
+ * Where a refresh reads: the OSV mirror (URL or folder), and for URL mirrors the CISA KEV
+ * catalog and the CVE record service (`{id}` replaced by a CVE id); null: not fetched.
+ */
+export const AdvisoryFeedsSchema = z.object({
+  source: z.string(),
+  kev: z.string().nullable(),
+  cve: z.string().nullable(),
+});
+export type AdvisoryFeeds = z.infer<typeof AdvisoryFeedsSchema>;
+
 /** One import: what it read, how far it is (per ecosystem), how it ended and why. */
 export const AdvisoryImportSchema = z.object({
   id: z.uuid(),
@@ -25,6 +43,11 @@ export const AdvisoryImportSchema = z.object({
   requestedBy: z.string().nullable(),
   /** The re-match of every scanned image this import started, when advisories changed. */
   rematchScanId: z.uuid().nullable(),
+  /** Entries of the CISA KEV catalog read, and CVE List records fetched (null: not part of it). */
+  knownExploited: z.number().int().nullable(),
+  cveRecords: z.number().int().nullable(),
+  /** What the database held when the import finished. */
+  totals: AdvisoryTotalsSchema.nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
@@ -42,13 +65,18 @@ export const AdvisoryStatusSchema = z.object({
   /** The newest import, whatever its state (running, failed…). */
   latestImport: AdvisoryImportSchema.nullable(),
   /** Scheduled refresh: the source and the interval in hours; null when off (air-gapped). */
-  refresh: z.object({ source: z.string(), everyHours: z.number() }).nullable(),
+  refresh: AdvisoryFeedsSchema.extend({ everyHours: z.number() }).nullable(),
+  /** What "refresh now" (an import without a source) reads; null when none is configured. */
+  feeds: AdvisoryFeedsSchema.nullable(),
 });
 export type AdvisoryStatus = z.infer<typeof AdvisoryStatusSchema>;
 
-/** Import from an OSV mirror folder/zip/file on the server, or an OSV mirror URL. */
+/**
+ * Import from an OSV mirror folder/zip/file on the server, or an OSV mirror URL. Without a
+ * source: the configured refresh feeds (OSV, KEV and CVE records), now.
+ */
 export const AdvisoryImportRequestSchema = z
-  .object({ source: z.string().trim().min(1).max(1000) })
+  .object({ source: z.string().trim().min(1).max(1000).optional() })
   .strict();
 export type AdvisoryImportRequest = z.input<typeof AdvisoryImportRequestSchema>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageOf } from './envelopes.ts';
 import { SampleSeveritySchema } from './malware.ts';
+import { AdvisoryDbUsedSchema } from './scan-report.ts';
 import { CategorySchema, PrioritySchema, SeveritySchema } from './vulnerability.ts';
 
 /** Comma-separated or repeated query values, e.g. `priority=high,medium` or `priority=high&priority=low`. */
@@ -87,6 +88,10 @@ export const VulnerabilityDetailSchema = z.object({
   title: z.string(),
   description: z.string().nullable(),
   severity: SeveritySchema,
+  /** Where the severity came from ("Ubuntu priority", "CVE record CVSS"…); null: none published. */
+  severitySource: z.string().nullable(),
+  /** Where the title came from ("advisory summary", "CVE record description"…). */
+  titleSource: z.string().nullable(),
   cvss: z.object({ score: z.number(), vector: z.string().nullable() }).nullable(),
   knownExploited: z.boolean(),
   aliases: z.array(z.string()),
@@ -131,6 +136,8 @@ export const ImageRowSchema = z.object({
   }),
   /** What the last scan could not look at (coverage gaps first), at most 200. */
   warnings: z.array(ImageWarningSchema),
+  /** The advisory database the last scan matched against; null: not matched yet. */
+  advisoryDb: AdvisoryDbUsedSchema.nullable(),
 });
 export const ImageListSchema = pageOf(ImageRowSchema);
 export const ListImagesQuerySchema = ImageScopeQuerySchema.extend({

@@ -13,6 +13,9 @@ export type RegistryCheckJob = z.infer<typeof RegistryCheckJobSchema>;
 export const AdvisoryImportJobSchema = z.object({
   source: z.string().min(1),
   ecosystems: z.array(z.string()).optional(),
+  /** The CISA KEV catalog URL, and the CVE record URL template (`{id}`), when fetched too. */
+  kev: z.string().optional(),
+  cve: z.string().optional(),
   /** The `advisory_import` row that follows it (absent: jobs queued before imports were kept). */
   importId: z.uuid().optional(),
 });

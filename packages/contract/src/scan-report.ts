@@ -123,6 +123,33 @@ export type CoverageWarningCode = z.infer<typeof CoverageWarningCodeSchema>;
 export const isCoverageWarning = (w: { code: string }) =>
   CoverageWarningCodeSchema.safeParse(w.code).success;
 
+/**
+ * The advisory database a match used: when it was last updated, from where, what it held, and
+ * the ecosystems this image's packages were looked up in. Absent: no database was available.
+ */
+export const AdvisoryDbUsedSchema = z.object({
+  /** When the database was last updated (the last successful import). */
+  updatedAt: z.string(),
+  sources: z.array(z.string()),
+  /** The server's import that made this state of the database. */
+  importId: z.string().optional(),
+  /** Advisory records held, CISA KEV entries and CVE List records. */
+  records: z.number().int().optional(),
+  knownExploited: z.number().int().optional(),
+  cveRecords: z.number().int().optional(),
+  /** Each advisory source looked up: the ecosystems the database held and the packages checked. */
+  checked: z
+    .array(
+      z.object({
+        label: z.string(),
+        ecosystems: z.array(z.string()),
+        packages: z.number().int(),
+      }),
+    )
+    .optional(),
+});
+export type AdvisoryDbUsed = z.infer<typeof AdvisoryDbUsedSchema>;
+
 export const ScanReportSchema = z.object({
   schemaVersion: z.literal(SCAN_REPORT_SCHEMA_VERSION),
   scanner: z.object({ name: z.literal('drydock'), version: z.string() }),
@@ -142,10 +169,9 @@ export const ScanReportSchema = z.object({
   vulnerabilities: z.array(VulnerabilityFindingSchema).optional(),
   /** Present when the malware scan ran: malicious files in any layer. */
   maliciousSamples: z.array(MaliciousSampleSchema).optional(),
-  advisoryDb: z
-    .object({ updatedAt: z.string(), sources: z.array(z.string()) })
-    .optional()
-    .describe('The advisory database the vulnerabilities were matched against'),
+  advisoryDb: AdvisoryDbUsedSchema.optional().describe(
+    'The advisory database the vulnerabilities were matched against',
+  ),
   warnings: z.array(ScanWarningSchema),
 });
 export type ScanReport = z.infer<typeof ScanReportSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageOf } from './envelopes.ts';
+import { AdvisoryDbUsedSchema } from './scan-report.ts';
 
 /** What a Scan Now covers. */
 export const ScanScopeSchema = z.discriminatedUnion('kind', [
@@ -45,6 +46,8 @@ export const ScanJobSchema = z.object({
   cacheHit: z.boolean().nullable(),
   bytesPulled: z.number().int().nullable(),
   result: ScanJobResultSchema.nullable(),
+  /** The advisory database this image was matched against (null until it was). */
+  advisoryDb: AdvisoryDbUsedSchema.nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),

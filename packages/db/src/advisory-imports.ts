@@ -1,4 +1,10 @@
-import { type AdvisoryImport, AdvisoryImportStatusSchema } from '@drydock/contract';
+import {
+  type AdvisoryDbUsed,
+  type AdvisoryFeeds,
+  type AdvisoryImport,
+  AdvisoryImportStatusSchema,
+  AdvisoryTotalsSchema,
+} from '@drydock/contract';
 import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 import type { Queue } from './queue.ts';
 
@@ -9,6 +15,8 @@ export function advisoryImportView(row: Row): AdvisoryImport {
   const progress = (row.progress ?? {}) as {
     ecosystems?: AdvisoryImport['ecosystems'];
     current?: string;
+    knownExploited?: number;
+    cveRecords?: number;
   };
   return {
     id: row.id,
@@ -22,6 +30,11 @@ export function advisoryImportView(row: Row): AdvisoryImport {
     error: row.error,
     requestedBy: row.requestedBy,
     rematchScanId: row.rematchScanId,
+    knownExploited: progress.knownExploited ?? null,
+    cveRecords: progress.cveRecords ?? null,
+    totals: AdvisoryTotalsSchema.nullable()
+      .catch(null)
+      .parse(row.totals ?? null),
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
@@ -32,7 +45,14 @@ export function advisoryImportView(row: Row): AdvisoryImport {
 export async function queueAdvisoryImport(
   prisma: PrismaClient,
   queue: Pick<Queue, 'send'>,
-  input: { source: string; trigger: 'manual' | 'schedule'; requestedBy?: string },
+  input: {
+    source: string;
+    /** Online refreshes: the KEV feed and the CVE record service too. */
+    kev?: string | null;
+    cve?: string | null;
+    trigger: 'manual' | 'schedule';
+    requestedBy?: string;
+  },
 ): Promise<{ jobId: string; importId: string }> {
   const row = await prisma.advisoryImport.create({
     data: {
@@ -42,7 +62,12 @@ export async function queueAdvisoryImport(
     },
     select: { id: true },
   });
-  const jobId = await queue.send('advisories.import', { source: input.source, importId: row.id });
+  const jobId = await queue.send('advisories.import', {
+    source: input.source,
+    ...(input.kev ? { kev: input.kev } : {}),
+    ...(input.cve ? { cve: input.cve } : {}),
+    importId: row.id,
+  });
   return { jobId, importId: row.id };
 }
 
@@ -54,7 +79,7 @@ export async function queueAdvisoryImport(
 export async function queueDueAdvisoryRefresh(
   prisma: PrismaClient,
   queue: Pick<Queue, 'send'>,
-  refresh: { source: string; everyHours: number },
+  refresh: AdvisoryFeeds & { everyHours: number },
   now: Date,
 ): Promise<string | undefined> {
   const busy = await prisma.advisoryImport.count({
@@ -70,7 +95,50 @@ export async function queueDueAdvisoryRefresh(
   }
   const { importId } = await queueAdvisoryImport(prisma, queue, {
     source: refresh.source,
+    kev: refresh.kev,
+    cve: refresh.cve,
     trigger: 'schedule',
   });
   return importId;
+}
+
+/**
+ * The database's state for a scan to record: the last successful import (when, from where, what
+ * the database then held). A database filled before imports were recorded: its own counts and
+ * newest record. Undefined when it holds nothing.
+ */
+export async function advisoryDbState(
+  prisma: PrismaClient,
+): Promise<Omit<AdvisoryDbUsed, 'checked'> | undefined> {
+  const last = await prisma.advisoryImport.findFirst({
+    where: { status: 'succeeded' },
+    orderBy: { finishedAt: 'desc' },
+    select: { id: true, source: true, finishedAt: true, totals: true },
+  });
+  const totals = AdvisoryTotalsSchema.safeParse(last?.totals);
+  if (last?.finishedAt && totals.success && totals.data.records > 0) {
+    return {
+      updatedAt: last.finishedAt.toISOString(),
+      sources: [last.source],
+      importId: last.id,
+      ...totals.data,
+    };
+  }
+  const meta = await prisma.advisory.aggregate({
+    _count: { _all: true },
+    _max: { importedAt: true },
+  });
+  if (meta._count._all === 0 || !meta._max.importedAt) return undefined;
+  const [knownExploited, cveRecords] = await Promise.all([
+    prisma.knownExploited.count(),
+    prisma.cveRecord.count(),
+  ]);
+  return {
+    updatedAt: (last?.finishedAt ?? meta._max.importedAt).toISOString(),
+    sources: last ? [last.source] : [],
+    ...(last ? { importId: last.id } : {}),
+    records: meta._count._all,
+    knownExploited,
+    cveRecords,
+  };
 }

@@ -114,21 +114,54 @@ export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
       ]);
       this.kev = undefined;
     }
-    for (const c of this.cves) {
-      const data = {
+    for (let i = 0; i < this.cves.length; i += CHUNK) {
+      const rows = this.cves.slice(i, i + CHUNK).map((c) => ({
+        id: c.id,
         title: c.title ?? null,
         description: c.description ?? null,
-        cvssScore: c.cvssScore ?? null,
-        cvssVector: c.cvssVector ?? null,
-        cvssSeverity: c.cvssSeverity ?? null,
-      };
-      await this.prisma.cveRecord.upsert({
-        where: { id: c.id },
-        create: { id: c.id, ...data },
-        update: data,
-      });
+        cvss_score: c.cvssScore ?? null,
+        cvss_vector: c.cvssVector ?? null,
+        cvss_severity: c.cvssSeverity ?? null,
+      }));
+      await this.prisma.$executeRaw`
+        INSERT INTO cve_record (id, title, description, cvss_score, cvss_vector, cvss_severity)
+        SELECT DISTINCT ON (r.id) r.id, r.title, r.description, r.cvss_score, r.cvss_vector, r.cvss_severity
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS r(id text, title text, description text, cvss_score float8, cvss_vector text, cvss_severity text)
+        ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description,
+          cvss_score = EXCLUDED.cvss_score, cvss_vector = EXCLUDED.cvss_vector,
+          cvss_severity = EXCLUDED.cvss_severity`;
     }
     this.cves = [];
+  }
+
+  async cvesWanted(limit: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT c.id FROM (
+        SELECT cve AS id, max(a.modified) AS modified
+        FROM advisory a, unnest(array_append(a.aliases, a.id)) AS cve
+        WHERE cve ~ '^CVE-[0-9]{4}-[0-9]+$'
+          AND NOT (coalesce(a.record->'severity', '[]'::jsonb) @> '[{"type":"CVSS_V3"}]'
+                OR coalesce(a.record->'severity', '[]'::jsonb) @> '[{"type":"CVSS_V4"}]')
+        GROUP BY cve) c
+      WHERE NOT EXISTS (SELECT 1 FROM cve_record r WHERE r.id = c.id)
+      ORDER BY c.modified DESC, c.id
+      LIMIT ${limit}`;
+    return rows.map((r) => r.id);
+  }
+
+  /** What the database holds: advisory records, KEV entries, CVE List records. */
+  async totals(): Promise<{ records: number; knownExploited: number; cveRecords: number }> {
+    const [row] = await this.prisma.$queryRaw<
+      { records: bigint; known_exploited: bigint; cve_records: bigint }[]
+    >`SELECT (SELECT count(*) FROM advisory) AS records,
+             (SELECT count(*) FROM known_exploited) AS known_exploited,
+             (SELECT count(*) FROM cve_record) AS cve_records`;
+    return {
+      records: Number(row?.records ?? 0),
+      knownExploited: Number(row?.known_exploited ?? 0),
+      cveRecords: Number(row?.cve_records ?? 0),
+    };
   }
 
   private readonly held = new Map<string, Promise<Set<string>>>();

@@ -1,4 +1,5 @@
 export {
+  advisoryDbState,
   advisoryImportView,
   queueAdvisoryImport,
   queueDueAdvisoryRefresh,

@@ -1,5 +1,5 @@
 import { isCoverageWarning, type ScanReport } from '@drydock/contract';
-import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from './generated/prisma/client.ts';
 
 export interface ImageLocation {
   /** Registry instance; absent for ad-hoc scans (uploaded or local tarballs). */
@@ -121,6 +121,9 @@ export async function persistScan(
         osVersion: report.os?.version ?? null,
         packageCount: report.packages.length,
         warnings: storedWarnings(report.warnings),
+        advisoryDb: report.advisoryDb
+          ? (JSON.parse(JSON.stringify(report.advisoryDb)) as Prisma.InputJsonValue)
+          : Prisma.DbNull,
         goneAt: null,
         ...(options.analysisKey ? { analysisKey: options.analysisKey } : {}),
       };
@@ -188,6 +191,8 @@ export async function persistScan(
           title: v.title,
           description: v.description ?? null,
           severity: v.severity,
+          severity_source: v.severitySource ?? null,
+          title_source: v.titleSource ?? null,
           cvss_score: v.cvss?.score ?? null,
           cvss_vector: v.cvss?.vector ?? null,
           known_exploited: v.knownExploited,
@@ -195,17 +200,20 @@ export async function persistScan(
           refs: v.references,
         }));
         await tx.$executeRaw`
-          INSERT INTO vulnerability (id, title, description, severity, cvss_score, cvss_vector, known_exploited, aliases, "references", updated_at)
-          SELECT r.id, r.title, r.description, r.severity, r.cvss_score, r.cvss_vector, r.known_exploited,
+          INSERT INTO vulnerability (id, title, description, severity, severity_source, title_source, cvss_score, cvss_vector, known_exploited, aliases, "references", updated_at)
+          SELECT r.id, r.title, r.description, r.severity, r.severity_source, r.title_source, r.cvss_score, r.cvss_vector, r.known_exploited,
                  ARRAY(SELECT jsonb_array_elements_text(r.aliases)), ARRAY(SELECT jsonb_array_elements_text(r.refs)), now()
           FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id text, title text, description text, severity text,
-               cvss_score float8, cvss_vector text, known_exploited boolean, aliases jsonb, refs jsonb)
+               severity_source text, title_source text, cvss_score float8, cvss_vector text, known_exploited boolean, aliases jsonb, refs jsonb)
           ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description,
-            severity = EXCLUDED.severity, cvss_score = EXCLUDED.cvss_score, cvss_vector = EXCLUDED.cvss_vector,
+            severity = EXCLUDED.severity, severity_source = EXCLUDED.severity_source, title_source = EXCLUDED.title_source,
+            cvss_score = EXCLUDED.cvss_score, cvss_vector = EXCLUDED.cvss_vector,
             known_exploited = EXCLUDED.known_exploited, aliases = EXCLUDED.aliases, "references" = EXCLUDED."references",
             updated_at = now()
-          WHERE (vulnerability.title, vulnerability.severity, vulnerability.cvss_score, vulnerability.known_exploited)
-            IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.severity, EXCLUDED.cvss_score, EXCLUDED.known_exploited)`;
+          WHERE (vulnerability.title, vulnerability.severity, vulnerability.severity_source, vulnerability.title_source,
+                 vulnerability.cvss_score, vulnerability.known_exploited)
+            IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.severity, EXCLUDED.severity_source, EXCLUDED.title_source,
+                 EXCLUDED.cvss_score, EXCLUDED.known_exploited)`;
       }
 
       const before = await tx.finding.findMany({

@@ -1,5 +1,5 @@
 import { type AdvisoryStore, assessInventory } from '@drydock/advisories';
-import { isCoverageWarning, type ScanReport } from '@drydock/contract';
+import { type AdvisoryDbUsed, isCoverageWarning, type ScanReport } from '@drydock/contract';
 import {
   createMalwareScan,
   type LayerResultCache,
@@ -118,11 +118,18 @@ export async function analyzeFile(
  * (no advisories for the OS release or an ecosystem) joins the report's warnings, so "no
  * vulnerabilities" only ever means "looked and found none".
  */
-export async function matchReport(report: ScanReport, advisories: AdvisoryStore) {
-  const { findings, warnings } = await assessInventory(report, advisories);
+export async function matchReport(
+  report: ScanReport,
+  advisories: AdvisoryStore,
+  /** The database's state (import, counts): recorded in the report with what was looked up. */
+  database?: Omit<AdvisoryDbUsed, 'checked'>,
+) {
+  const { findings, warnings, checked } = await assessInventory(report, advisories);
+  const { advisoryDb: _previous, ...rest } = report;
   return {
-    ...report,
+    ...rest,
     vulnerabilities: findings,
     warnings: [...report.warnings.filter((w) => !isCoverageWarning(w)), ...warnings],
+    ...(database ? { advisoryDb: { ...database, checked } } : {}),
   };
 }

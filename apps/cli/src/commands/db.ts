@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { AdvisoryDb, defaultCacheDir, importAdvisories } from '@drydock/advisories';
+import {
+  AdvisoryDb,
+  defaultCacheDir,
+  importAdvisories,
+  PUBLIC_CVE_SERVICE,
+  PUBLIC_KEV_FEED,
+} from '@drydock/advisories';
 import { EXIT, type Io } from '../io.ts';
 
 export const DB_USAGE = `Usage: drydock db <update|status> [options]
@@ -8,6 +14,10 @@ export const DB_USAGE = `Usage: drydock db <update|status> [options]
                               (optionally with kev/ and nvd/ beside osv/), one zip or JSON file,
                               or an OSV mirror URL (<url>/<Ecosystem>/all.zip)
          --ecosystems <list>  with a URL: which ecosystems to fetch (default: all supported)
+         --kev <url|public>   also refresh the CISA KEV catalog from this JSON feed
+                              (public: ${PUBLIC_KEV_FEED})
+         --cve <url|public>   also fetch CVE records (CVSS, description) for advisories without
+                              a CVSS, from a URL with {id} (public: ${PUBLIC_CVE_SERVICE})
   status                      where the database is and when it was updated
 
 Options:
@@ -24,6 +34,8 @@ export async function dbCommand(argv: string[], io: Io): Promise<number> {
       options: {
         source: { type: 'string' },
         ecosystems: { type: 'string' },
+        kev: { type: 'string' },
+        cve: { type: 'string' },
         'cache-dir': { type: 'string' },
         format: { type: 'string', short: 'f', default: 'table' },
         help: { type: 'boolean', short: 'h' },
@@ -68,6 +80,8 @@ export async function dbCommand(argv: string[], io: Io): Promise<number> {
       ...(values.ecosystems
         ? { ecosystems: values.ecosystems.split(',').map((e) => e.trim()) }
         : {}),
+      ...(values.kev ? { kev: values.kev === 'public' ? PUBLIC_KEV_FEED : values.kev } : {}),
+      ...(values.cve ? { cve: values.cve === 'public' ? PUBLIC_CVE_SERVICE : values.cve } : {}),
     });
   } catch (error) {
     io.stderr(`drydock db update: ${(error as Error).message}\n`);

@@ -237,8 +237,9 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
     });
     report = analysis.report;
     const db = await AdvisoryDb.open(cacheDir);
-    if (db.exists && db.meta) {
-      report = await matchReport(report, db);
+    const described = db.describe();
+    if (described) {
+      report = await matchReport(report, db, described);
       const all = report.vulnerabilities ?? [];
       // Never silent: what the database could not check is said on stderr too.
       for (const w of report.warnings) {
@@ -251,7 +252,6 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
           (!values['ignore-unfixed'] || f.fixedVersion !== undefined) &&
           !ignored(f, rules, now),
       );
-      report.advisoryDb = { updatedAt: db.meta.updatedAt, sources: db.meta.sources };
     } else {
       io.stderr(
         `drydock scan: no advisory database in ${db.dir}; run \`drydock db update --source <dir|url>\` to match vulnerabilities (inventory only)\n`,

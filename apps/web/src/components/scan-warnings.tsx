@@ -1,4 +1,5 @@
-import { type ImageWarning, isCoverageWarning } from '@drydock/contract';
+import { type AdvisoryDbUsed, type ImageWarning, isCoverageWarning } from '@drydock/contract';
+import { formatDateTime } from '../lib/format.ts';
 
 /**
  * What the last scan of an image could not look at: coverage gaps first, always shown (they
@@ -45,6 +46,39 @@ export function NotCheckedMark({ warnings }: { warnings: ImageWarning[] }) {
   return (
     <span className="badge not-checked" title={gaps.map((w) => w.message).join('\n')}>
       not fully checked
+    </span>
+  );
+}
+
+const count = (n: number | undefined, word: string) =>
+  n === undefined ? null : `${n.toLocaleString('en')} ${word}`;
+
+/**
+ * The advisory database a scan was matched against: when it was updated (and from where), what
+ * it held, and each source this image's packages were looked up in.
+ */
+export function AdvisoryDbUsedFacts({ used }: { used: AdvisoryDbUsed | null }) {
+  if (!used) return <span className="muted">not matched against advisories yet</span>;
+  const held = [
+    count(used.records, 'advisories'),
+    count(used.knownExploited, 'known exploited'),
+    count(used.cveRecords, 'CVE records'),
+  ].filter(Boolean);
+  return (
+    <span className="advisory-db-used">
+      the database of {formatDateTime(used.updatedAt)}
+      {used.sources.length ? <span className="muted"> from {used.sources.join(', ')}</span> : null}
+      {held.length ? <div>{held.join(' · ')}</div> : null}
+      {used.checked?.length ? (
+        <ul className="plain">
+          {used.checked.map((c) => (
+            <li key={c.label}>
+              {c.label}: {c.packages} package{c.packages === 1 ? '' : 's'} looked up in{' '}
+              <span className="mono">{c.ecosystems.join(', ')}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </span>
   );
 }

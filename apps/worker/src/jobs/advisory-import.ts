@@ -51,6 +51,8 @@ export function createAdvisoryImportHandler(deps: {
         onProgress,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
         ...(job.ecosystems ? { ecosystems: job.ecosystems } : {}),
+        ...(job.kev ? { kev: job.kev } : {}),
+        ...(job.cve ? { cve: job.cve } : {}),
       });
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
@@ -63,17 +65,23 @@ export function createAdvisoryImportHandler(deps: {
       });
       return { failed: reason };
     }
+    const totals = await new PgAdvisoryStore(deps.prisma).totals();
     const finish = (rematchScanId?: string) =>
       update({
         status: 'succeeded',
         finishedAt: new Date(),
-        progress: progressJson({ ecosystems: report.ecosystems }),
+        progress: progressJson({ ecosystems: report.ecosystems }, report),
         warnings: report.warnings.slice(0, 100),
+        totals,
         ...(rematchScanId ? { rematchScanId } : {}),
       });
     // The job output keeps the counts; warnings are capped so one bad feed cannot bloat it.
     const out = { ...report, warnings: report.warnings.slice(0, 100) };
-    const changed = Object.values(report.ecosystems).some((c) => c.added + c.updated > 0);
+    // New OSV records, a new KEV catalog or new CVE records can all change findings.
+    const changed =
+      Object.values(report.ecosystems).some((c) => c.added + c.updated > 0) ||
+      report.knownExploited !== undefined ||
+      (report.cveRecords ?? 0) > 0;
     if (!changed || !deps.queue) {
       await finish();
       return out;
@@ -102,7 +110,15 @@ export function createAdvisoryImportHandler(deps: {
   };
 }
 
-const progressJson = (p: ImportProgress): Prisma.InputJsonValue =>
+const progressJson = (
+  p: ImportProgress,
+  report?: Pick<ImportReport, 'knownExploited' | 'cveRecords'>,
+): Prisma.InputJsonValue =>
   JSON.parse(
-    JSON.stringify({ ecosystems: p.ecosystems, ...(p.current ? { current: p.current } : {}) }),
+    JSON.stringify({
+      ecosystems: p.ecosystems,
+      ...(p.current ? { current: p.current } : {}),
+      ...(report?.knownExploited !== undefined ? { knownExploited: report.knownExploited } : {}),
+      ...(report?.cveRecords !== undefined ? { cveRecords: report.cveRecords } : {}),
+    }),
   );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ImageScanJob, ScanJobProgress, ScanReport } from '@drydock/contract';
 import {
+  advisoryDbState,
   type ImageLocation,
   openRegistrySecret,
   PgAdvisoryStore,
@@ -108,6 +109,9 @@ export function createImageScanHandler(deps: ImageScanDeps) {
             bytesPulled: BigInt(outcome.bytesPulled),
             result: outcome.result,
             imageId: outcome.imageId,
+            ...(outcome.advisoryDb
+              ? { advisoryDb: JSON.parse(JSON.stringify(outcome.advisoryDb)) }
+              : {}),
           },
         }),
         ...(job.uploadId ? [prisma.upload.deleteMany({ where: { id: job.uploadId } })] : []),
@@ -153,6 +157,8 @@ interface Outcome {
   cacheHit: boolean;
   bytesPulled: number;
   result: { findings: Counts; samples: Counts };
+  /** The advisory database the image was matched against. */
+  advisoryDb?: ScanReport['advisoryDb'];
 }
 type Counts = { opened: number; stillOpen: number; resolved: number };
 
@@ -251,7 +257,12 @@ async function run(
   );
   progress.set({ phase: 'match' });
   // What could not be checked (no advisories for the OS or an ecosystem) joins the warnings.
-  const report: ScanReport = await matchReport(analysis.report, new PgAdvisoryStore(prisma));
+  // The report records the database it was matched against (import, counts, ecosystems).
+  const report: ScanReport = await matchReport(
+    analysis.report,
+    new PgAdvisoryStore(prisma),
+    await advisoryDbState(prisma),
+  );
   progress.set({ phase: 'store' });
   await progress.flush();
   const stored = await persistScan(prisma, location, report, new Date(), {
@@ -262,6 +273,7 @@ async function run(
     cacheHit: analysis.cacheHit,
     bytesPulled,
     result: { findings: stored.findings, samples: stored.samples },
+    ...(report.advisoryDb ? { advisoryDb: report.advisoryDb } : {}),
   };
 }
 

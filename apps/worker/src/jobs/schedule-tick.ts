@@ -1,3 +1,4 @@
+import type { ServerConfig } from '@drydock/config';
 import { type PrismaClient, pruneUploads, type Queue, queueDueAdvisoryRefresh } from '@drydock/db';
 
 const LAYER_CACHE_DAYS = 30;
@@ -14,7 +15,7 @@ export function createScheduleTickHandler(deps: {
   queue: Pick<Queue, 'send'>;
   now?: () => Date;
   /** Scheduled advisory refresh (DRYDOCK_ADVISORY_SOURCE / _REFRESH); absent: off. */
-  advisoryRefresh?: { source: string; everyHours: number } | null;
+  advisoryRefresh?: ServerConfig['advisoryRefresh'];
 }) {
   return async () => {
     const now = (deps.now ?? (() => new Date()))();

@@ -335,17 +335,17 @@ async function toFinding(
   const first = group[0] as Hit;
   // A summary that is a changelog line says nothing about the vulnerability: the CVE's own
   // title or description does.
-  const title =
-    group.map((h) => h.record.summary).find((s) => s && !isChangelogLine(s)) ??
-    cveInfo?.title ??
-    firstSentence(cveInfo?.description) ??
-    group
-      .map((h) => h.record.details)
-      .find((d) => d && !isChangelogLine(d))
-      ?.split('\n')[0]
-      ?.slice(0, 200) ??
-    (first.record.details ?? '').split('\n')[0]?.slice(0, 200) ??
-    id;
+  const summary = group.map((h) => h.record.summary).find((t) => t && !isChangelogLine(t));
+  const details = group.map((h) => h.record.details).find((d) => d && !isChangelogLine(d));
+  const [title, titleSource] = summary
+    ? [summary, 'advisory summary']
+    : cveInfo?.title
+      ? [cveInfo.title, 'CVE record title']
+      : cveInfo?.description
+        ? [firstSentence(cveInfo.description) as string, 'CVE record description']
+        : details
+          ? [details.split('\n')[0]?.slice(0, 200) || id, 'advisory details']
+          : [(first.record.details ?? '').split('\n')[0]?.slice(0, 200) || id, 'advisory record'];
   const references = [
     ...(cve ? [`https://nvd.nist.gov/vuln/detail/${cve}`] : []),
     ...group.map((h) => `https://osv.dev/vulnerability/${h.record.id}`),
@@ -366,6 +366,7 @@ async function toFinding(
     status: fixedVersion ? 'fixed' : willNotFix ? 'will_not_fix' : 'affected',
     severity,
     ...(sev ? { severitySource: sev.source } : {}),
+    titleSource,
     priority,
     priorityReason: reason,
     ...(sev?.score !== undefined

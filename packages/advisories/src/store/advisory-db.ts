@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { normalizeName } from '../osv/ecosystems.ts';
@@ -35,14 +35,33 @@ export interface AdvisoryWriter {
   upsert(group: string, record: OsvRecord): Promise<'added' | 'updated' | 'unchanged'>;
   setKnownExploited(cves: string[], catalogVersion: string | undefined): Promise<void>;
   putCve(info: CveInfo): Promise<void>;
+  /**
+   * CVE ids (record ids and aliases) of advisories that publish no CVSS of their own and have
+   * no CVE record yet, newest advisory first, at most `limit`.
+   */
+  cvesWanted(limit: number): Promise<string[]>;
   save(source: string): Promise<void>;
 }
+
+/** An advisory with no CVSS of its own: its severity and title may come from the CVE record. */
+export const lacksCvss = (record: OsvRecord) =>
+  !record.severity?.some((s) => s.type === 'CVSS_V3' || s.type === 'CVSS_V4');
+
+/** The CVE ids an advisory goes by. */
+export const cveIdsOf = (record: OsvRecord) =>
+  [record.id, ...(record.aliases ?? []), ...(record.upstream ?? [])].filter((i) =>
+    /^CVE-\d{4}-\d+$/.test(i),
+  );
 
 export interface DbMeta {
   schema: 1;
   updatedAt: string;
   sources: string[];
   kevCatalogVersion?: string;
+  /** Advisory records (distinct), KEV entries and CVE records, as of the last save. */
+  records?: number;
+  knownExploited?: number;
+  cveRecords?: number;
 }
 
 /** Where the CLI keeps its advisory database when no server is involved. */
@@ -181,6 +200,57 @@ export class AdvisoryDb implements AdvisoryStore, AdvisoryWriter {
     this.dirty.add('@cve');
   }
 
+  /** Every group: loaded ones and those on disk (one file each). */
+  private async groupNames(): Promise<string[]> {
+    const dir = path.join(this.dir, 'osv');
+    const onDisk = existsSync(dir)
+      ? (await readdir(dir)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5))
+      : [];
+    const loaded = [...this.records.keys()];
+    const files = new Set(loaded.map((g) => path.basename(this.file(g))));
+    return [...loaded, ...onDisk.filter((g) => !files.has(`${g}.json`))];
+  }
+
+  async cvesWanted(limit: number): Promise<string[]> {
+    await this.cve('');
+    const newest = new Map<string, string>();
+    const consider = (record: OsvRecord) => {
+      if (!lacksCvss(record)) return;
+      for (const id of cveIdsOf(record)) {
+        if (this.cves?.[id]) continue;
+        if ((newest.get(id) ?? '') < record.modified) newest.set(id, record.modified);
+      }
+    };
+    for (const group of await this.groupNames()) {
+      for (const record of (await this.group(group)).values()) consider(record);
+    }
+    return [...newest.entries()]
+      .sort((a, b) => b[1].localeCompare(a[1]) || a[0].localeCompare(b[0]))
+      .slice(0, limit)
+      .map(([id]) => id);
+  }
+
+  /** The database as a scan records it (what it held, when it was updated, from where). */
+  describe():
+    | {
+        updatedAt: string;
+        sources: string[];
+        records: number;
+        knownExploited?: number;
+        cveRecords?: number;
+      }
+    | undefined {
+    if (!this.meta) return undefined;
+    const m = this.meta;
+    return {
+      updatedAt: m.updatedAt,
+      sources: m.sources,
+      records: m.records ?? 0,
+      ...(m.knownExploited !== undefined ? { knownExploited: m.knownExploited } : {}),
+      ...(m.cveRecords !== undefined ? { cveRecords: m.cveRecords } : {}),
+    };
+  }
+
   /** Writes changed files atomically (write + rename) and the metadata. */
   async save(source: string, now = new Date()): Promise<void> {
     await mkdir(path.join(this.dir, 'osv'), { recursive: true });
@@ -196,10 +266,20 @@ export class AdvisoryDb implements AdvisoryStore, AdvisoryWriter {
     }
     this.dirty.clear();
     const sources = [...new Set([...(this.meta?.sources ?? []), source])];
+    // Distinct records over every group (a GHSA record affecting npm and NuGet counts once).
+    const ids = new Set<string>();
+    for (const group of await this.groupNames()) {
+      for (const id of (await this.group(group)).keys()) ids.add(id);
+    }
+    const knownExploited = this.kev?.size ?? this.meta?.knownExploited;
+    const cveRecords = this.cves ? Object.keys(this.cves).length : this.meta?.cveRecords;
     this.meta = {
       schema: 1,
       updatedAt: now.toISOString(),
       sources,
+      records: ids.size,
+      ...(knownExploited !== undefined ? { knownExploited } : {}),
+      ...(cveRecords !== undefined ? { cveRecords } : {}),
       ...((this.kevVersion ?? this.meta?.kevCatalogVersion)
         ? { kevCatalogVersion: this.kevVersion ?? this.meta?.kevCatalogVersion }
         : {}),

@@ -41,6 +41,16 @@ export const DEFAULT_ECOSYSTEMS = [
 
 const MAX_ZIP = 1024 * 1024 * 1024;
 
+/** The CISA Known Exploited Vulnerabilities catalog (JSON feed). */
+export const PUBLIC_KEV_FEED =
+  'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
+/** The CVE Program's record service: one CVE JSON 5 record per id. */
+export const PUBLIC_CVE_SERVICE = 'https://cveawg.mitre.org/api/cve/{id}';
+/** CVE records fetched per import at most (the rest follow on the next refresh). */
+export const DEFAULT_MAX_CVE_RECORDS = 2000;
+const MAX_FEED = 64 * 1024 * 1024;
+const MAX_CVE_RECORD = 4 * 1024 * 1024;
+
 /** How far an import is: the counts so far, and the part being read. */
 export interface ImportProgress {
   ecosystems: ImportReport['ecosystems'];
@@ -131,11 +141,78 @@ class Importer {
     this.report.knownExploited = cves.length;
   }
 
-  async cve(value: Record<string, unknown>): Promise<void> {
+  async cve(value: Record<string, unknown>): Promise<boolean> {
     const info = parseCveRecord(value);
-    if (!info) return;
+    if (!info) return false;
     await this.db.putCve(info);
     this.report.cveRecords = (this.report.cveRecords ?? 0) + 1;
+    return true;
+  }
+
+  /** The KEV catalog from its feed URL; a failure is a warning (the last catalog stays). */
+  async kevFeed(url: string, fetchImpl: typeof fetch | undefined, egress: EgressRules) {
+    this.progress('CISA KEV');
+    try {
+      const data = await download(url, fetchImpl, egress, MAX_FEED);
+      if (!data) throw new Error('HTTP 404');
+      const value = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+      if (!Array.isArray(value.vulnerabilities)) {
+        throw new Error('not a KEV catalog (no vulnerabilities list)');
+      }
+      await this.kev(value);
+    } catch (error) {
+      this.report.warnings.push(
+        `${url}: KEV catalog not refreshed (${(error as Error).message.split('\n')[0]})`,
+      );
+    }
+  }
+
+  /**
+   * CVE List records for the CVEs whose advisories publish no CVSS of their own (what severity
+   * and titles fall back to), newest first, at most `max`, `concurrency` at a time. A CVE the
+   * service does not know is stored empty, so it is not asked again.
+   */
+  async cveService(
+    template: string,
+    fetchImpl: typeof fetch | undefined,
+    egress: EgressRules,
+    max: number,
+  ): Promise<void> {
+    this.progress('CVE records');
+    const wanted = await this.db.cvesWanted(max + 1);
+    const ids = wanted.slice(0, max);
+    this.report.cveRecords ??= 0;
+    let failures = 0;
+    let firstFailure = '';
+    const one = async (id: string) => {
+      const url = template.replace('{id}', encodeURIComponent(id));
+      try {
+        const data = await download(url, fetchImpl, egress, MAX_CVE_RECORD);
+        const value = data ? (JSON.parse(data.toString('utf8')) as Record<string, unknown>) : {};
+        if (!(await this.cve(value))) await this.db.putCve({ id });
+      } catch (error) {
+        failures++;
+        firstFailure ||= `${id}: ${(error as Error).message.split('\n')[0]}`;
+      }
+    };
+    const queue = [...ids];
+    const workers = Array.from({ length: Math.min(8, queue.length) }, async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) {
+        await one(id);
+        if (queue.length % 100 === 0) this.progress('CVE records');
+      }
+    });
+    await Promise.all(workers);
+    if (failures > 0) {
+      this.report.warnings.push(
+        `${failures} of ${ids.length} CVE records could not be fetched (first: ${firstFailure}); tried again on the next refresh`,
+      );
+    }
+    if (wanted.length > max) {
+      this.report.warnings.push(
+        `more CVEs lack a CVE record than one import fetches (${max}): the rest follow on the next refresh`,
+      );
+    }
   }
 
   /** A JSON file: OSV record, KEV catalog or CVE JSON 5 record. */
@@ -272,9 +349,24 @@ export async function importAdvisories(
     maxDownloadBytes?: number;
     /** Called as ecosystems are read (at least once per ecosystem, and every 500 records). */
     onProgress?: (progress: ImportProgress) => void;
+    /** The CISA KEV catalog URL to refresh from (online refreshes; mirrors carry kev/). */
+    kev?: string;
+    /** The CVE record URL template (`{id}`): records for CVEs without a CVSS of their own. */
+    cve?: string;
+    /** CVE records fetched at most (default DEFAULT_MAX_CVE_RECORDS). */
+    maxCveRecords?: number;
   } = {},
 ): Promise<ImportReport> {
-  if (options.policy) await checkImportSource(source, options.policy);
+  if (options.policy) {
+    await checkImportSource(source, options.policy);
+    if (options.kev) await checkImportSource(options.kev, options.policy);
+    if (options.cve) {
+      await checkImportSource(options.cve.replace('{id}', 'CVE-2000-0001'), options.policy);
+    }
+  }
+  if (options.cve && !options.cve.includes('{id}')) {
+    throw new Error(`the CVE record URL must contain {id}: ${options.cve}`);
+  }
   const importer = new Importer(db, source, options.onProgress);
   // The CLI runs on its user's own machine: any mirror it names. The server: MIRROR_EGRESS.
   const egress = options.policy ? MIRROR_EGRESS : { allowPrivate: true };
@@ -302,8 +394,16 @@ export async function importAdvisories(
     else if (source.endsWith('.zip')) await importer.zip(await readFile(source), source);
     else await importer.json(await readFile(source), source);
   }
+  if (options.kev) await importer.kevFeed(options.kev, options.fetch, egress);
   importer.progress('saving');
   await db.save(source);
+  if (options.cve) {
+    // After saving: the records just imported say which CVEs need one.
+    const max = options.maxCveRecords ?? DEFAULT_MAX_CVE_RECORDS;
+    await importer.cveService(options.cve, options.fetch, egress, max);
+    importer.progress('saving');
+    await db.save(source);
+  }
   importer.progress();
   return importer.report;
 }

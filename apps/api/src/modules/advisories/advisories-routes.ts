@@ -35,7 +35,7 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{ service: AdvisoriesServic
         tags: ['advisories'],
         operationId: 'importAdvisories',
         summary:
-          'Queue an import from a folder under DRYDOCK_ADVISORY_MIRRORS or an http(s) mirror (not loopback or link-local); changed advisories re-match every scanned image',
+          'Queue an import from a folder under DRYDOCK_ADVISORY_MIRRORS or an http(s) mirror (not loopback or link-local); without a source, the configured feeds (OSV, KEV, CVE records); changed advisories re-match every scanned image',
         body: AdvisoryImportRequestSchema,
         response: { 202: AdvisoryImportAcceptedSchema },
       },
@@ -45,7 +45,7 @@ export const advisoriesRoutes: FastifyPluginAsyncZod<{ service: AdvisoriesServic
         name: actorOf(request),
         ip: request.ip,
       });
-      await app.audit(request, 'advisories.import', request.body.source);
+      await app.audit(request, 'advisories.import', request.body.source ?? 'configured feeds');
       return reply.status(202).send(accepted);
     },
   );

@@ -1,5 +1,5 @@
 import { checkImportSource, SourceError } from '@drydock/advisories';
-import type { AdvisoryImport, AdvisoryStatus } from '@drydock/contract';
+import type { AdvisoryFeeds, AdvisoryImport, AdvisoryStatus } from '@drydock/contract';
 import {
   advisoryImportView,
   type PrismaClient,
@@ -15,7 +15,9 @@ export interface AdvisoriesServiceDeps {
   /** Folders an import may read (DRYDOCK_ADVISORY_MIRRORS); the worker checks again. */
   mirrorRoots: readonly string[];
   /** The scheduled refresh the workers run (shown in the status); null when off. */
-  refresh?: { source: string; everyHours: number } | null;
+  refresh?: (AdvisoryFeeds & { everyHours: number }) | null;
+  /** What an import without a source reads: the configured feeds. */
+  feeds?: AdvisoryFeeds;
 }
 
 /** The server's advisory database: what it holds, and imports (`drydock db update` on the server). */
@@ -24,6 +26,7 @@ export function createAdvisoriesService({
   queue,
   mirrorRoots,
   refresh = null,
+  feeds,
 }: AdvisoriesServiceDeps) {
   return {
     async status(): Promise<AdvisoryStatus> {
@@ -49,6 +52,7 @@ export function createAdvisoriesService({
         lastImportAt: lastImportAt?.toISOString() ?? null,
         latestImport: latest ? advisoryImportView(latest) : null,
         refresh,
+        feeds: feeds ?? null,
       };
     },
 
@@ -67,13 +71,30 @@ export function createAdvisoriesService({
       return advisoryImportView(row);
     },
 
-    /** Queues an import from an allowed source; a refused one is logged and answered 422. */
+    /**
+     * Queues an import from an allowed source; a refused one is logged and answered 422. No
+     * source (or the configured one): the configured feeds, KEV and CVE records included.
+     */
     async queueImport(
-      source: string,
+      given: string | undefined,
       actor: { name: string; ip: string },
     ): Promise<{ jobId: string; importId: string }> {
+      const source = given ?? feeds?.source;
+      if (!source) {
+        throw new UnprocessableError(
+          'source_required',
+          'no advisory source is configured: name one',
+        );
+      }
+      const configured = feeds && source === feeds.source ? feeds : undefined;
       try {
-        await checkImportSource(source, { roots: mirrorRoots });
+        for (const url of [
+          source,
+          configured?.kev,
+          configured?.cve?.replace('{id}', 'CVE-2000-0001'),
+        ]) {
+          if (url) await checkImportSource(url, { roots: mirrorRoots });
+        }
       } catch (error) {
         if (!(error instanceof SourceError)) throw error;
         await securityEvent(prisma, {
@@ -88,6 +109,8 @@ export function createAdvisoriesService({
       }
       return queueAdvisoryImport(prisma, queue, {
         source,
+        kev: configured?.kev ?? null,
+        cve: configured?.cve ?? null,
         trigger: 'manual',
         requestedBy: actor.name,
       });

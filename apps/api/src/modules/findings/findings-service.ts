@@ -1,4 +1,5 @@
 import {
+  AdvisoryDbUsedSchema,
   ImageWarningSchema,
   PRIORITY_RANK,
   priorityOfRank,
@@ -20,6 +21,8 @@ type ImageRecord = Awaited<ReturnType<Repo['images']>>[number];
 
 /** Stored warnings as the contract has them; anything else stored there reads as none. */
 const StoredWarningsSchema = z.array(ImageWarningSchema).catch([]);
+/** The stored advisory database record; anything unreadable reads as not recorded. */
+const StoredAdvisoryDbSchema = AdvisoryDbUsedSchema.nullable().catch(null);
 
 export function createFindingsService(
   repo: Repo,
@@ -41,6 +44,7 @@ export function createFindingsService(
       lastScanAt: i.lastScanAt?.toISOString() ?? null,
       counts: counts.get(i.id) ?? emptyCounts(),
       warnings: StoredWarningsSchema.parse(i.warnings),
+      advisoryDb: StoredAdvisoryDbSchema.parse(i.advisoryDb ?? null),
     }));
   };
 
@@ -73,6 +77,8 @@ export function createFindingsService(
         title: v.title,
         description: v.description,
         severity: v.severity as Severity,
+        severitySource: v.severitySource,
+        titleSource: v.titleSource,
         cvss: v.cvssScore !== null ? { score: v.cvssScore, vector: v.cvssVector } : null,
         knownExploited: v.knownExploited,
         aliases: v.aliases,

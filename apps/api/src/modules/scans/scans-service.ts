@@ -1,5 +1,12 @@
 import type { Readable } from 'node:stream';
-import type { CreateScan, Scan, ScanCreated, ScanJobView, ScanSummary } from '@drydock/contract';
+import {
+  AdvisoryDbUsedSchema,
+  type CreateScan,
+  type Scan,
+  type ScanCreated,
+  type ScanJobView,
+  type ScanSummary,
+} from '@drydock/contract';
 import {
   type PrismaClient,
   type Queue,
@@ -46,6 +53,9 @@ function jobView(j: JobRow): ScanJobView {
     cacheHit: j.cacheHit,
     bytesPulled: j.bytesPulled === null ? null : Number(j.bytesPulled),
     result: (j.result as ScanJobView['result']) ?? null,
+    advisoryDb: AdvisoryDbUsedSchema.nullable()
+      .catch(null)
+      .parse(j.advisoryDb ?? null),
     createdAt: j.createdAt.toISOString(),
     startedAt: iso(j.startedAt),
     finishedAt: iso(j.finishedAt),

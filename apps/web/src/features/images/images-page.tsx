@@ -13,7 +13,11 @@ import {
   TextFilter,
 } from '../../components/list-filters.tsx';
 import { ScanNowButton } from '../../components/scan-tracker.tsx';
-import { NotCheckedMark, ScanWarnings } from '../../components/scan-warnings.tsx';
+import {
+  AdvisoryDbUsedFacts,
+  NotCheckedMark,
+  ScanWarnings,
+} from '../../components/scan-warnings.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../../components/states.tsx';
 import { UrlPagination } from '../../components/url-pagination.tsx';
 import { paths } from '../../config/paths.ts';
@@ -140,6 +144,10 @@ export function ImagePage() {
           <dd>{i.platform ?? '—'}</dd>
           <dt>Last scan</dt>
           <dd>{formatDateTime(i.lastScanAt)}</dd>
+          <dt>Matched against</dt>
+          <dd>
+            <AdvisoryDbUsedFacts used={i.advisoryDb} />
+          </dd>
         </dl>
       )}
       {i ? <ScanWarnings warnings={i.warnings} /> : null}

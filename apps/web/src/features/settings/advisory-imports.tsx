@@ -46,6 +46,17 @@ export function AdvisoryImports() {
           ),
         },
         { header: 'Added / updated per ecosystem', cell: (i) => counts(i) || '—' },
+        {
+          header: 'KEV / CVE records',
+          cell: (i) =>
+            i.knownExploited === null && i.cveRecords === null
+              ? '—'
+              : `${i.knownExploited ?? '—'} KEV · ${i.cveRecords ?? '—'} CVE records`,
+        },
+        {
+          header: 'Database after',
+          cell: (i) => (i.totals ? `${i.totals.records.toLocaleString('en')} advisories` : '—'),
+        },
         { header: 'Finished', cell: (i) => formatDateTime(i.finishedAt) },
       ]}
     />

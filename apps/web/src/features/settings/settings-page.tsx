@@ -36,9 +36,38 @@ export function SettingsPage() {
           <dt>Scheduled refresh</dt>
           <dd>
             {s.refresh
-              ? `every ${s.refresh.everyHours} h from ${s.refresh.source}`
+              ? `every ${s.refresh.everyHours} h`
               : 'off (DRYDOCK_ADVISORY_REFRESH=off): import from a mirror below'}
           </dd>
+          {s.feeds ? (
+            <>
+              <dt>Feeds</dt>
+              <dd>
+                <ul className="plain">
+                  <li>
+                    OSV: <span className="mono">{s.feeds.source}</span>
+                  </li>
+                  <li>
+                    CISA KEV:{' '}
+                    {s.feeds.kev ? <span className="mono">{s.feeds.kev}</span> : 'from the mirror'}
+                  </li>
+                  <li>
+                    CVE records:{' '}
+                    {s.feeds.cve ? <span className="mono">{s.feeds.cve}</span> : 'from the mirror'}
+                  </li>
+                </ul>
+                {isAdmin ? (
+                  <button
+                    type="button"
+                    disabled={importJob.isPending}
+                    onClick={() => importJob.mutate({})}
+                  >
+                    Refresh now
+                  </button>
+                ) : null}
+              </dd>
+            </>
+          ) : null}
           <dt>Ecosystems</dt>
           <dd>
             {s.ecosystems.map((e) => `${e.ecosystem} (${e.packages} packages)`).join(', ') ||
