@@ -13,6 +13,7 @@ export {
   type AdvisoryTarget,
   advisoryTarget,
   normalizeName,
+  redHatStream,
   resolveTarget,
   schemeOf,
 } from './osv/ecosystems.ts';

@@ -277,3 +277,89 @@ describe('packages known only from a lock file', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 });
+
+describe('Red Hat UBI: the streams its RPMs came from (image content manifests)', () => {
+  // UBI 8's os-release as Red Hat ships it, a content manifest in the ICM format that Red Hat's
+  // build system writes (atomic-reactor content_manifest.json), and a real RHEL 8 rpmdb.
+  const osRelease = [
+    'NAME="Red Hat Enterprise Linux"',
+    'VERSION="8.8 (Ootpa)"',
+    'ID="rhel"',
+    'ID_LIKE="fedora"',
+    'VERSION_ID="8.8"',
+    'PLATFORM_ID="platform:el8"',
+    'PRETTY_NAME="Red Hat Enterprise Linux 8.8 (Ootpa)"',
+    'CPE_NAME="cpe:/o:redhat:enterprise_linux:8::baseos"',
+    '',
+  ].join('\n');
+  const manifest = (sets: string[]) =>
+    JSON.stringify({
+      metadata: {
+        icm_version: 1,
+        icm_spec:
+          'https://raw.githubusercontent.com/containerbuildsystem/atomic-reactor/master/atomic_reactor/schemas/content_manifest.json',
+        image_layer_index: 0,
+      },
+      content_sets: sets,
+      image_contents: [],
+    });
+  const rpmdb = () => readFileSync(shared('fixtures', 'rpmdb', 'libuuid', 'Packages'));
+
+  it('looks only in the named streams, and says which when they are not imported', async () => {
+    const report = await imageOf('ubi8', [
+      { path: 'etc/os-release', content: Buffer.from(osRelease) },
+      { path: 'var/lib/rpm/Packages', content: rpmdb() },
+      {
+        path: 'root/buildinfo/content_manifests/ubi8-minimal-container-8.8-860.json',
+        content: Buffer.from(
+          manifest(['rhel-8-for-x86_64-baseos-rpms', 'rhel-8-for-x86_64-appstream-rpms']),
+        ),
+      },
+    ]);
+    expect(report.os).toMatchObject({
+      family: 'rhel',
+      version: '8.8',
+      contentSets: ['rhel-8-for-x86_64-appstream-rpms', 'rhel-8-for-x86_64-baseos-rpms'],
+    });
+    expect(report.packages.map((p) => `${p.name} ${p.version}`)).toEqual([
+      'libuuid 2.32.1-42.el8_8',
+    ]);
+    expect((await assessInventory(report, db)).warnings).toEqual([
+      {
+        code: 'advisories_missing',
+        message:
+          'no advisories for Red Hat Enterprise Linux 8 (appstream, baseos) in the database (Red Hat:enterprise_linux:8::appstream, Red Hat:enterprise_linux:8::baseos): 1 system package not checked for vulnerabilities; import them',
+      },
+    ]);
+  });
+
+  it('a repository it cannot name widens the lookup to every stream of the release', () => {
+    const info = (contentSets: string[]) =>
+      ({ family: 'rhel', version: '9.4', source: 'etc/os-release', contentSets }) as never;
+    expect(
+      advisoryTarget(
+        'rpm',
+        info(['ubi-9-baseos-rpms', 'codeready-builder-for-rhel-9-x86_64-rpms']),
+      ),
+    ).toMatchObject({
+      exact: ['Red Hat:enterprise_linux:9::baseos', 'Red Hat:enterprise_linux:9::crb'],
+      prefixes: [],
+    });
+    expect(advisoryTarget('rpm', info(['ubi-9-baseos-rpms', 'my-company-rpms']))).toMatchObject({
+      exact: ['Red Hat:enterprise_linux:9'],
+      prefixes: ['Red Hat:enterprise_linux:9::'],
+    });
+  });
+
+  it('an os-release ID it does not know is named by its CPE', async () => {
+    const report = await imageOf('cpe-only', [
+      {
+        path: 'etc/os-release',
+        content: Buffer.from(
+          osRelease.replace('ID="rhel"', 'ID="acme-rhel"').replace('ID_LIKE="fedora"\n', ''),
+        ),
+      },
+    ]);
+    expect(report.os).toMatchObject({ family: 'rhel', version: '8.8' });
+  });
+});

@@ -43,6 +43,11 @@ export const OsInfoSchema = z.object({
   version: z.string(),
   codename: z.string().optional(),
   prettyName: z.string().optional(),
+  /**
+   * Red Hat images: the repositories their RPMs came from, from the image content manifests
+   * (`root/buildinfo/content_manifests/*.json`, `usr/share/buildinfo/*.json`).
+   */
+  contentSets: z.array(z.string()).optional(),
   /** The file the answer came from, relative to the image root. */
   source: z.string(),
 });

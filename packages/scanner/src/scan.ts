@@ -18,7 +18,7 @@ import {
   type LayerContents,
   readLayer,
 } from './image/read-layer.ts';
-import { detectOs, OS_FILES } from './os/detect-os.ts';
+import { CONTENT_MANIFEST, detectOs, OS_FILES } from './os/detect-os.ts';
 import { normalizeEntryPath } from './tar/paths.ts';
 
 export type ScanProgress =
@@ -72,7 +72,8 @@ function capturePolicy(
   const osFiles = new Set(OS_FILES);
   return {
     maxFileSize,
-    wants: (path) => osFiles.has(path) || analyzers.some((a) => a.captures(path)),
+    wants: (path) =>
+      osFiles.has(path) || CONTENT_MANIFEST.test(path) || analyzers.some((a) => a.captures(path)),
   };
 }
 

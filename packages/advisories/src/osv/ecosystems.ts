@@ -58,14 +58,26 @@ function osTarget(os: OsInfo | undefined): AdvisoryTarget {
       return target(`AlmaLinux ${major}`, [`AlmaLinux:${major}`]);
     case 'rocky':
       return target(`Rocky Linux ${major}`, [`Rocky Linux:${major}`]);
-    case 'rhel':
+    case 'rhel': {
       // Red Hat names CPE product streams: enterprise_linux:9::baseos, ::appstream, ::crb…
-      // (UBI images install from the same streams).
+      // (UBI images install from the same streams). The image's content manifests say which
+      // streams its RPMs came from; without them (or with one we cannot name) every stream of
+      // the release is looked at.
+      const label = `Red Hat Enterprise Linux ${major}`;
+      const streams = (os.contentSets ?? []).map(redHatStream);
+      if (streams.length > 0 && streams.every(Boolean)) {
+        const named = [...new Set(streams as string[])];
+        return target(
+          `${label} (${named.join(', ')})`,
+          named.map((st) => `Red Hat:enterprise_linux:${major}::${st}`),
+        );
+      }
       return target(
-        `Red Hat Enterprise Linux ${major}`,
+        label,
         [`Red Hat:enterprise_linux:${major}`],
         [`Red Hat:enterprise_linux:${major}::`],
       );
+    }
     case 'suse':
     case 'opensuse': {
       // The release is the marketing name, as os-release's PRETTY_NAME spells it.
@@ -83,6 +95,31 @@ function osTarget(os: OsInfo | undefined): AdvisoryTarget {
     default:
       return none();
   }
+}
+
+/**
+ * The product stream of a Red Hat content set (repository id): `rhel-9-for-x86_64-baseos-rpms`,
+ * `ubi-9-baseos-rpms` → baseos; `codeready-builder-for-rhel-9-x86_64-rpms` → crb; undefined
+ * for a repository we cannot name.
+ */
+export function redHatStream(contentSet: string): string | undefined {
+  const s = contentSet.toLowerCase();
+  if (/codeready-builder|(^|-)crb(-|$)/.test(s)) return 'crb';
+  for (const stream of [
+    'baseos',
+    'appstream',
+    'highavailability',
+    'resilientstorage',
+    'supplementary',
+    'sap_solutions',
+    'nfv',
+  ]) {
+    if (s.includes(stream.replace('_', '-')) || s.includes(stream)) return stream;
+  }
+  // RHEL 7 and older: rhel-7-server-rpms, rhel-7-server-optional-rpms…
+  if (/^rhel-\d+-server(-optional|-extras)?-rpms$/.test(s)) return 'server';
+  if (/^ubi-\d+-server(-optional|-extras)?-rpms$|^ubi-7(-|$)/.test(s)) return 'server';
+  return undefined;
 }
 
 const LANGUAGE: Partial<Record<PackageType, string>> = {

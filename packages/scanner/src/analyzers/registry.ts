@@ -17,7 +17,7 @@ import type { OsPackageAnalyzer } from './os/types.ts';
  */
 
 /** The OS release files (`/etc/os-release` and friends) that say which distribution it is. */
-export const OS_DETECTION = { name: 'os-release', version: '1' } as const;
+export const OS_DETECTION = { name: 'os-release', version: '2' } as const;
 
 /** OS package databases: every one is read from every image (cheap: one file each). */
 export const OS_ANALYZERS: readonly OsPackageAnalyzer[] = [dpkgAnalyzer, apkAnalyzer, rpmAnalyzer];

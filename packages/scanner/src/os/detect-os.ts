@@ -13,6 +13,58 @@ export const OS_FILES = [
   'etc/system-release',
 ];
 
+/**
+ * Red Hat's image content manifests: the repositories ("content sets") the image's RPMs were
+ * installed from, which name the product streams their advisories are published for.
+ */
+export const CONTENT_MANIFEST =
+  /^(root\/buildinfo\/content_manifests|usr\/share\/buildinfo)\/[^/]+\.json$/;
+
+/** os-release CPE_NAME vendor:product, for an ID we do not know. */
+const CPE_FAMILIES: Record<string, OsFamily> = {
+  'redhat:enterprise_linux': 'rhel',
+  'fedoraproject:fedora': 'fedora',
+  'amazon:amazon_linux': 'amazon',
+  'oracle:linux': 'oracle',
+  'centos:centos': 'centos',
+  'rocky:rocky': 'rocky',
+  'almalinux:almalinux': 'almalinux',
+  'suse:sles': 'suse',
+  'opensuse:leap': 'opensuse',
+};
+
+/** `cpe:/o:redhat:enterprise_linux:9::baseos` or `cpe:2.3:o:redhat:enterprise_linux:9:…`. */
+function familyOfCpe(cpe: string | undefined): OsFamily | undefined {
+  const parts = (cpe ?? '').replace(/^cpe:2\.3:/, 'cpe:/').split(':');
+  return parts.length >= 4 ? CPE_FAMILIES[`${parts[2]}:${parts[3]}`.toLowerCase()] : undefined;
+}
+
+/** Every content set named by the image's content manifests (ICM JSON), sorted. */
+function contentSets(fs: ImageFs, read: Reader): string[] {
+  const sets = new Set<string>();
+  for (const dir of ['root/buildinfo/content_manifests', 'usr/share/buildinfo']) {
+    let entries: ReturnType<ImageFs['list']>;
+    try {
+      entries = fs.list(dir);
+    } catch (error) {
+      if (error instanceof SymlinkLoopError) continue;
+      throw error;
+    }
+    for (const [name, node] of entries) {
+      if (node.type !== 'file' || !name.endsWith('.json')) continue;
+      try {
+        const value = JSON.parse(read(`${dir}/${name}`) ?? 'null') as { content_sets?: unknown };
+        for (const set of Array.isArray(value?.content_sets) ? value.content_sets : []) {
+          if (typeof set === 'string' && set.length < 200) sets.add(set);
+        }
+      } catch {
+        // Not JSON: not a content manifest.
+      }
+    }
+  }
+  return [...sets].sort();
+}
+
 const FAMILIES: Record<string, OsFamily> = {
   alpine: 'alpine',
   debian: 'debian',
@@ -97,6 +149,7 @@ export function detectOs(
     const id = (fields.ID ?? '').toLowerCase();
     const family =
       FAMILIES[id] ??
+      familyOfCpe(fields.CPE_NAME) ??
       (fields.ID_LIKE ?? '')
         .split(/\s+/)
         .map((like) => FAMILIES[like.toLowerCase()])
@@ -120,9 +173,11 @@ export function detectOs(
     if (family === 'debian' && !version) {
       version = read('etc/debian_version')?.trim() ?? '';
     }
+    const sets = family === 'rhel' ? contentSets(fs, read) : [];
     return {
       family,
       version,
+      ...(sets.length ? { contentSets: sets } : {}),
       ...(fields.VERSION_CODENAME ? { codename: fields.VERSION_CODENAME } : {}),
       ...(fields.PRETTY_NAME ? { prettyName: fields.PRETTY_NAME } : {}),
       source: file,
