@@ -5,6 +5,8 @@
 //   pnpm bench uploads [--mib N]           upload into Postgres and back out, MiB/s
 //   pnpm bench layers                      per-layer malware cache with a shared base layer
 //   pnpm bench start [--runs N]            API and worker start-up time and memory: tsx vs build
+//   pnpm bench import [--runs N]           import of the whole shared advisory mirror: time, peak RSS
+//   pnpm bench rematch [--images N]        re-match of N stored images after an advisory import
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -18,6 +20,8 @@ const suites: Record<string, string> = {
   uploads: 'bench/uploads.ts',
   layers: 'bench/layer-cache.ts',
   start: 'bench/start.ts',
+  import: 'bench/import.ts',
+  rematch: 'bench/rematch.ts',
 };
 const script = suite ? suites[suite] : undefined;
 if (!script) {

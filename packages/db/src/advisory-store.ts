@@ -9,6 +9,8 @@ import {
 import type { PrismaClient } from './generated/prisma/client.ts';
 
 const CHUNK = 500;
+/** Pending records written once this many are waiting. */
+const FLUSH_EVERY = 2000;
 
 /**
  * The server's advisory database in Postgres: advisories with their full OSV record, an index of
@@ -41,6 +43,8 @@ export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
     const existing = queued ? new Date(queued.modified).toISOString() : known.get(record.id);
     if (existing && existing >= modified) return 'unchanged';
     this.pending.set(record.id, record);
+    // Written as the import goes: memory stays bounded however large the feed.
+    if (this.pending.size >= FLUSH_EVERY) await this.writeRecords();
     return existing ? 'updated' : 'added';
   }
 
@@ -52,7 +56,8 @@ export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
     this.cves.push(info);
   }
 
-  async save(): Promise<void> {
+  /** Writes the pending records (one transaction per chunk of CHUNK). */
+  private async writeRecords(): Promise<void> {
     const records = [...this.pending.values()];
     for (let i = 0; i < records.length; i += CHUNK) {
       const chunk = records.slice(i, i + CHUNK);
@@ -105,6 +110,10 @@ export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
     }
     this.pending.clear();
     this.held.clear();
+  }
+
+  async save(): Promise<void> {
+    await this.writeRecords();
     if (this.kev) {
       const kev = this.kev;
       await this.prisma.$transaction([
