@@ -45,10 +45,14 @@ if (mode === '--child') {
 const runsAt = process.argv.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 1;
 const child = (into: string) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', into], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', import.meta.filename, '--child', into],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   if (r.status !== 0) throw new Error(`import into ${into} failed`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
     seconds: number;

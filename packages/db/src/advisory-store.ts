@@ -110,6 +110,7 @@ export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
     }
     this.pending.clear();
     this.held.clear();
+    this.fetched.clear();
   }
 
   async save(): Promise<void> {
@@ -199,11 +200,41 @@ export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
     return found;
   }
 
+  /** Prefetched lookups: `ecosystem|normalized name` → records (absent key: not prefetched). */
+  private readonly fetched = new Map<string, OsvRecord[]>();
+
+  async prefetch(keys: { ecosystem: string; name: string }[]): Promise<void> {
+    const wanted = new Map<string, { ecosystem: string; name: string }>();
+    for (const k of keys) {
+      const name = normalizeName(k.ecosystem, k.name);
+      const key = `${k.ecosystem}|${name}`;
+      if (!this.fetched.has(key)) wanted.set(key, { ecosystem: k.ecosystem, name });
+    }
+    if (wanted.size === 0) return;
+    const list = [...wanted.values()];
+    const rows = await this.prisma.$queryRaw<
+      { ecosystem: string; name: string; record: OsvRecord }[]
+    >`
+      SELECT f.ecosystem, f.name, a.record FROM advisory_affected f
+      JOIN advisory a ON a.id = f.advisory_id
+      WHERE (f.ecosystem, f.name) IN (
+        SELECT * FROM unnest(${list.map((k) => k.ecosystem)}::text[], ${list.map((k) => k.name)}::text[]))`;
+    for (const key of wanted.keys()) this.fetched.set(key, []);
+    for (const r of rows) this.fetched.get(`${r.ecosystem}|${r.name}`)?.push(r.record);
+  }
+
   async lookup(
     ecosystem: string,
     name: string,
   ): Promise<{ record: OsvRecord; affected: OsvAffected[] }[]> {
     const wanted = normalizeName(ecosystem, name);
+    const affectedOf = (record: OsvRecord) =>
+      (record.affected ?? []).filter(
+        (a) =>
+          a.package.ecosystem === ecosystem && normalizeName(ecosystem, a.package.name) === wanted,
+      );
+    const prefetched = this.fetched.get(`${ecosystem}|${wanted}`);
+    if (prefetched) return prefetched.map((record) => ({ record, affected: affectedOf(record) }));
     const rows = await this.prisma.$queryRaw<{ record: OsvRecord }[]>`
       SELECT a.record FROM advisory a JOIN advisory_affected f ON f.advisory_id = a.id
       WHERE f.ecosystem = ${ecosystem} AND f.name = ${wanted}`;

@@ -159,6 +159,12 @@ export async function assessInventory(
   const installedNames = new Set(
     inventory.packages.filter((p) => !p.declared).map((p) => `${p.type}|${p.name}`),
   );
+  const work: {
+    pkg: Inventory['packages'][number];
+    installed: string;
+    compare: (a: string, b: string) => number;
+    lookups: { ecosystem: string; name: string }[];
+  }[] = [];
   for (const pkg of inventory.packages) {
     if (pkg.declared && installedNames.has(`${pkg.type}|${pkg.name}`)) continue;
     const category = SYSTEM.has(pkg.type) ? 'system' : 'application';
@@ -195,10 +201,15 @@ export async function assessInventory(
     const compare = COMPARATORS[scheme];
     const installed = comparableVersion(pkg);
     if (pkg.type === 'golang' && !/^v?\d/.test(installed)) continue; // (devel): no version to match
-    const hits: Hit[] = [];
     const lookups = ecosystems.flatMap((ecosystem) =>
       advisoryNames(pkg).map((name) => ({ ecosystem, name })),
     );
+    work.push({ pkg, installed, compare, lookups });
+  }
+  // Every lookup of the image at once where the store can (one query instead of one per name).
+  await db.prefetch?.(work.flatMap((w) => w.lookups));
+  for (const { pkg, installed, compare, lookups } of work) {
+    const hits: Hit[] = [];
     for (const { ecosystem, name } of lookups) {
       for (const { record, affected } of await db.lookup(ecosystem, name)) {
         if (hits.some((h) => h.record.id === record.id)) continue;

@@ -21,6 +21,8 @@ export interface AdvisoryStore {
     ecosystem: string,
     name: string,
   ): Promise<{ record: OsvRecord; affected: OsvAffected[] }[]>;
+  /** Optional: the lookups an inventory will make, fetched at once (later lookups read them). */
+  prefetch?(keys: { ecosystem: string; name: string }[]): Promise<void>;
   knownExploited(): Promise<Set<string>>;
   cve(id: string): Promise<CveInfo | undefined>;
   /**
