@@ -102,9 +102,9 @@ describe('matching real images against real advisories', () => {
       cause:
         'installed 1.2.17 is at or below the last affected version 1.2.17; no fixed version is published',
     });
-    expect(result.find((f) => f.packageName === 'werkzeug' && f.fixedVersion)).toMatchObject({
+    expect(result.find((f) => f.packageName === 'Werkzeug' && f.fixedVersion)).toMatchObject({
       packageType: 'pypi',
-      fixCommand: expect.stringMatching(/^pip install 'werkzeug>=/),
+      fixCommand: expect.stringMatching(/^pip install 'Werkzeug>=/),
     });
     // requests/urllib3 come from Debian (python3-requests): no PyPI finding for them.
     expect(

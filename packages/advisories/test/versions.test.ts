@@ -24,6 +24,8 @@ const FILES: [VersionScheme, string[]][] = [
   ['rubygems', ['rubygems-versions.txt', 'rubygems-versions-generated.txt']],
   ['nuget', ['nuget-versions.txt']],
   ['packagist', ['packagist-versions.txt', 'packagist-versions-generated.txt']],
+  ['pub', ['pub-versions.txt']],
+  ['dotted', ['hackage-versions.txt', 'cran-versions.txt', 'cran-versions-generated.txt']],
 ];
 
 const expectedSign = { '<': -1, '=': 0, '>': 1 } as const;

@@ -66,10 +66,14 @@ export const LayerInfoSchema = z.object({
 });
 export type LayerInfo = z.infer<typeof LayerInfoSchema>;
 
+/**
+ * Package types, named as package URL types where the purl spec has one. OS package managers
+ * first (their findings are system vulnerabilities), then language and other package managers
+ * (application vulnerabilities).
+ */
+export const OS_PACKAGE_TYPES = ['deb', 'apk', 'rpm', 'alpm', 'ebuild'] as const;
 export const PackageTypeSchema = z.enum([
-  'deb',
-  'apk',
-  'rpm',
+  ...OS_PACKAGE_TYPES,
   'npm',
   'pypi',
   'maven',
@@ -78,8 +82,26 @@ export const PackageTypeSchema = z.enum([
   'gem',
   'composer',
   'nuget',
+  'pear',
+  'wordpress-plugin',
+  'conda',
+  'cran',
+  'luarocks',
+  'hex',
+  'pub',
+  'swift',
+  'cocoapods',
+  'hackage',
+  'conan',
+  'nix',
+  'brew',
+  'binary',
 ]);
 export type PackageType = z.infer<typeof PackageTypeSchema>;
+export type OsPackageType = (typeof OS_PACKAGE_TYPES)[number];
+/** Whether findings on this package type are system (OS) vulnerabilities. */
+export const isOsPackageType = (type: string): type is OsPackageType =>
+  (OS_PACKAGE_TYPES as readonly string[]).includes(type);
 
 export const PackageSchema = z.object({
   name: z.string(),
@@ -93,6 +115,8 @@ export const PackageSchema = z.object({
   arch: z.string().optional(),
   licenses: z.array(z.string()).optional(),
   purl: z.string(),
+  /** CPE 2.3 name, where known (software identified in binaries by its version strings). */
+  cpe: z.string().optional(),
   /** The layer that introduced this name and version. */
   layerDiffId: Sha256DigestSchema,
   layerIndex: z.number().int().min(0),

@@ -6,7 +6,13 @@ import {
   type ScanReport,
   type ScanWarning,
 } from '@drydock/contract';
-import { type AppLimits, type AppRecord, DEFAULT_APP_LIMITS } from './analyzers/app/types.ts';
+import { isAssemblyRecord } from './analyzers/app/dotnet.ts';
+import {
+  type AppLimits,
+  type AppRecord,
+  DEFAULT_APP_LIMITS,
+  pep503,
+} from './analyzers/app/types.ts';
 import type { OsPackageAnalyzer, OsPackageRecord } from './analyzers/os/types.ts';
 import { APP_ANALYZERS, OS_ANALYZERS } from './analyzers/registry.ts';
 import { ScanError } from './errors.ts';
@@ -306,8 +312,11 @@ export function reportTarget(image: ImageHandle): ScanReport['target'] {
   };
 }
 
+/** Names as the ecosystem compares them (PEP 503 for Python: `PyYAML` is `pyyaml`). */
+const comparableName = (type: string, name: string) => (type === 'pypi' ? pep503(name) : name);
+
 const identityOf = (p: { type: string; name: string; version: string }) =>
-  `${p.type}|${p.name}|${p.version}`;
+  `${p.type}|${comparableName(p.type, p.name)}|${p.version}`;
 
 /** Packages found installed (not only declared by a lock file), by type, name and version. */
 const installedIdentities = (
@@ -378,7 +387,17 @@ function appPackages(
     }
   }
   const out: InventoryPackage[] = [];
-  const found = [...apps.entries()].filter(({ file }) => !owned.has(file));
+  // A .NET application's deps.json names its packages; its assemblies' version resources would
+  // name them again (by assembly version): assemblies are read only where no deps.json is.
+  const depsDirs = new Set<string>();
+  for (const { file } of apps.entries()) {
+    if (file.endsWith('.deps.json')) depsDirs.add(file.slice(0, file.lastIndexOf('/') + 1));
+  }
+  const found = [...apps.entries()].filter(
+    ({ file, record }) =>
+      !owned.has(file) &&
+      !(isAssemblyRecord(record) && depsDirs.has(file.slice(0, file.lastIndexOf('/') + 1))),
+  );
   const installed = installedIdentities(found.map((f) => f.record));
   const seen = new Set<string>();
   for (const { record, layer } of found) {
@@ -393,6 +412,7 @@ function appPackages(
       type: record.type,
       ...(record.licenses?.length ? { licenses: record.licenses } : {}),
       purl: record.purl,
+      ...(record.cpe ? { cpe: record.cpe } : {}),
       ...(record.foundBy ? { foundBy: record.foundBy } : {}),
       layerDiffId: image.layers[layer]?.diffId ?? '',
       layerIndex: layer,

@@ -87,7 +87,7 @@ describe('lock files and manifests (declared entries)', () => {
     );
   });
 
-  it('Python: egg-info file, poetry.lock, Pipfile.lock, pinned requirements only; PEP 503 names', async () => {
+  it('Python: egg-info file, poetry.lock, Pipfile.lock, pinned requirements only; names as spelled', async () => {
     const report = await scanLayers([
       [
         {
@@ -115,10 +115,10 @@ describe('lock files and manifests (declared entries)', () => {
       ],
     ]);
     expect(summary(report.packages, 'pypi')).toEqual([
+      'Django@4.2.1 (declared) app/poetry.lock',
+      'Flask_Cors@3.0.10 usr/lib/python3/site-packages/Flask_Cors.egg-info',
+      'PyJWT@2.4.0 (declared) app/requirements-prod.txt',
       'asgiref@3.7.2 (declared) app/poetry.lock',
-      'django@4.2.1 (declared) app/poetry.lock',
-      'flask-cors@3.0.10 usr/lib/python3/site-packages/Flask_Cors.egg-info',
-      'pyjwt@2.4.0 (declared) app/requirements-prod.txt',
       'pytest@7.4.0 (declared) app/Pipfile.lock',
       'requests@2.31.0 (declared) app/Pipfile.lock',
       'urllib3@1.26.5 (declared) app/requirements-prod.txt',
@@ -172,7 +172,11 @@ describe('lock files and manifests (declared entries)', () => {
       'guzzlehttp/guzzle@7.4.4 var/www/vendor/composer/installed.json',
       'phpunit/phpunit@9.5.0 (declared) var/www/composer.lock',
     ]);
-    expect(summary(report.packages, 'nuget')).toEqual(['Newtonsoft.Json@13.0.1 app/Api.deps.json']);
+    // The application's own project entry too (as Syft lists it), beside its NuGet packages.
+    expect(summary(report.packages, 'nuget')).toEqual([
+      'Api@1.0.0 app/Api.deps.json',
+      'Newtonsoft.Json@13.0.1 app/Api.deps.json',
+    ]);
     expect(report.packages.find((p) => p.type === 'composer')?.purl).toBe(
       'pkg:composer/guzzlehttp/guzzle@7.4.4',
     );
@@ -390,7 +394,7 @@ describe('rules', () => {
     const byPath = Object.fromEntries(report.warnings.map((w) => [w.path, w.message]));
     expect(byPath['app/node_modules/broken/package.json']).toMatch(/npm: .*JSON/);
     expect(byPath['app/site-packages/empty.dist-info/METADATA']).toMatch(
-      /python: METADATA without Name or Version/,
+      /python: metadata without Name or Version/,
     );
     expect(byPath['app/huge/yarn.lock']).toMatch(
       /npm: skipped, 4096 bytes is over the 2048-byte limit/,

@@ -30,5 +30,23 @@ export function fixCommand(pkg: Pick<Package, 'type' | 'name'>, fixed: string): 
       return `composer require ${q(`${pkg.name}:^${fixed}`)}`;
     case 'nuget':
       return `dotnet add package ${pkg.name} --version ${fixed}`;
+    case 'cran':
+      return `remotes::install_version('${pkg.name}', version = '>= ${fixed}')`;
+    case 'hex':
+      return `mix.exs: {:${pkg.name}, "~> ${fixed}"}, then mix deps.update ${pkg.name}`;
+    case 'pub':
+      return `dart pub upgrade ${pkg.name} (pubspec.yaml: ${pkg.name}: ^${fixed})`;
+    case 'swift':
+      return `Package.swift: .package(url: "${pkg.name}", from: "${fixed}"), then swift package update`;
+    case 'hackage':
+      return `cabal: ${pkg.name} >= ${fixed} in the .cabal file, then cabal update && cabal build`;
+    case 'conan':
+      return `conanfile: ${pkg.name}/${fixed}, then conan install . --update`;
+    case 'alpm':
+      return `pacman -Syu ${q(pkg.name)}`;
+    case 'ebuild':
+      return `emerge --update --oneshot ${q(`>=${pkg.name}-${fixed}`)}`;
+    default:
+      return `upgrade ${pkg.name} to ${fixed} or later`;
   }
 }

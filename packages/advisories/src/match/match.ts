@@ -1,11 +1,12 @@
-import type {
-  CoverageWarningCode,
-  LayerInfo,
-  OsInfo,
-  Package,
-  ScanWarning,
-  Severity,
-  VulnerabilityFinding,
+import {
+  type CoverageWarningCode,
+  isOsPackageType,
+  type LayerInfo,
+  type OsInfo,
+  type Package,
+  type ScanWarning,
+  type Severity,
+  type VulnerabilityFinding,
 } from '@drydock/contract';
 import {
   type AdvisoryTarget,
@@ -27,8 +28,6 @@ export interface Inventory {
   layers: LayerInfo[];
   packages: Package[];
 }
-
-const SYSTEM = new Set(['deb', 'apk', 'rpm']);
 
 /** The names a package's advisories are filed under in its ecosystem. */
 function advisoryNames(pkg: Package): string[] {
@@ -156,9 +155,9 @@ export async function assessInventory(
   const targets = new Map<string, AdvisoryTarget>();
   // A lock-file entry for a package also found installed (any version) is left to the installed
   // copy: one package, one answer.
-  const installedNames = new Set(
-    inventory.packages.filter((p) => !p.declared).map((p) => `${p.type}|${p.name}`),
-  );
+  const nameKey = (p: Package) =>
+    `${p.type}|${p.type === 'pypi' ? normalizeName('PyPI', p.name) : p.name}`;
+  const installedNames = new Set(inventory.packages.filter((p) => !p.declared).map(nameKey));
   const work: {
     pkg: Inventory['packages'][number];
     installed: string;
@@ -166,8 +165,8 @@ export async function assessInventory(
     lookups: { ecosystem: string; name: string }[];
   }[] = [];
   for (const pkg of inventory.packages) {
-    if (pkg.declared && installedNames.has(`${pkg.type}|${pkg.name}`)) continue;
-    const category = SYSTEM.has(pkg.type) ? 'system' : 'application';
+    if (pkg.declared && installedNames.has(nameKey(pkg))) continue;
+    const category = isOsPackageType(pkg.type) ? 'system' : 'application';
     let target = targets.get(pkg.type);
     if (!target) {
       target = advisoryTarget(pkg.type, inventory.os);
@@ -368,7 +367,7 @@ async function toFinding(
     id,
     aliases: allIds.filter((i) => i !== id).sort(),
     advisoryIds: group.map((h) => h.record.id),
-    category: SYSTEM.has(pkg.type) ? 'system' : 'application',
+    category: isOsPackageType(pkg.type) ? 'system' : 'application',
     packageName: pkg.name,
     packageType: pkg.type,
     purl: pkg.purl,

@@ -1,4 +1,9 @@
-import type { OsInfo, PackageType } from '@drydock/contract';
+import {
+  isOsPackageType,
+  type OsInfo,
+  type OsPackageType,
+  type PackageType,
+} from '@drydock/contract';
 import type { VersionScheme } from '../versions/index.ts';
 
 /**
@@ -131,14 +136,40 @@ const LANGUAGE: Partial<Record<PackageType, string>> = {
   gem: 'RubyGems',
   composer: 'Packagist',
   nuget: 'NuGet',
+  cran: 'CRAN',
+  hex: 'Hex',
+  pub: 'Pub',
+  swift: 'SwiftURL',
+  hackage: 'Hackage',
+  conan: 'ConanCenter',
+};
+
+/** Package types no OSV ecosystem publishes advisories for: why, in the analyst's words. */
+const NO_SOURCE: Partial<Record<PackageType, string>> = {
+  pear: 'no advisory source publishes PEAR/PECL packages',
+  'wordpress-plugin': 'no OSV advisory source publishes WordPress plugins',
+  conda: 'no advisory source publishes conda packages (their Python libraries are checked as PyPI)',
+  luarocks: 'no advisory source publishes LuaRocks packages',
+  cocoapods: 'no advisory source publishes CocoaPods packages',
+  nix: 'no advisory source publishes Nix store packages',
+  brew: 'no advisory source publishes Homebrew packages',
+  binary: 'no OSV advisory source publishes binaries identified by their version strings',
+};
+
+/** The OS package types and the families whose databases they are. */
+const OS_FAMILIES: Record<OsPackageType, readonly string[]> = {
+  deb: ['debian', 'ubuntu'],
+  apk: ['alpine', 'wolfi', 'chainguard', 'alpaquita', 'minimos'],
+  rpm: ['almalinux', 'rocky', 'rhel', 'suse', 'opensuse', 'photon', 'openeuler', 'mageia'],
+  alpm: ['arch'],
+  ebuild: ['gentoo'],
 };
 
 export function advisoryTarget(type: PackageType, os: OsInfo | undefined): AdvisoryTarget {
-  if (type === 'deb' || type === 'apk' || type === 'rpm') {
+  if (isOsPackageType(type)) {
     const t = osTarget(os);
     // A package database of another family (apk in a Debian image) has no release to match.
-    const expected = { deb: ['debian', 'ubuntu'], apk: APK_FAMILIES, rpm: RPM_FAMILIES }[type];
-    if ('exact' in t && os && !expected.includes(os.family)) {
+    if ('exact' in t && os && !OS_FAMILIES[type].includes(os.family)) {
       return {
         label: t.label,
         unsupported: `${type} packages on ${osName(os)} have no advisories`,
@@ -147,20 +178,10 @@ export function advisoryTarget(type: PackageType, os: OsInfo | undefined): Advis
     return t;
   }
   const eco = LANGUAGE[type];
-  return eco ? target(eco, [eco]) : { label: type, unsupported: `no advisories for ${type}` };
+  return eco
+    ? target(eco, [eco])
+    : { label: type, unsupported: NO_SOURCE[type] ?? `no advisories for ${type}` };
 }
-
-const APK_FAMILIES = ['alpine', 'wolfi', 'chainguard', 'alpaquita', 'minimos'];
-const RPM_FAMILIES = [
-  'almalinux',
-  'rocky',
-  'rhel',
-  'suse',
-  'opensuse',
-  'photon',
-  'openeuler',
-  'mageia',
-];
 
 /**
  * The ecosystems of a target that the database holds (`held`: every ecosystem with a record).
@@ -201,7 +222,14 @@ export function schemeOf(ecosystem: string): VersionScheme | undefined {
     case 'crates.io':
     case 'Go':
     case 'Hex':
+    case 'SwiftURL':
       return 'semver';
+    case 'Pub':
+      return 'pub';
+    case 'CRAN':
+    case 'Hackage':
+    case 'ConanCenter':
+      return 'dotted';
     case 'PyPI':
       return 'pep440';
     case 'Maven':
@@ -221,6 +249,7 @@ export function schemeOf(ecosystem: string): VersionScheme | undefined {
 export function normalizeName(ecosystem: string, name: string): string {
   const base = ecosystem.split(':')[0];
   if (base === 'PyPI') return name.toLowerCase().replace(/[-_.]+/g, '-');
+  if (base === 'ConanCenter' || base === 'Hex' || base === 'Pub') return name.toLowerCase();
   if (base === 'npm' || base === 'NuGet' || base === 'Packagist' || base === 'Maven')
     return name.toLowerCase();
   return name;

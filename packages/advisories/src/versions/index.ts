@@ -1,9 +1,11 @@
 import { compareApk } from './apk.ts';
+import { compareDotted } from './dotted.ts';
 import { compareDpkg } from './dpkg.ts';
 import { compareMaven } from './maven.ts';
 import { compareNuget } from './nuget.ts';
 import { comparePackagist } from './packagist.ts';
 import { comparePep440 } from './pep440.ts';
+import { comparePub } from './pub.ts';
 import { compareRpm } from './rpm.ts';
 import { compareRubygems } from './rubygems.ts';
 import { compareSemver } from './semver.ts';
@@ -17,7 +19,9 @@ export type VersionScheme =
   | 'maven'
   | 'rubygems'
   | 'nuget'
-  | 'packagist';
+  | 'packagist'
+  | 'pub'
+  | 'dotted';
 
 export type Comparator = (a: string, b: string) => number;
 
@@ -31,4 +35,6 @@ export const COMPARATORS: Record<VersionScheme, Comparator> = {
   rubygems: compareRubygems,
   nuget: compareNuget,
   packagist: comparePackagist,
+  pub: comparePub,
+  dotted: compareDotted,
 };

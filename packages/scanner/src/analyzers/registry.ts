@@ -1,11 +1,31 @@
 import { binaryAnalyzer } from './app/binary.ts';
-import { cargoAnalyzer, composerAnalyzer, dotnetAnalyzer, rubyAnalyzer } from './app/ecosystems.ts';
+import { dotnetAnalyzer } from './app/dotnet.ts';
+import { cargoAnalyzer, composerAnalyzer, rubyAnalyzer } from './app/ecosystems.ts';
+import {
+  condaAnalyzer,
+  homebrewAnalyzer,
+  luarocksAnalyzer,
+  nixAnalyzer,
+  pearAnalyzer,
+  rAnalyzer,
+  wordpressAnalyzer,
+} from './app/installed.ts';
 import { javaAnalyzer } from './app/java.ts';
+import {
+  conanAnalyzer,
+  goModAnalyzer,
+  haskellAnalyzer,
+  hexAnalyzer,
+  pubAnalyzer,
+  swiftAnalyzer,
+} from './app/lockfiles.ts';
 import { npmAnalyzer } from './app/npm.ts';
 import { pythonAnalyzer } from './app/python.ts';
 import type { AppAnalyzer } from './app/types.ts';
 import { apkAnalyzer } from './os/apk.ts';
 import { dpkgAnalyzer } from './os/dpkg.ts';
+import { pacmanAnalyzer } from './os/pacman.ts';
+import { portageAnalyzer } from './os/portage.ts';
 import { rpmAnalyzer } from './os/rpm.ts';
 import type { OsPackageAnalyzer } from './os/types.ts';
 
@@ -20,7 +40,13 @@ import type { OsPackageAnalyzer } from './os/types.ts';
 export const OS_DETECTION = { name: 'os-release', version: '2' } as const;
 
 /** OS package databases: every one is read from every image (cheap: one file each). */
-export const OS_ANALYZERS: readonly OsPackageAnalyzer[] = [dpkgAnalyzer, apkAnalyzer, rpmAnalyzer];
+export const OS_ANALYZERS: readonly OsPackageAnalyzer[] = [
+  dpkgAnalyzer,
+  apkAnalyzer,
+  rpmAnalyzer,
+  pacmanAnalyzer,
+  portageAnalyzer,
+];
 
 /**
  * Application analyzers, in precedence order: a file several could read is read by the first
@@ -34,6 +60,20 @@ export const APP_ANALYZERS: readonly AppAnalyzer[] = [
   rubyAnalyzer,
   composerAnalyzer,
   dotnetAnalyzer,
+  // Added in analysis version 2 (after the first eight, so stored analyses re-run only these).
+  goModAnalyzer,
+  pearAnalyzer,
+  wordpressAnalyzer,
+  condaAnalyzer,
+  rAnalyzer,
+  luarocksAnalyzer,
+  hexAnalyzer,
+  pubAnalyzer,
+  swiftAnalyzer,
+  haskellAnalyzer,
+  conanAnalyzer,
+  homebrewAnalyzer,
+  nixAnalyzer,
   binaryAnalyzer,
 ];
 

@@ -100,7 +100,8 @@ export async function readLayer(
   const appSink = (path: string, size: number, mode: number) => {
     const analyzer = appScan?.analyzers.find((a) => a.matches(path, size, mode));
     if (!analyzer || !appScan || (appScan.run && !appScan.run.has(analyzer.name))) return undefined;
-    if (size > appScan.limits.maxFileSize) {
+    const cap = analyzer.readBytes;
+    if (cap === undefined && size > appScan.limits.maxFileSize) {
       contents.appWarnings?.push({
         path,
         analyzer: analyzer.name,
@@ -109,8 +110,14 @@ export async function readLayer(
       return undefined;
     }
     const chunks: Buffer[] = [];
+    let kept = 0;
     return {
-      data: (chunk: Buffer) => chunks.push(Buffer.from(chunk)),
+      data: (chunk: Buffer) => {
+        if (cap !== undefined && kept >= cap) return;
+        const part = cap === undefined ? chunk : chunk.subarray(0, cap - kept);
+        kept += part.length;
+        chunks.push(Buffer.from(part));
+      },
       end: () => {
         try {
           const records = analyzer.analyze(path, Buffer.concat(chunks), {

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import { purl } from '../../purl.ts';
+import { binaryVersionPackages, isVersionedBinary } from './binary-versions.ts';
 import { type ElfFile, isElf, parseElf, vaddrToOffset } from './elf.ts';
 import type { AppAnalyzer, AppRecord } from './types.ts';
 
@@ -125,19 +126,23 @@ function rustAuditable(data: Buffer, elf: ElfFile, path: string): AppRecord[] {
 }
 
 /**
- * Compiled binaries: Go build info (any executable format for Go ≥ 1.18; ELF for older layouts)
- * and Rust binaries built with cargo-auditable.
+ * Compiled binaries: Go build info (any executable format for Go ≥ 1.18; ELF for older layouts),
+ * Rust binaries built with cargo-auditable, and well-known software (OpenSSL, BusyBox, Node.js,
+ * Python, curl, nginx…) by the version strings its binaries and libraries embed.
  */
 export const binaryAnalyzer: AppAnalyzer = {
   name: 'binary',
-  version: '1',
-  matches: (_path, size, mode) => (mode & 0o111) !== 0 && size >= 64,
+  version: '2',
+  matches: (path, size, mode) => size >= 64 && ((mode & 0o111) !== 0 || isVersionedBinary(path)),
   analyze(path, data) {
     const elf = isElf(data) ? parseElf(data) : undefined;
     const out: AppRecord[] = [];
     const go = readGoBuildInfo(data, elf);
     if (go) out.push(...goPackages(go, path));
     if (elf) out.push(...rustAuditable(data, elf, path));
+    if (!go && out.length === 0 && isVersionedBinary(path)) {
+      out.push(...binaryVersionPackages(path, data));
+    }
     return out;
   },
 };

@@ -44,12 +44,16 @@ const gem = (name: string, version: string, path: string, declared: boolean): Ap
     declared,
   );
 
-/** Ruby: installed `specifications/*.gemspec` and Gemfile.lock (declared). */
+/**
+ * Ruby: installed gems under every gem path (`specifications/*.gemspec`, the interpreter's
+ * default gems in `specifications/default/`, bundler's `vendor/bundle`) and Gemfile.lock
+ * (declared).
+ */
 export const rubyAnalyzer: AppAnalyzer = {
   name: 'ruby',
-  version: '1',
+  version: '2',
   matches: (path) =>
-    /(^|\/)specifications\/[^/]+\.gemspec$/.test(path) || base(path) === 'Gemfile.lock',
+    /(^|\/)specifications\/(default\/)?[^/]+\.gemspec$/.test(path) || base(path) === 'Gemfile.lock',
   analyze(path, data) {
     const text = data.toString('utf8');
     if (base(path) === 'Gemfile.lock') {
@@ -121,33 +125,5 @@ export const composerAnalyzer: AppAnalyzer = {
       ? json
       : [...(json.packages ?? []), ...(json['packages-dev'] ?? [])];
     return list.flatMap((p) => composer(p, path, declared));
-  },
-};
-
-/** .NET: `*.deps.json` libraries of type "package" (projects are the application itself). */
-export const dotnetAnalyzer: AppAnalyzer = {
-  name: 'dotnet',
-  version: '1',
-  matches: (path) => path.endsWith('.deps.json'),
-  analyze(path, data) {
-    const json = JSON.parse(data.toString('utf8').replace(/^\uFEFF/, '')) as {
-      libraries?: Record<string, { type?: string }>;
-    };
-    const out: AppRecord[] = [];
-    for (const [key, library] of Object.entries(json.libraries ?? {})) {
-      if (library.type !== 'package') continue;
-      const slash = key.lastIndexOf('/');
-      if (slash <= 0) continue;
-      const name = key.slice(0, slash);
-      const version = key.slice(slash + 1);
-      out.push({
-        name,
-        version,
-        type: 'nuget',
-        purl: purl({ type: 'nuget', name, version }),
-        path,
-      });
-    }
-    return out;
   },
 };

@@ -67,11 +67,17 @@ function readArchive(
 ): void {
   const zip = new ZipArchive(data);
   const poms: Record<string, string>[] = [];
+  const pomXmls = new Map<string, string>();
   let manifest: Record<string, string> = {};
   const nested = [];
   for (const entry of zip.entries) {
     if (/^META-INF\/maven\/.+\/pom\.properties$/.test(entry.name)) {
       poms.push(parseProperties(zip.read(entry, 1024 * 1024).toString('utf8')));
+    } else if (/^META-INF\/maven\/.+\/pom\.xml$/.test(entry.name)) {
+      pomXmls.set(
+        entry.name.slice(0, -'pom.xml'.length),
+        zip.read(entry, 4 * 1024 * 1024).toString('utf8'),
+      );
     } else if (entry.name === 'META-INF/MANIFEST.MF') {
       manifest = parseManifest(zip.read(entry, 1024 * 1024).toString('utf8'));
     } else if (ARCHIVE.test(entry.name) && !entry.name.endsWith('/')) {
@@ -79,6 +85,13 @@ function readArchive(
     }
   }
   const found = poms.filter((p) => p.groupId && p.artifactId && p.version);
+  // Shading plugins may keep a component's pom.xml without its pom.properties.
+  for (const [dir, xml] of pomXmls) {
+    const [, group, artifact] = dir.split('/').slice(1);
+    if (found.some((p) => p.groupId === group && p.artifactId === artifact)) continue;
+    const coordinates = parsePomXml(xml);
+    if (coordinates) found.push(coordinates);
+  }
   if (found.length > 0) {
     // A shaded jar carries several pom.properties: each is a component inside it.
     for (const p of found)
@@ -114,16 +127,50 @@ function readArchive(
   }
 }
 
+/** The project's own coordinates in a pom.xml (the parent's group and version when inherited). */
+export function parsePomXml(xml: string): Record<string, string> | undefined {
+  const text = xml.replace(/<!--[\s\S]*?-->/g, '');
+  const project = text.replace(
+    /<(dependencies|dependencyManagement|build|profiles|plugins|reporting)>[\s\S]*?<\/\1>/g,
+    '',
+  );
+  const parent = /<parent>([\s\S]*?)<\/parent>/.exec(project)?.[1] ?? '';
+  const own = project.replace(/<parent>[\s\S]*?<\/parent>/, '');
+  const tag = (xmlText: string, name: string) =>
+    new RegExp(`<${name}>\\s*([^<\\s]+)\\s*</${name}>`).exec(xmlText)?.[1];
+  const groupId = tag(own, 'groupId') ?? tag(parent, 'groupId');
+  const artifactId = tag(own, 'artifactId');
+  const version = tag(own, 'version') ?? tag(parent, 'version');
+  if (!groupId || !artifactId || !version || version.includes('${')) return undefined;
+  return { groupId, artifactId, version };
+}
+
+/** gradle.lockfile: `group:artifact:version=configurations` lines (declared). */
+function parseGradleLock(text: string, path: string): AppRecord[] {
+  const out: AppRecord[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^([^#\s:=]+):([^\s:=]+):([^\s:=]+)=/.exec(line);
+    if (m)
+      out.push({
+        ...mavenRecord(m[1] as string, m[2] as string, m[3] as string, path),
+        declared: true,
+      });
+  }
+  return out;
+}
+
 /**
  * Java archives at any depth (jar, war, ear, par, sar, jpi, hpi; Spring Boot BOOT-INF/lib,
- * WEB-INF/lib, jars in jars): coordinates from META-INF/maven/**\/pom.properties, else MANIFEST.MF
- * and the file name. Nesting depth and inflated bytes are bounded.
+ * WEB-INF/lib, jars in jars): coordinates from META-INF/maven/**\/pom.properties (pom.xml where a
+ * shaded jar kept only that), else MANIFEST.MF and the file name. Nesting depth and inflated bytes
+ * are bounded. Gradle's dependency lock file (`gradle.lockfile`) as declared.
  */
 export const javaAnalyzer: AppAnalyzer = {
   name: 'java',
-  version: '1',
-  matches: (path) => ARCHIVE.test(path),
+  version: '2',
+  matches: (path) => ARCHIVE.test(path) || /(^|\/)gradle\.lockfile$/.test(path),
   analyze(path, data, ctx) {
+    if (path.endsWith('gradle.lockfile')) return parseGradleLock(data.toString('utf8'), path);
     const out: AppRecord[] = [];
     readArchive(data, path, 0, { remaining: ctx.limits.maxInflatedBytes }, ctx, out);
     return out;

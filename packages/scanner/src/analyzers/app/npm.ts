@@ -1,3 +1,4 @@
+import { ZipArchive } from '@drydock/zip';
 import { purl } from '../../purl.ts';
 import { type AppAnalyzer, type AppRecord, appRecord } from './types.ts';
 
@@ -117,14 +118,40 @@ function parsePnpmLock(text: string, path: string): AppRecord[] {
   return out;
 }
 
+/** Yarn Berry's zip cache (Plug'n'Play installs): `node_modules/<name>/package.json` inside. */
+const YARN_CACHE = /(^|\/)\.yarn\/(berry\/)?cache\/[^/]+\.zip$/;
+
+function parseYarnCacheZip(data: Buffer, path: string): AppRecord[] {
+  const zip = new ZipArchive(data);
+  const entry = zip.entries.find((e) =>
+    /^node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(e.name),
+  );
+  if (!entry) return [];
+  return fromManifest(zip.read(entry, 4 * 1024 * 1024).toString('utf8'), path);
+}
+
+function fromManifest(text: string, path: string): AppRecord[] {
+  const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as {
+    name?: unknown;
+    version?: unknown;
+    license?: unknown;
+    licenses?: unknown;
+  };
+  if (typeof pkg.name !== 'string' || typeof pkg.version !== 'string' || !pkg.version) return [];
+  return [record(pkg.name, pkg.version, path, false, license(pkg.license ?? pkg.licenses))];
+}
+
 /**
- * npm: installed packages (`node_modules/**\/package.json`) and, as declared entries, the lock
- * files a project ships (package-lock.json v1-v3, yarn.lock, pnpm-lock.yaml).
+ * npm: installed packages (`node_modules/**\/package.json` under any prefix: projects, global
+ * `usr/lib/node_modules` and `usr/local/lib/node_modules`, npm's own bundled dependencies, pnpm's
+ * `.pnpm` store), Yarn Berry's zip cache, and, as declared entries, the lock files a project
+ * ships (package-lock.json v1-v3, npm-shrinkwrap.json, yarn.lock v1/berry, pnpm-lock.yaml).
  */
 export const npmAnalyzer: AppAnalyzer = {
   name: 'npm',
-  version: '1',
+  version: '2',
   matches(path) {
+    if (YARN_CACHE.test(path)) return true;
     if (path.endsWith('/package.json') || path === 'package.json') {
       // Only a package's own manifest: node_modules/<name>/package.json or node_modules/@s/<name>/...
       return /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(path);
@@ -139,19 +166,10 @@ export const npmAnalyzer: AppAnalyzer = {
     );
   },
   analyze(path, data) {
+    if (YARN_CACHE.test(path)) return parseYarnCacheZip(data, path);
     const text = data.toString('utf8').replace(/^\uFEFF/, '');
     const base = path.slice(path.lastIndexOf('/') + 1);
-    if (base === 'package.json') {
-      const pkg = JSON.parse(text) as {
-        name?: unknown;
-        version?: unknown;
-        license?: unknown;
-        licenses?: unknown;
-      };
-      if (typeof pkg.name !== 'string' || typeof pkg.version !== 'string' || !pkg.version)
-        return [];
-      return [record(pkg.name, pkg.version, path, false, license(pkg.license ?? pkg.licenses))];
-    }
+    if (base === 'package.json') return fromManifest(text, path);
     if (base === 'yarn.lock') return parseYarnLock(text, path);
     if (base === 'pnpm-lock.yaml') return parsePnpmLock(text, path);
     return parsePackageLock(text, path);

@@ -1,3 +1,4 @@
+import { ZipArchive } from '@drydock/zip';
 import { normalizeLicense } from '../../licenses.ts';
 import { purl } from '../../purl.ts';
 import { type AppAnalyzer, type AppRecord, appRecord, pep503 } from './types.ts';
@@ -11,7 +12,8 @@ const record = (
 ): AppRecord =>
   appRecord(
     {
-      name: pep503(name),
+      // Kept as the project spells it (PyYAML); advisories are looked up PEP 503-normalised.
+      name,
       version,
       type: 'pypi',
       purl: purl({ type: 'pypi', name: pep503(name), version }),
@@ -53,15 +55,20 @@ function licensesOf(headers: Record<string, string[]>): string[] | undefined {
   return classifiers.length ? classifiers : undefined;
 }
 
-/** poetry.lock: [[package]] tables with name and version. */
-function parsePoetryLock(text: string, path: string): AppRecord[] {
+/**
+ * poetry.lock and uv.lock: [[package]] tables with name and version. Packages from the project
+ * itself (uv's `editable`/`virtual` sources, poetry's `directory` sources) are not dependencies.
+ */
+function parsePackageTables(text: string, path: string): AppRecord[] {
   const out: AppRecord[] = [];
   let inPackage = false;
   let name: string | undefined;
   let version: string | undefined;
+  let local = false;
   const flush = () => {
-    if (name && version) out.push(record(name, version, path, true));
+    if (name && version && !local) out.push(record(name, version, path, true));
     name = version = undefined;
+    local = false;
   };
   for (const line of text.split(/\r?\n/)) {
     if (line.startsWith('[')) {
@@ -75,6 +82,8 @@ function parsePoetryLock(text: string, path: string): AppRecord[] {
       continue;
     }
     if (!inPackage) continue;
+    if (/^source\s*=\s*\{\s*(editable|virtual|directory|path)\s*=/.test(line)) local = true;
+    if (/^type\s*=\s*"(directory|file)"/.test(line)) local = true;
     const match = /^(name|version)\s*=\s*"([^"]*)"/.exec(line);
     if (match?.[1] === 'name') name = match[2];
     else if (match?.[1] === 'version') version = match[2];
@@ -110,37 +119,55 @@ function parseRequirements(text: string, path: string): AppRecord[] {
   return out;
 }
 
-const SITE = /(^|\/)(site|dist)-packages\//;
+/** A distribution's metadata (METADATA, PKG-INFO, an `.egg-info` file) → its package. */
+function fromMetadata(text: string, path: string): AppRecord[] {
+  const headers = parseMetadata(text);
+  const name = headers.name?.[0];
+  const version = headers.version?.[0];
+  if (!name || !version) throw new Error('metadata without Name or Version');
+  return [record(name, version, path, false, licensesOf(headers))];
+}
+
+const INSTALLED = [
+  /\.dist-info\/METADATA$/,
+  /\.egg-info\/PKG-INFO$/,
+  /\.egg-info$/,
+  /\.egg\/EGG-INFO\/PKG-INFO$/,
+];
 
 /**
- * Python: installed distributions (`*.dist-info/METADATA`, `*.egg-info/PKG-INFO` or an `.egg-info`
- * file) in any site-packages or dist-packages; poetry.lock, Pipfile.lock and pinned
- * requirements*.txt as declared. Names are PEP 503 normalised.
+ * Python: installed distributions wherever they are (system site-packages and dist-packages,
+ * virtualenvs, conda, user sites, vendored folders): `*.dist-info/METADATA`,
+ * `*.egg-info/PKG-INFO`, `.egg-info` files, egg folders (`EGG-INFO/PKG-INFO`) and zipped eggs;
+ * poetry.lock, uv.lock, Pipfile.lock and pinned requirements*.txt as declared. Names are kept as
+ * spelled; the purl and advisory lookups use the PEP 503 form.
  */
 export const pythonAnalyzer: AppAnalyzer = {
   name: 'python',
-  version: '1',
+  version: '2',
   matches(path) {
-    if (SITE.test(path)) {
-      return (
-        /\.dist-info\/METADATA$/.test(path) ||
-        /\.egg-info\/PKG-INFO$/.test(path) ||
-        /\.egg-info$/.test(path)
-      );
-    }
+    if (INSTALLED.some((p) => p.test(path))) return true;
     const base = path.slice(path.lastIndexOf('/') + 1);
-    return base === 'poetry.lock' || base === 'Pipfile.lock' || /^requirements.*\.txt$/.test(base);
+    if (base.endsWith('.egg')) return true;
+    return (
+      base === 'poetry.lock' ||
+      base === 'uv.lock' ||
+      base === 'Pipfile.lock' ||
+      /^requirements.*\.txt$/.test(base)
+    );
   },
   analyze(path, data) {
-    const text = data.toString('utf8');
     const base = path.slice(path.lastIndexOf('/') + 1);
-    if (base === 'poetry.lock') return parsePoetryLock(text, path);
+    if (base.endsWith('.egg')) {
+      const zip = new ZipArchive(data);
+      const entry = zip.entries.find((e) => e.name === 'EGG-INFO/PKG-INFO');
+      if (!entry) throw new Error('zipped egg without EGG-INFO/PKG-INFO');
+      return fromMetadata(zip.read(entry, 1024 * 1024).toString('utf8'), path);
+    }
+    const text = data.toString('utf8');
+    if (base === 'poetry.lock' || base === 'uv.lock') return parsePackageTables(text, path);
     if (base === 'Pipfile.lock') return parsePipfileLock(text, path);
     if (base.startsWith('requirements')) return parseRequirements(text, path);
-    const headers = parseMetadata(text);
-    const name = headers.name?.[0];
-    const version = headers.version?.[0];
-    if (!name || !version) throw new Error('METADATA without Name or Version');
-    return [record(name, version, path, false, licensesOf(headers))];
+    return fromMetadata(text, path);
   },
 };

@@ -1,16 +1,18 @@
-import type { PackageType } from '@drydock/contract';
+import type { OsPackageType, PackageType } from '@drydock/contract';
 
 /** A language package found in one file of one layer. */
 export interface AppRecord {
   name: string;
   version: string;
-  type: Exclude<PackageType, 'deb' | 'apk' | 'rpm'>;
+  type: Exclude<PackageType, OsPackageType>;
   purl: string;
   /** Where it was found; nested archives as `outer.war!/WEB-INF/lib/inner.jar`. */
   path: string;
   /** From a lock or manifest file (what the project declares), not from installed files. */
   declared?: boolean;
   licenses?: string[];
+  /** CPE 2.3 name, where the software is known by one (binaries found by version strings). */
+  cpe?: string;
   /** The analyzer that read it (set by the layer reader). */
   foundBy?: string;
 }
@@ -49,6 +51,11 @@ export interface AppAnalyzer {
    * decision needs content (ELF magic); analyzers that decide by name ignore it.
    */
   matches(path: string, size: number, mode: number): boolean;
+  /**
+   * Only the first this many bytes of a matched file are read (0: the path alone says what it
+   * is, as in a Nix store path). Absent: the whole file, up to the size limit.
+   */
+  readonly readBytes?: number;
   /** Parses one file; throws on malformed input (the caller turns it into a warning). */
   analyze(path: string, data: Buffer, ctx: AppAnalyzerContext): AppRecord[];
 }

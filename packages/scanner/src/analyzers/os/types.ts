@@ -1,11 +1,11 @@
-import type { OsInfo, PackageType, ScanWarning } from '@drydock/contract';
+import type { OsInfo, OsPackageType, ScanWarning } from '@drydock/contract';
 import type { ImageFs } from '../../fs/image-fs.ts';
 
 /** An installed OS package as its package database records it. */
 export interface OsPackageRecord {
   name: string;
   version: string;
-  type: Extract<PackageType, 'deb' | 'apk' | 'rpm'>;
+  type: OsPackageType;
   sourceName?: string;
   sourceVersion?: string;
   epoch?: number;
