@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ScanReport } from '@drydock/contract';
+import { OsFamilySchema, PackageTypeSchema, type ScanReport } from '@drydock/contract';
 import { scanImage } from '@drydock/scanner';
 import { shared, sharedJson } from '@drydock/test-data';
 import {
@@ -16,6 +16,7 @@ import {
   AdvisoryDb,
   advisoryTarget,
   assessInventory,
+  DEFAULT_ECOSYSTEMS,
   importAdvisories,
   prioritize,
 } from '../src/index.ts';
@@ -361,5 +362,78 @@ describe('Red Hat UBI: the streams its RPMs came from (image content manifests)'
       },
     ]);
     expect(report.os).toMatchObject({ family: 'rhel', version: '8.8' });
+  });
+});
+
+describe('every package type the scanner reads has a source, or says it has none', () => {
+  it.each([
+    ['cran', 'CRAN'],
+    ['hex', 'Hex'],
+    ['pub', 'Pub'],
+    ['swift', 'SwiftURL'],
+    ['hackage', 'Hackage'],
+    ['conan', 'ConanCenter'],
+  ] as const)('%s is looked up in OSV %s', (type, ecosystem) => {
+    expect(advisoryTarget(type, undefined)).toMatchObject({ exact: [ecosystem] });
+  });
+
+  it('online imports fetch every ecosystem the matcher looks in', () => {
+    const looked = new Set<string>();
+    for (const type of PackageTypeSchema.options) {
+      for (const family of OsFamilySchema.options) {
+        const t = advisoryTarget(type, {
+          family,
+          version: '9.4',
+          prettyName: 'Some Release 9',
+          source: 'etc/os-release',
+        });
+        if ('exact' in t)
+          for (const e of [...t.exact, ...t.prefixes]) looked.add(e.split(':')[0] as string);
+      }
+    }
+    expect([...looked].filter((e) => !DEFAULT_ECOSYSTEMS.includes(e))).toEqual([]);
+    expect(looked.size).toBeGreaterThan(20);
+  });
+
+  it('types no OSV ecosystem publishes are reported as not checked, with the reason', async () => {
+    const layer = `sha256:${'1'.repeat(64)}`;
+    const pkg = (type: string, name: string, version: string) =>
+      ({
+        type,
+        name,
+        version,
+        purl: `pkg:${type}/${name}@${version}`,
+        layerDiffId: layer,
+        layerIndex: 0,
+        path: name,
+      }) as never;
+    const { warnings, gaps } = await assessInventory(
+      {
+        os: { family: 'arch', version: '', prettyName: 'Arch Linux', source: 'etc/os-release' },
+        layers: [],
+        packages: [
+          pkg('alpm', 'gmp', '6.2.1-2'),
+          pkg('conda', 'zlib', '1.2.11'),
+          pkg('nix', 'curl', '8.4.0'),
+          pkg('binary', 'openssl', '3.0.2'),
+          pkg('luarocks', 'lpeg', '1.0.2-1'),
+          pkg('wordpress-plugin', 'akismet', '5.0'),
+        ],
+      },
+      db,
+    );
+    expect(gaps.map((g) => `${g.label}:${g.kind}:${g.packages}`).sort()).toEqual([
+      'Arch Linux:unsupported:1',
+      'binary:unsupported:1',
+      'conda:unsupported:1',
+      'luarocks:unsupported:1',
+      'nix:unsupported:1',
+      'wordpress-plugin:unsupported:1',
+    ]);
+    expect(warnings.map((w) => w.message)).toContainEqual(
+      expect.stringMatching(
+        /no OSV advisory source publishes binaries identified by their version strings/,
+      ),
+    );
   });
 });

@@ -144,6 +144,29 @@ const LANGUAGE: Partial<Record<PackageType, string>> = {
   conan: 'ConanCenter',
 };
 
+/**
+ * Every OSV ecosystem (the folder of the OSV bucket) the matcher looks packages up in: the
+ * distributions `osTarget` names and the language ecosystems above. Default of online imports.
+ */
+export const OSV_ECOSYSTEMS_LOOKED_UP: readonly string[] = [
+  'Debian',
+  'Ubuntu',
+  'Alpine',
+  'Wolfi',
+  'Chainguard',
+  'Alpaquita',
+  'MinimOS',
+  'AlmaLinux',
+  'Rocky Linux',
+  'Red Hat',
+  'SUSE',
+  'openSUSE',
+  'Photon OS',
+  'openEuler',
+  'Mageia',
+  ...Object.values(LANGUAGE),
+];
+
 /** Package types no OSV ecosystem publishes advisories for: why, in the analyst's words. */
 const NO_SOURCE: Partial<Record<PackageType, string>> = {
   pear: 'no advisory source publishes PEAR/PECL packages',

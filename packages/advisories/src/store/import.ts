@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type EgressRules, safeFetch } from '@drydock/net';
 import { ZipArchive } from '@drydock/zip';
+import { OSV_ECOSYSTEMS_LOOKED_UP } from '../osv/ecosystems.ts';
 import { isOsvRecord, type OsvRecord } from '../osv/types.ts';
 import type { AdvisoryWriter, CveInfo } from './advisory-db.ts';
 import { checkImportSource, MIRROR_EGRESS, type SourcePolicy } from './source.ts';
@@ -22,22 +23,11 @@ export interface ImportReport {
   warnings: string[];
 }
 
-/** The OSV ecosystems fetched from an online mirror when no list is given. */
-export const DEFAULT_ECOSYSTEMS = [
-  'Debian',
-  'Alpine',
-  'Ubuntu',
-  'AlmaLinux',
-  'Rocky Linux',
-  'npm',
-  'PyPI',
-  'Maven',
-  'Go',
-  'crates.io',
-  'RubyGems',
-  'Packagist',
-  'NuGet',
-];
+/**
+ * The OSV ecosystems fetched from an online mirror when no list is given: every one the matcher
+ * looks packages up in (see `osv/ecosystems.ts`).
+ */
+export const DEFAULT_ECOSYSTEMS = OSV_ECOSYSTEMS_LOOKED_UP;
 
 const MAX_ZIP = 1024 * 1024 * 1024;
 

@@ -4,7 +4,6 @@ import { type AppAnalyzer, type AppRecord, appRecord } from './types.ts';
 
 /** Package managers whose installed packages leave one metadata file each. */
 
-
 const installed = (
   type: AppRecord['type'],
   name: string,
