@@ -1,5 +1,6 @@
 import {
   BulkTriageResultSchema,
+  FINDING_EXPORT_COLUMNS,
   ProblemSchema,
   SampleDetailSchema,
   SampleListSchema,
@@ -195,25 +196,35 @@ describe('triage', () => {
     expect(summary.malicious.total).toBe(11);
   });
 
-  it('bulk over ids and over "everything matching this filter", with a per-item result', async () => {
+  it('bulk over ids and over "everything matching this filter": one statement, one bulk id on every event', async () => {
     const byIds = await post('/api/v1/triage/bulk', {
       kind: 'vulnerability',
       ids: ['CVE-2021-23337', 'CVE-1999-0001'],
       triage: { action: 'handle', reason: 'sprint 42' },
     });
-    const results = BulkTriageResultSchema.parse(byIds.json()).results;
-    expect(results).toEqual([
+    const done = BulkTriageResultSchema.parse(byIds.json());
+    expect(done).toMatchObject({ dryRun: false, findings: 2, images: 2, targets: 1 });
+    expect(done.results).toEqual([
       { id: 'CVE-2021-23337', ok: true, changed: 2 },
       { id: 'CVE-1999-0001', ok: false, changed: 0, error: 'No vulnerability CVE-1999-0001' },
     ]);
+    const events = await t.prisma.triageEvent.findMany({ where: { bulkId: done.bulkId } });
+    expect(events.map((e) => [e.targetId, e.action, e.oldStatus, e.newStatus])).toEqual([
+      ['CVE-2021-23337', 'handle', 'open', 'handled'],
+      ['CVE-2021-23337', 'handle', 'open', 'handled'],
+    ]);
+    expect(new Set(events.map((e) => e.findingId)).size).toBe(2);
+
     const byFilter = await post('/api/v1/triage/bulk', {
       kind: 'sample',
       filter: { severity: 'warning' },
       triage: { action: 'ignore', reason: 'reviewed by SOC' },
     });
-    const filtered = BulkTriageResultSchema.parse(byFilter.json()).results;
-    expect(filtered.length).toBe(2); // proxy and RWX loader (EICAR is handled already)
-    expect(filtered.every((r) => r.ok && r.changed === 1)).toBe(true);
+    // The proxy tampering and the RWX loader (EICAR is handled already).
+    expect(BulkTriageResultSchema.parse(byFilter.json())).toMatchObject({
+      findings: 2,
+      targets: 2,
+    });
     const bad = await post('/api/v1/triage/bulk', {
       kind: 'sample',
       ids: ['x'],
@@ -222,14 +233,76 @@ describe('triage', () => {
     });
     expect(bad.statusCode).toBe(400);
   });
+
+  it('a vulnerability-tab filter: the dry run counts exactly what the action then changes', async () => {
+    const filter = { category: 'application', priority: 'high', status: 'open' };
+    const list = await get(
+      '/api/v1/vulnerabilities?category=application&priority=high&pageSize=200',
+      VulnerabilityListSchema,
+    );
+    expect(list.total).toBeGreaterThan(1);
+    const expected = await t.prisma.finding.count({
+      where: {
+        vulnerabilityId: { in: list.items.map((v) => v.id) },
+        status: 'open',
+        category: 'application',
+      },
+    });
+    const preview = BulkTriageResultSchema.parse(
+      (
+        await post('/api/v1/triage/bulk', {
+          kind: 'vulnerability',
+          filter,
+          dryRun: true,
+          triage: { action: 'ignore', reason: 'accepted for the release' },
+        })
+      ).json(),
+    );
+    expect(preview).toMatchObject({
+      dryRun: true,
+      bulkId: null,
+      findings: expected,
+      targets: list.total,
+    });
+    expect(
+      await t.prisma.finding.count({ where: { status: 'ignored', category: 'application' } }),
+    ).toBe(0);
+
+    const applied = BulkTriageResultSchema.parse(
+      (
+        await post('/api/v1/triage/bulk', {
+          kind: 'vulnerability',
+          filter,
+          triage: { action: 'ignore', reason: 'accepted for the release' },
+        })
+      ).json(),
+    );
+    expect(applied).toMatchObject({ dryRun: false, findings: expected, images: preview.images });
+    const after = await get(
+      '/api/v1/vulnerabilities?category=application&priority=high',
+      VulnerabilityListSchema,
+    );
+    expect(after.total).toBe(0);
+    expect(await t.prisma.triageEvent.count({ where: { bulkId: applied.bulkId } })).toBe(expected);
+    // And back: unignore everything the ignored tab shows.
+    const back = BulkTriageResultSchema.parse(
+      (
+        await post('/api/v1/triage/bulk', {
+          kind: 'vulnerability',
+          filter: { category: 'application', status: 'ignored' },
+          triage: { action: 'unignore' },
+        })
+      ).json(),
+    );
+    expect(back.findings).toBe(expected);
+  });
 });
 
 describe('export', () => {
-  it('streams the current filter as CSV and JSON, same rows as the list', async () => {
-    const list = await get(
-      '/api/v1/vulnerabilities?category=application&pageSize=200',
-      VulnerabilityListSchema,
-    );
+  it('streams every finding of the current filter as CSV and JSON, one row per finding', async () => {
+    const open = await t.prisma.finding.count({
+      where: { category: 'application', status: 'open' },
+    });
     const csv = await t.app.inject({
       method: 'GET',
       url: '/api/v1/vulnerabilities/export?category=application&format=csv',
@@ -237,21 +310,40 @@ describe('export', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const lines = csv.body.trim().split('\n');
-    expect(lines[0]).toBe(
-      'id,title,severity,priority,tags,affectedImages,affectedPackages,lastScanAt',
-    );
-    expect(lines).toHaveLength(list.total + 1);
+    expect(lines[0]).toBe(FINDING_EXPORT_COLUMNS.join(','));
+    expect(lines).toHaveLength(open + 1);
     const json = await t.app.inject({
       method: 'GET',
       url: '/api/v1/vulnerabilities/export?category=application&format=json&priority=high',
     });
-    const rows = JSON.parse(json.body) as { id: string; priority: string }[];
-    expect(rows.every((r) => r.priority === 'high')).toBe(true);
+    const rows = JSON.parse(json.body) as Record<string, string | number | null>[];
     const high = await get(
       '/api/v1/vulnerabilities?category=application&priority=high&pageSize=200',
       VulnerabilityListSchema,
     );
-    expect(rows.map((r) => r.id)).toEqual(high.items.map((v) => v.id));
+    // Every finding of every high row, each with its image, package and layer.
+    expect(new Set(rows.map((r) => r.vulnerability))).toEqual(new Set(high.items.map((v) => v.id)));
+    expect(rows).toHaveLength(
+      await t.prisma.finding.count({
+        where: {
+          vulnerabilityId: { in: high.items.map((v) => v.id) },
+          category: 'application',
+          status: 'open',
+        },
+      }),
+    );
+    const minimist = rows.find((r) => r.vulnerability === 'CVE-2021-44906');
+    expect(minimist).toMatchObject({
+      package: 'minimist',
+      packageType: 'npm',
+      installedVersion: '1.2.0',
+      fixedVersion: '1.2.6',
+      path: 'app/node_modules/minimist/package.json',
+      status: 'open',
+      foundIn: 'installed',
+    });
+    expect(minimist?.digest).toMatch(/^sha256:/);
+    expect(String(minimist?.layerStep)).toContain('npm ci');
     const samples = await t.app.inject({
       method: 'GET',
       url: '/api/v1/malicious-samples/export?format=csv&severity=urgent',

@@ -239,27 +239,41 @@ export const TriageResultSchema = z.object({
 export const BulkTriageRequestSchema = z
   .object({
     kind: TriageKindSchema,
-    ids: z.array(z.string().min(1).max(100)).min(1).max(500).optional(),
+    ids: z.array(z.string().min(1).max(100)).min(1).max(5000).optional(),
     /** "Everything matching this filter": the list endpoint's query (without paging). */
     filter: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
     triage: TriageRequestSchema,
+    /** Only count what the action would change (findings, images, rows): the confirmation. */
+    dryRun: z.boolean().optional(),
   })
   .strict()
   .refine((b) => (b.ids ? !b.filter : !!b.filter), {
     message: 'give either ids or filter',
     path: ['ids'],
   });
+export type BulkTriageRequest = z.infer<typeof BulkTriageRequestSchema>;
 
 export const BulkTriageResultSchema = z.object({
-  results: z.array(
-    z.object({
-      id: z.string(),
-      ok: z.boolean(),
-      changed: z.number().int(),
-      error: z.string().optional(),
-    }),
-  ),
+  /** Recorded on every triage event of this action (null for a dry run or no change). */
+  bulkId: z.string().nullable(),
+  dryRun: z.boolean(),
+  /** Findings changed (or, for a dry run, that would change), the images they are in, rows. */
+  findings: z.number().int(),
+  images: z.number().int(),
+  targets: z.number().int(),
+  /** With `ids`: one entry per id, in the order given. */
+  results: z
+    .array(
+      z.object({
+        id: z.string(),
+        ok: z.boolean(),
+        changed: z.number().int(),
+        error: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
+export type BulkTriageResult = z.infer<typeof BulkTriageResultSchema>;
 
 export const TriageEventSchema = z.object({
   at: z.iso.datetime(),
@@ -272,3 +286,29 @@ export const TriageEventSchema = z.object({
   imageId: z.string().nullable(),
 });
 export type TriageEvent = z.infer<typeof TriageEventSchema>;
+
+/** The findings export's columns, in order (CSV header and JSON keys): one row per finding. */
+export const FINDING_EXPORT_COLUMNS = [
+  'vulnerability',
+  'title',
+  'severity',
+  'priority',
+  'knownExploited',
+  'packageType',
+  'package',
+  'installedVersion',
+  'fixedVersion',
+  'foundIn',
+  'path',
+  'image',
+  'digest',
+  'repository',
+  'namespace',
+  'layer',
+  'layerStep',
+  'status',
+  'triageReason',
+  'firstSeenAt',
+  'lastSeenAt',
+  'findingId',
+] as const;

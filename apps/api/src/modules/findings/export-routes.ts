@@ -1,5 +1,9 @@
 import { Readable } from 'node:stream';
-import { ListSamplesQuerySchema, ListVulnerabilitiesQuerySchema } from '@drydock/contract';
+import {
+  FINDING_EXPORT_COLUMNS,
+  ListSamplesQuerySchema,
+  ListVulnerabilitiesQuerySchema,
+} from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
@@ -49,7 +53,8 @@ export const exportRoutes: FastifyPluginAsyncZod<{ findings: FindingsService }> 
     querystring: z.ZodType<Q>;
     columns: string[];
     filename: (q: Q) => string;
-    page: (q: Q, page: number, visible: Visibility) => Promise<{ items: unknown[] }>;
+    /** The rows, page by page. */
+    pages: (q: Q, visible: Visibility) => AsyncGenerator<Record<string, unknown>[]>;
   }) {
     app.get(
       options.url,
@@ -59,20 +64,14 @@ export const exportRoutes: FastifyPluginAsyncZod<{ findings: FindingsService }> 
       },
       async (request, reply) => {
         const q = request.query as Q;
-        async function* pages() {
-          for (let page = 1; ; page++) {
-            const { items } = await options.page(q, page, principalOf(request).visible);
-            yield items as Record<string, unknown>[];
-            if (items.length < 200) return;
-          }
-        }
+        const pages = options.pages(q, principalOf(request).visible);
         reply
           .type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json')
           .header(
             'content-disposition',
             `attachment; filename="${options.filename(q)}.${q.format}"`,
           );
-        return reply.send(streamRows(q.format, options.columns, pages()));
+        return reply.send(streamRows(q.format, options.columns, pages));
       },
     );
   }
@@ -83,19 +82,11 @@ export const exportRoutes: FastifyPluginAsyncZod<{ findings: FindingsService }> 
     querystring: ListVulnerabilitiesQuerySchema.omit({ page: true, pageSize: true })
       .extend(ExportFormat.shape)
       .strict(),
-    columns: [
-      'id',
-      'title',
-      'severity',
-      'priority',
-      'tags',
-      'affectedImages',
-      'affectedPackages',
-      'lastScanAt',
-    ],
-    filename: (q) => `vulnerabilities-${q.category}`,
-    page: ({ format: _f, ...filter }, page, visible) =>
-      findings.listVulnerabilities({ ...filter, page, pageSize: 200, visible }),
+    // One row per finding (a vulnerability in a package of an image), not per list row.
+    columns: [...FINDING_EXPORT_COLUMNS],
+    filename: (q) => `vulnerabilities-${q.category}-${q.status}`,
+    pages: ({ format: _f, ...filter }, visible) =>
+      findings.exportFindings({ ...filter, page: 1, pageSize: 1, visible }),
   });
   exportRoute({
     url: '/api/v1/malicious-samples/export',
@@ -114,7 +105,13 @@ export const exportRoutes: FastifyPluginAsyncZod<{ findings: FindingsService }> 
       'processingStatus',
     ],
     filename: () => 'malicious-samples',
-    page: ({ format: _f, ...filter }, page, visible) =>
-      findings.listSamples({ ...filter, page, pageSize: 200, visible }),
+    pages: ({ format: _f, ...filter }, visible) =>
+      (async function* () {
+        for (let page = 1; ; page++) {
+          const { items } = await findings.listSamples({ ...filter, page, pageSize: 200, visible });
+          yield items as Record<string, unknown>[];
+          if (items.length < 200) return;
+        }
+      })(),
   });
 };

@@ -49,6 +49,11 @@ export function createFindingsService(
   };
 
   return {
+    /** Every finding of a vulnerability tab's filter, in pages (the export). */
+    exportFindings(q: Parameters<Repo['exportFindings']>[0]) {
+      return repo.exportFindings(q);
+    },
+
     async listVulnerabilities(q: Parameters<Repo['listVulnerabilities']>[0]) {
       await triage.resurfaceExpired();
       const { items, total } = await repo.listVulnerabilities(q);

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
 import type { Visibility } from '../../auth/permissions.ts';
 import { actorOf } from '../../lib/actor.ts';
-import { AppError, BadRequestError, UnprocessableError } from '../../lib/errors.ts';
+import { BadRequestError, UnprocessableError } from '../../lib/errors.ts';
 import type { FindingsService } from './findings-service.ts';
 import type { TriageKind, TriageService } from './triage-service.ts';
 
@@ -74,29 +74,21 @@ export const triageRoutes: FastifyPluginAsyncZod<{
     },
   );
 
-  /** Ids of every row matching a list filter (the "select all matching" of the console). */
-  async function idsMatching(
-    kind: TriageKind,
+  /** The hashes of every sample a samples-tab filter matches (a short list: samples are few). */
+  async function samplesMatching(
     filter: Record<string, unknown>,
     visible: Visibility,
   ): Promise<string[]> {
     const ids: string[] = [];
     for (let page = 1; ; page++) {
-      if (kind === 'vulnerability') {
-        const q = ListVulnerabilitiesQuerySchema.parse({ ...filter, page, pageSize: 200 });
-        const { items } = await findings.listVulnerabilities({ ...q, visible });
-        ids.push(...items.map((i) => i.id));
-        if (items.length < 200) break;
-      } else {
-        const q = ListSamplesQuerySchema.parse({ ...filter, page, pageSize: 200 });
-        const { items } = await findings.listSamples({ ...q, visible });
-        ids.push(...items.map((i) => i.sha256));
-        if (items.length < 200) break;
-      }
+      const q = { ...parseFilter(ListSamplesQuerySchema, filter), page, pageSize: 200 };
+      const { items } = await findings.listSamples({ ...q, visible });
+      ids.push(...items.map((i) => i.sha256));
+      if (items.length < 200) break;
       if (ids.length > MAX_BULK)
         throw new UnprocessableError(
           'too_many',
-          `the filter matches more than ${MAX_BULK} rows; narrow it`,
+          `the filter matches more than ${MAX_BULK} samples; narrow it`,
         );
     }
     return ids;
@@ -114,40 +106,67 @@ export const triageRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      const { kind, triage: t } = request.body;
-      let ids = request.body.ids;
-      if (!ids) {
-        const filter = { ...(request.body.filter ?? {}) };
-        delete filter.page;
-        delete filter.pageSize;
-        const parsed = (
-          kind === 'vulnerability' ? ListVulnerabilitiesQuerySchema : ListSamplesQuerySchema
-        ).safeParse({ ...filter, page: 1, pageSize: 1 });
-        if (!parsed.success)
-          throw new BadRequestError(
-            `filter: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-            'validation_failed',
-          );
-        ids = await idsMatching(kind, filter, principalOf(request).visible);
-      }
+      const { kind, triage: t, dryRun = false } = request.body;
+      const { visible } = principalOf(request);
       const actor = actorOf(request);
-      const results = [];
-      for (const id of ids) {
-        try {
-          const { visible } = principalOf(request);
-          await exists(kind, id, visible);
-          const { changed } = await triage.apply(kind, id, t, actor, visible);
-          results.push({ id, ok: true, changed });
-        } catch (error) {
-          results.push({
-            id,
-            ok: false,
-            changed: 0,
-            error: error instanceof AppError ? error.message : 'could not apply',
-          });
-        }
+      if (request.body.ids || kind === 'sample') {
+        // Listed rows (or the samples a filter matches, a short list): one statement for all.
+        const ids =
+          request.body.ids ?? (await samplesMatching(listFilter(request.body.filter), visible));
+        const known = await triage.knownTargets(kind, ids, visible);
+        const applied = await triage.applyMany(
+          kind,
+          { ids: ids.filter((id) => known.has(id)) },
+          t,
+          actor,
+          visible,
+          dryRun,
+        );
+        const { perTarget, ...summary } = applied;
+        const what = kind === 'vulnerability' ? 'vulnerability' : 'malicious sample';
+        return {
+          ...summary,
+          ...(request.body.ids
+            ? {
+                results: ids.map((id) =>
+                  known.has(id)
+                    ? { id, ok: true, changed: perTarget.get(id) ?? 0 }
+                    : { id, ok: false, changed: 0, error: `No ${what} ${id}` },
+                ),
+              }
+            : {}),
+        };
       }
-      return { results };
+      // Everything a vulnerability tab's filter matches, however many: set-based, in SQL.
+      const query = parseFilter(ListVulnerabilitiesQuerySchema, listFilter(request.body.filter));
+      const { perTarget: _rows, ...summary } = await triage.applyMany(
+        kind,
+        { query },
+        t,
+        actor,
+        visible,
+        dryRun,
+      );
+      return summary;
     },
   );
 };
+
+/** A list query without its paging. */
+function listFilter(filter: Record<string, unknown> | undefined) {
+  const out = { ...(filter ?? {}) };
+  delete out.page;
+  delete out.pageSize;
+  return out;
+}
+
+function parseFilter<T extends z.ZodType>(schema: T, filter: Record<string, unknown>): z.output<T> {
+  const parsed = schema.safeParse({ ...filter, page: 1, pageSize: 1 });
+  if (!parsed.success) {
+    throw new BadRequestError(
+      `filter: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      'validation_failed',
+    );
+  }
+  return parsed.data;
+}

@@ -1,8 +1,16 @@
-import { type TriageKind, TriageKindSchema, type TriageRequest } from '@drydock/contract';
+import { randomUUID } from 'node:crypto';
+import {
+  type ListVulnerabilitiesQuery,
+  type TriageKind,
+  TriageKindSchema,
+  type TriageRequest,
+} from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
 import type { Visibility } from '../../auth/permissions.ts';
 import { visibleImageWhere, visibleSql } from '../../auth/visibility.ts';
 import { ForbiddenError } from '../../lib/errors.ts';
+import { IMAGE_JOINS, where } from './findings-sql.ts';
+import { vulnerabilityFilter } from './vulnerabilities-repository.ts';
 
 const sql = Prisma.sql;
 
@@ -64,6 +72,27 @@ async function checkScopeVisible(
     (instanceId && visible.instanceIds.includes(instanceId)) ||
     (scope.type !== 'instance' && namespaceId && visible.namespaceIds.includes(namespaceId));
   if (!inside) throw new ForbiddenError('that scope lies outside your access');
+}
+
+/** Per-row counts with the ROLLUP total (the row whose target is null). */
+function summarize(
+  counts: { target: string | null; findings: bigint; images: bigint }[],
+  bulkId: string | null,
+  dryRun: boolean,
+) {
+  const total = counts.find((c) => c.target === null);
+  const perTarget = new Map(
+    counts.flatMap((c) => (c.target === null ? [] : [[c.target, Number(c.findings)] as const])),
+  );
+  const findings = Number(total?.findings ?? 0);
+  return {
+    bulkId: findings > 0 ? bulkId : null,
+    dryRun,
+    findings,
+    images: Number(total?.images ?? 0),
+    targets: perTarget.size,
+    perTarget,
+  };
 }
 
 const TRANSITIONS: Record<TriageRequest['action'], { from: string[]; to: string }> = {
@@ -148,6 +177,111 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
         });
         return { changed: changed.length, ...(ruleId ? { ruleId } : {}) };
       });
+    },
+
+    /**
+     * One triage over many rows in one statement: the rows are `ids` (vulnerability ids or sample
+     * hashes) or, for vulnerabilities, a tab filter (`filter`: the list's SQL). Every changed
+     * finding gets an event carrying the action's `bulkId`; scoped ignores leave one rule per row.
+     * `dryRun` counts what would change (findings, images, rows) and changes nothing.
+     */
+    async applyMany(
+      kind: TriageKind,
+      selection: { ids: string[] } | { query: ListVulnerabilitiesQuery },
+      t: TriageRequest,
+      actor: string,
+      visible: Visibility = null,
+      dryRun = false,
+    ) {
+      if (visible) await checkScopeVisible(db, t.scope, visible);
+      const limit = visibleSql(visible) ?? sql`TRUE`;
+      const move = TRANSITIONS[t.action];
+      const scopeText = t.scope ? `${t.scope.type}:${t.scope.id}` : 'all images';
+      const expires = t.expiresAt ? new Date(t.expiresAt) : null;
+      let rows: Prisma.Sql;
+      if ('ids' in selection) rows = sql`f.${TARGET[kind]} = ANY(${selection.ids}::text[])`;
+      else {
+        // The rows the tab shows (grouped by vulnerability, priority on the row), and in them
+        // the findings the filter matches.
+        const { conditions, having } = vulnerabilityFilter({ ...selection.query, visible });
+        rows = sql`f.vulnerability_id IN (
+              SELECT f.vulnerability_id FROM finding f ${IMAGE_JOINS}
+              ${where(conditions)}
+              GROUP BY f.vulnerability_id ${having})
+              AND ${Prisma.join(conditions, ' AND ')}`;
+      }
+      const target = sql`SELECT f.id, f.image_id, f.${TARGET[kind]} AS target, f.status::text AS old
+        FROM ${TABLE[kind]} f
+        JOIN image i ON i.id = f.image_id
+        LEFT JOIN repository r ON r.id = i.repository_id
+        LEFT JOIN namespace n ON n.id = r.namespace_id
+        WHERE ${rows} AND f.status::text = ANY(${move.from}::text[])
+          AND ${scopeCondition(t.scope)} AND ${limit}`;
+      type Count = { target: string; findings: bigint; images: bigint };
+      if (dryRun) {
+        const counts = await db.$queryRaw<Count[]>`
+          WITH t AS (${target})
+          SELECT target, count(*) AS findings, count(DISTINCT image_id) AS images FROM t GROUP BY ROLLUP (target)`;
+        return summarize(counts, null, true);
+      }
+      const bulkId = randomUUID();
+      return db.$transaction(
+        async (tx) => {
+          const counts = await tx.$queryRaw<Count[]>`
+            WITH t AS (${target} FOR UPDATE OF f),
+            changed AS (
+              UPDATE ${TABLE[kind]} f SET status = ${move.to}::finding_status,
+                ignore_expires_at = ${t.action === 'ignore' ? expires : null}::timestamptz
+              FROM t WHERE f.id = t.id
+              RETURNING f.id, f.image_id, t.target, t.old),
+            logged AS (
+              INSERT INTO triage_event (kind, target_id, finding_id, image_id, action, old_status,
+                new_status, reason, scope, actor, at, bulk_id)
+              SELECT ${kind}, target, id, image_id, ${t.action}, old, ${move.to}, ${t.reason ?? null},
+                ${scopeText + (expires ? ` until ${expires.toISOString()}` : '')}, ${actor}, ${now()},
+                ${bulkId}::uuid
+              FROM changed RETURNING 1)
+            SELECT target, count(*) AS findings, count(DISTINCT image_id) AS images
+            FROM changed GROUP BY ROLLUP (target)`;
+          if (t.action === 'ignore' && t.scope) {
+            const targets = counts.flatMap((c) => (c.target === null ? [] : [c.target]));
+            await tx.$executeRaw`
+              INSERT INTO triage_rule (id, kind, target_id, scope_type, scope_id, reason, expires_at, created_by)
+              SELECT gen_random_uuid(), ${kind}, x, ${t.scope.type}, ${t.scope.id}::uuid, ${t.reason ?? ''},
+                ${expires}::timestamptz, ${actor}
+              FROM unnest(${targets}::text[]) AS x`;
+          }
+          if (t.action === 'unignore') {
+            const ids =
+              'ids' in selection
+                ? selection.ids
+                : counts.flatMap((c) => (c.target === null ? [] : [c.target]));
+            await tx.triageRule.updateMany({
+              where: {
+                kind,
+                targetId: { in: ids },
+                revokedAt: null,
+                ...(t.scope ? { scopeType: t.scope.type, scopeId: t.scope.id } : {}),
+              },
+              data: { revokedAt: now() },
+            });
+          }
+          return summarize(counts, bulkId, false);
+        },
+        { timeout: 120_000 },
+      );
+    },
+
+    /** Which of these rows exist with at least one finding the principal may see. */
+    async knownTargets(kind: TriageKind, ids: string[], visible: Visibility = null) {
+      const limit = visibleSql(visible) ?? sql`TRUE`;
+      const rows = await db.$queryRaw<{ target: string }[]>`
+        SELECT DISTINCT f.${TARGET[kind]} AS target FROM ${TABLE[kind]} f
+        JOIN image i ON i.id = f.image_id
+        LEFT JOIN repository r ON r.id = i.repository_id
+        LEFT JOIN namespace n ON n.id = r.namespace_id
+        WHERE f.${TARGET[kind]} = ANY(${ids}::text[]) AND ${limit}`;
+      return new Set(rows.map((r) => r.target));
     },
 
     /** Ignores past their expiry resurface as open (with an event by "system"). */

@@ -1,4 +1,8 @@
-import { type ListVulnerabilitiesQuery, PRIORITY_RANK } from '@drydock/contract';
+import {
+  type FINDING_EXPORT_COLUMNS,
+  type ListVulnerabilitiesQuery,
+  PRIORITY_RANK,
+} from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
 import type { Visibility } from '../../auth/permissions.ts';
 import { visibleImageWhere } from '../../auth/visibility.ts';
@@ -16,33 +20,93 @@ import {
   where,
 } from './findings-sql.ts';
 
+/**
+ * A vulnerability tab's filter as SQL over findings `f` (image tables `i`, `r`, `n` joined when
+ * `scoped`): the rows a list shows are the vulnerabilities whose findings match `conditions`,
+ * grouped by vulnerability and kept by `having` (the priority filter is on the row's priority).
+ */
+export function vulnerabilityFilter(q: ListVulnerabilitiesQuery & { visible?: Visibility }) {
+  const scope = scopeConditions(q);
+  // Image tables are joined only when a filter needs them; the per-tab aggregate does not
+  // know where a package was found, so that filter goes through the findings too.
+  const scoped = scope.length > 0 || q.found !== undefined;
+  const conditions = [
+    sql`f.category = ${q.category}`,
+    sql`f.status = ${q.status}::finding_status`,
+    ...scope,
+    ...(q.found ? [sql`f.declared = ${q.found === 'declared'}`] : []),
+  ];
+  if (q.name) {
+    // Resolve the fuzzy text through the trigram indexes (vulnerability id/title, finding package
+    // name), then filter findings by the ids: never a similarity computed per finding row.
+    const n = q.name.toLowerCase();
+    // By vulnerability (as the aggregate path does): the few matching ids, then their findings
+    // through the vulnerability index, instead of every finding whose package matches.
+    conditions.push(sql`f.vulnerability_id IN (SELECT vv.id FROM vulnerability vv WHERE ${titleMatches(n)}
+      UNION SELECT pf.vulnerability_id FROM finding pf WHERE ${packageMatches(n)})`);
+  }
+  const ranks = q.priority?.map((p) => PRIORITY_RANK[p]);
+  const having = ranks?.length
+    ? sql`HAVING max(${PRIORITY_RANK_SQL}) = ANY(${ranks}::int[])`
+    : Prisma.empty;
+  return { scoped, conditions, having, ranks };
+}
+
+interface ExportRow {
+  id: string;
+  vulnerability_id: string;
+  title: string;
+  severity: string;
+  known_exploited: boolean;
+  priority: string;
+  package_type: string;
+  package_name: string;
+  installed_version: string;
+  fixed_version: string | null;
+  declared: boolean;
+  path: string;
+  layer_index: number;
+  created_by: string | null;
+  status: string;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  image: string;
+  digest: string;
+  repository: string | null;
+  namespace: string | null;
+  triage_reason: string | null;
+}
+
+const toExportRow = (r: ExportRow): Record<(typeof FINDING_EXPORT_COLUMNS)[number], unknown> => ({
+  vulnerability: r.vulnerability_id,
+  title: r.title,
+  severity: r.severity,
+  priority: r.priority,
+  knownExploited: r.known_exploited,
+  packageType: r.package_type,
+  package: r.package_name,
+  installedVersion: r.installed_version,
+  fixedVersion: r.fixed_version,
+  foundIn: r.declared ? 'declared' : 'installed',
+  path: r.path,
+  image: r.image,
+  digest: r.digest,
+  repository: r.repository,
+  namespace: r.namespace,
+  layer: r.layer_index,
+  layerStep: r.created_by,
+  status: r.status,
+  triageReason: r.triage_reason,
+  firstSeenAt: r.first_seen_at.toISOString(),
+  lastSeenAt: r.last_seen_at.toISOString(),
+  findingId: r.id,
+});
+
 /** The two vulnerability tabs: lists, details, impact and affected images. */
 export function createVulnerabilitiesRepository(db: PrismaClient) {
   return {
     async listVulnerabilities(q: ListVulnerabilitiesQuery & { visible?: Visibility }) {
-      const scope = scopeConditions(q);
-      // Image tables are joined only when a filter needs them; the per-tab aggregate does not
-      // know where a package was found, so that filter goes through the findings too.
-      const scoped = scope.length > 0 || q.found !== undefined;
-      const conditions = [
-        sql`f.category = ${q.category}`,
-        sql`f.status = ${q.status}::finding_status`,
-        ...scope,
-        ...(q.found ? [sql`f.declared = ${q.found === 'declared'}`] : []),
-      ];
-      if (q.name) {
-        // Resolve the fuzzy text through the trigram indexes (vulnerability id/title, finding package
-        // name), then filter findings by the ids: never a similarity computed per finding row.
-        const n = q.name.toLowerCase();
-        // By vulnerability (as the aggregate path does): the few matching ids, then their findings
-        // through the vulnerability index, instead of every finding whose package matches.
-        conditions.push(sql`f.vulnerability_id IN (SELECT vv.id FROM vulnerability vv WHERE ${titleMatches(n)}
-          UNION SELECT pf.vulnerability_id FROM finding pf WHERE ${packageMatches(n)})`);
-      }
-      const ranks = q.priority?.map((p) => PRIORITY_RANK[p]);
-      const having = ranks?.length
-        ? sql`HAVING max(${PRIORITY_RANK_SQL}) = ANY(${ranks}::int[])`
-        : Prisma.empty;
+      const { scoped, conditions, having, ranks } = vulnerabilityFilter(q);
       const sortColumn = {
         priority: sql`prank`,
         images: sql`images`,
@@ -108,6 +172,43 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
         total,
         items: rows.map(toRow),
       };
+    },
+
+    /**
+     * Every finding a tab filter matches, one row per finding with what an analyst exports
+     * (vulnerability, package, versions, image, layer, status, the last triage reason), in pages
+     * of `batch` by keyset (vulnerability id, finding id): memory stays flat however many rows.
+     */
+    async *exportFindings(q: ListVulnerabilitiesQuery & { visible?: Visibility }, batch = 5000) {
+      const { conditions, having, ranks } = vulnerabilityFilter(q);
+      // A priority filter keeps whole rows (the vulnerability's priority): resolve them once.
+      let rowFilter = Prisma.empty;
+      if (ranks?.length) {
+        const ids = await db.$queryRaw<{ id: string }[]>`
+          SELECT f.vulnerability_id AS id FROM finding f ${IMAGE_JOINS} ${where(conditions)}
+          GROUP BY f.vulnerability_id ${having}`;
+        rowFilter = sql`AND f.vulnerability_id = ANY(${ids.map((r) => r.id)}::text[])`;
+      }
+      let after: [string, string] = ['', '00000000-0000-0000-0000-000000000000'];
+      for (;;) {
+        const rows = await db.$queryRaw<ExportRow[]>`
+          SELECT f.id, f.vulnerability_id, v.title, v.severity, v.known_exploited, f.priority::text AS priority,
+                 f.package_type, f.package_name, f.installed_version, f.fixed_version, f.declared,
+                 f.path, f.layer_index, f.created_by, f.status::text AS status, f.first_seen_at,
+                 f.last_seen_at, i.name AS image, i.digest, r.name AS repository, n.name AS namespace,
+                 (SELECT e.reason FROM triage_event e WHERE e.finding_id = f.id
+                  ORDER BY e.at DESC, e.id DESC LIMIT 1) AS triage_reason
+          FROM finding f JOIN vulnerability v ON v.id = f.vulnerability_id ${IMAGE_JOINS}
+          WHERE ${Prisma.join(conditions, ' AND ')} ${rowFilter}
+            AND (f.vulnerability_id, f.id) > (${after[0]}, ${after[1]}::uuid)
+          ORDER BY f.vulnerability_id, f.id
+          LIMIT ${batch}`;
+        if (rows.length === 0) return;
+        yield rows.map(toExportRow);
+        const last = rows[rows.length - 1] as ExportRow;
+        after = [last.vulnerability_id, last.id];
+        if (rows.length < batch) return;
+      }
     },
 
     async vulnerability(id: string) {

@@ -12,10 +12,12 @@ import { EmptyState, ErrorState, TableSkeleton } from '../../components/states.t
 import { UrlPagination } from '../../components/url-pagination.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
+import { BulkBar, PageCheckbox, RowCheckbox, useSelection } from './bulk-bar.tsx';
 import { SampleDrawer } from './sample-drawer.tsx';
 import { SortHeader } from './vulnerability-tab.tsx';
 
 const KEYS = ['severity', ...SCOPE_FILTER_KEYS, 'status', 'sort', 'order', 'page'];
+const FILTER_KEYS = KEYS.filter((k) => k !== 'sort' && k !== 'order' && k !== 'page');
 const SEVERITIES: SampleSeverity[] = ['urgent', 'warning', 'notice'];
 
 export function SamplesTab() {
@@ -25,6 +27,9 @@ export function SamplesTab() {
   const open = get('sample');
   const severity = get('severity');
   const filtered = KEYS.some((k) => k !== 'sort' && k !== 'order' && k !== 'page' && get(k));
+  const filterQuery = listQuery(params, FILTER_KEYS);
+  const selection = useSelection(filterQuery);
+  const pageIds = (list.data?.items ?? []).map((s) => s.sha256);
   return (
     <>
       <fieldset className="severity-switch">
@@ -49,10 +54,20 @@ export function SamplesTab() {
         <TextFilter name="name" label="Sample name" />
         <StatusFilter />
       </form>
+      <BulkBar
+        kind="sample"
+        query={filterQuery}
+        status={get('status') || 'open'}
+        total={list.data?.total ?? 0}
+        selection={selection}
+      />
       {list.error ? <ErrorState error={list.error} onRetry={() => list.refetch()} /> : null}
       <table className="table" aria-label="Malicious samples" aria-busy={list.isFetching}>
         <thead>
           <tr>
+            <th scope="col" className="select">
+              <PageCheckbox selection={selection} pageIds={pageIds} />
+            </th>
             <SortHeader label="Sample name" field="name" />
             <th scope="col">Category</th>
             <SortHeader label="Severity" field="severity" />
@@ -64,11 +79,14 @@ export function SamplesTab() {
           </tr>
         </thead>
         {list.isPending ? (
-          <TableSkeleton cols={8} />
+          <TableSkeleton cols={9} />
         ) : (
           <tbody>
             {(list.data?.items ?? []).map((s) => (
               <tr key={s.sha256}>
+                <td className="select">
+                  <RowCheckbox selection={selection} id={s.sha256} label={s.name} />
+                </td>
                 <td>
                   <div className="vuln-id">{s.name}</div>
                   <div className="mono muted">{s.sha256.slice(0, 16)}…</div>
