@@ -7,6 +7,7 @@
 //   pnpm bench start [--runs N]            API and worker start-up time and memory: tsx vs build
 //   pnpm bench import [--runs N]           import of the whole shared advisory mirror: time, peak RSS
 //   pnpm bench rematch [--images N]        re-match of N stored images after an advisory import
+//   pnpm bench triage                      bulk triage of a whole tab and the findings export, at scale
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -22,6 +23,7 @@ const suites: Record<string, string> = {
   start: 'bench/start.ts',
   import: 'bench/import.ts',
   rematch: 'bench/rematch.ts',
+  triage: 'bench/triage.ts',
 };
 const script = suite ? suites[suite] : undefined;
 if (!script) {

@@ -1,63 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { createPrismaClient } from '@drydock/db';
 // `pnpm bench api`: p50/p95 latency of the Image Security list endpoints under typical filters,
 // against the database `pnpm bench seed` filled (same DATABASE_URL / DRYDOCK_BENCH_DIR).
-import { buildApp } from '../../apps/api/src/app.ts';
+import { benchApp } from './bench-app.ts';
 import { openBenchDatabase } from './bench-db.ts';
 
 const embedded = await openBenchDatabase();
 const url = embedded.url;
 const prisma = createPrismaClient(url);
 try {
-  const app = await buildApp({
-    config: {
-      webDist: undefined,
-      logLevel: 'silent',
-      secretKey: 'bench-secret-key-0123456789abcdef-0123456789',
-      maxUploadBytes: 1024,
-      rateLimitPerMinute: 1_000_000,
-    },
-    prisma,
-    queue: { send: async () => 'unused', sendMany: async () => [] },
-    logger: false,
-  });
-  await app.ready();
-  // The endpoints need a principal: a bench admin with an API token.
-  const token = `ddk_bench_${randomUUID()}`;
-  const admin = await prisma.user.upsert({
-    where: { username: 'bench-admin' },
-    create: { username: 'bench-admin', passwordHash: '!', role: 'admin' },
-    update: {},
-  });
-  await prisma.apiToken.create({
-    data: {
-      name: 'bench',
-      tokenHash: createHash('sha256').update(token).digest('hex'),
-      prefix: token.slice(0, 10),
-      role: 'admin',
-      userId: admin.id,
-    },
-  });
-  const admin_ = { authorization: `Bearer ${token}` };
+  const { app, token } = await benchApp(prisma);
+  const admin_ = await token('bench');
   // Scoped accounts (one instance; one namespace) take the joined path instead of the aggregate.
-  const scopedToken = async (
-    name: string,
-    scope: { instanceIds?: string[]; namespaceIds?: string[] },
-  ) => {
-    const value = `ddk_bench_${randomUUID()}`;
-    await prisma.apiToken.create({
-      data: {
-        name,
-        tokenHash: createHash('sha256').update(value).digest('hex'),
-        prefix: value.slice(0, 10),
-        role: 'viewer',
-        instanceIds: scope.instanceIds ?? [],
-        namespaceIds: scope.namespaceIds ?? [],
-        userId: admin.id,
-      },
-    });
-    return { authorization: `Bearer ${value}` };
-  };
+  const scopedToken = (name: string, scope: { instanceIds?: string[]; namespaceIds?: string[] }) =>
+    token(name, 'viewer', scope);
   const instance = await prisma.registryInstance.findFirst({ where: { name: 'registry-1' } });
   const namespace = await prisma.namespace.findFirst({ where: { name: 'team-7' } });
   const byInstance = await scopedToken('instance', { instanceIds: instance ? [instance.id] : [] });

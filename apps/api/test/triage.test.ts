@@ -349,6 +349,14 @@ describe('export', () => {
       url: '/api/v1/malicious-samples/export?format=csv&severity=urgent',
     });
     expect(samples.body.trim().split('\n')).toHaveLength(1 + 9);
+    const images = await t.app.inject({ method: 'GET', url: '/api/v1/images/export?format=json' });
+    const imageRows = JSON.parse(images.body) as Record<string, unknown>[];
+    expect(imageRows).toHaveLength(await t.prisma.image.count());
+    expect(imageRows.find((r) => String(r.name).includes('node-app'))).toMatchObject({
+      systemHigh: expect.any(Number),
+      applicationHigh: expect.any(Number),
+      digest: expect.stringMatching(/^sha256:/),
+    });
     const bad = await t.app.inject({
       method: 'GET',
       url: '/api/v1/vulnerabilities/export?category=application&format=xlsx',

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import {
   FINDING_EXPORT_COLUMNS,
+  isCoverageWarning,
+  ListImagesQuerySchema,
   ListSamplesQuerySchema,
   ListVulnerabilitiesQuerySchema,
 } from '@drydock/contract';
@@ -110,6 +112,62 @@ export const exportRoutes: FastifyPluginAsyncZod<{ findings: FindingsService }> 
         for (let page = 1; ; page++) {
           const { items } = await findings.listSamples({ ...filter, page, pageSize: 200, visible });
           yield items as Record<string, unknown>[];
+          if (items.length < 200) return;
+        }
+      })(),
+  });
+  exportRoute({
+    url: '/api/v1/images/export',
+    operationId: 'exportImages',
+    querystring: ListImagesQuerySchema.omit({ page: true, pageSize: true })
+      .extend(ExportFormat.shape)
+      .strict(),
+    columns: [
+      'name',
+      'digest',
+      'tags',
+      'platform',
+      'repository',
+      'namespace',
+      'lastScanAt',
+      'systemHigh',
+      'systemMedium',
+      'systemLow',
+      'applicationHigh',
+      'applicationMedium',
+      'applicationLow',
+      'maliciousUrgent',
+      'maliciousWarning',
+      'maliciousNotice',
+      'notChecked',
+      'advisoriesUpdatedAt',
+    ],
+    filename: () => 'images',
+    pages: ({ format: _f, ...filter }, visible) =>
+      (async function* () {
+        for (let page = 1; ; page++) {
+          const { items } = await findings.listImages({ ...filter, page, pageSize: 200, visible });
+          yield items.map((i) => ({
+            name: i.name,
+            digest: i.digest,
+            tags: i.tags,
+            platform: i.platform,
+            repository: i.repository,
+            namespace: i.namespace,
+            lastScanAt: i.lastScanAt,
+            systemHigh: i.counts.system.high,
+            systemMedium: i.counts.system.medium,
+            systemLow: i.counts.system.low,
+            applicationHigh: i.counts.application.high,
+            applicationMedium: i.counts.application.medium,
+            applicationLow: i.counts.application.low,
+            maliciousUrgent: i.counts.malicious.urgent,
+            maliciousWarning: i.counts.malicious.warning,
+            maliciousNotice: i.counts.malicious.notice,
+            // What the last scan could not look at (no advisories for the OS or an ecosystem…).
+            notChecked: i.warnings.filter(isCoverageWarning).map((w) => w.message),
+            advisoriesUpdatedAt: i.advisoryDb?.updatedAt ?? null,
+          }));
           if (items.length < 200) return;
         }
       })(),

@@ -15,3 +15,12 @@ export function exportUrl(
   const { page: _page, pageSize: _size, ...rest } = filter;
   return withQuery(EXPORT[kind], { ...rest, format });
 }
+
+/** The download address of every image of an Images page filter, as CSV or JSON. */
+export function imagesExportUrl(
+  filter: Record<string, string | undefined>,
+  format: 'csv' | 'json',
+) {
+  const { page: _page, pageSize: _size, ...rest } = filter;
+  return withQuery('/api/v1/images/export', { ...rest, format });
+}

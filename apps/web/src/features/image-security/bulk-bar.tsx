@@ -2,6 +2,7 @@ import type { BulkTriageResult, TriageKind, TriageRequest } from '@drydock/contr
 import { useEffect, useId, useState } from 'react';
 import { useBulkTriage } from '../../api/findings/bulk-triage.ts';
 import { exportUrl } from '../../api/findings/export-findings.ts';
+import { ExportMenu } from '../../components/export-menu.tsx';
 import { InlineError } from '../../components/states.tsx';
 import { useCan } from '../../lib/session.tsx';
 
@@ -135,7 +136,6 @@ export function BulkBar({
   const [done, setDone] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [expires, setExpires] = useState('');
-  const [exporting, setExporting] = useState(false);
   const reasonId = useId();
   const expiresId = useId();
   const filter = Object.fromEntries(new URLSearchParams(query));
@@ -208,30 +208,7 @@ export function BulkBar({
               </button>
             ))
           : null}
-        <div className="export">
-          <button
-            type="button"
-            aria-expanded={exporting}
-            aria-haspopup="true"
-            onClick={() => setExporting((v) => !v)}
-          >
-            Export
-          </button>
-          {exporting ? (
-            <div className="export-menu">
-              {(['csv', 'json'] as const).map((format) => (
-                <a
-                  key={format}
-                  href={exportUrl(kind, filter, format)}
-                  download
-                  onClick={() => setExporting(false)}
-                >
-                  {format.toUpperCase()}
-                </a>
-              ))}
-            </div>
-          ) : null}
-        </div>
+        <ExportMenu href={(format) => exportUrl(kind, filter, format)} />
       </div>
       {done ? (
         <p role="status" className="bulk-done">

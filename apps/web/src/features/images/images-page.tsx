@@ -1,10 +1,12 @@
 import { Link, useParams } from 'react-router';
+import { imagesExportUrl } from '../../api/findings/export-findings.ts';
 import { useImage } from '../../api/findings/get-image.ts';
 import { useImages } from '../../api/findings/get-images.ts';
 import { useSamples } from '../../api/findings/get-samples.ts';
 import { useVulnerabilities } from '../../api/findings/get-vulnerabilities.ts';
 import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
 import { DataTable } from '../../components/data-table.tsx';
+import { ExportMenu } from '../../components/export-menu.tsx';
 import { ImageLink } from '../../components/image-cells.tsx';
 import {
   listQuery,
@@ -38,6 +40,9 @@ export function ImagesPage() {
       <form className="filters" aria-label="Filter images" onSubmit={(e) => e.preventDefault()}>
         <ScopeFilters />
         <TextFilter name="name" label="Name" />
+        <ExportMenu
+          href={(format) => imagesExportUrl(Object.fromEntries(new URLSearchParams(query)), format)}
+        />
       </form>
       <DataTable
         label="Images"

@@ -1,0 +1,72 @@
+// `pnpm bench triage`: fleet triage at scale on the database `pnpm bench seed` filled (same
+// DATABASE_URL / DRYDOCK_BENCH_DIR): a bulk ignore of everything a tab filter matches (dry run,
+// then the real one, then unignore back), and the per-finding export streamed over HTTP (rows/s,
+// the server's RSS growth while it streams).
+import { createPrismaClient } from '@drydock/db';
+import { benchApp } from './bench-app.ts';
+import { openBenchDatabase } from './bench-db.ts';
+
+const embedded = await openBenchDatabase();
+const prisma = createPrismaClient(embedded.url);
+try {
+  const { app, token } = await benchApp(prisma);
+  const headers = { ...(await token('bench-triage')), 'content-type': 'application/json' };
+  const images = await prisma.image.count();
+  const findings = await prisma.finding.count();
+  console.log(`database: ${images} images, ${findings} findings`);
+  const bulk = async (body: object) => {
+    const t0 = performance.now();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/triage/bulk',
+      headers,
+      payload: body,
+    });
+    if (res.statusCode !== 200) throw new Error(`bulk: HTTP ${res.statusCode} ${res.body}`);
+    return {
+      ms: performance.now() - t0,
+      ...(JSON.parse(res.body) as { findings: number; images: number; targets: number }),
+    };
+  };
+  for (const category of ['system', 'application']) {
+    const triage = { action: 'ignore', reason: 'bench: accepted for the quarter' };
+    const dry = await bulk({ kind: 'vulnerability', filter: { category }, triage, dryRun: true });
+    const real = await bulk({ kind: 'vulnerability', filter: { category }, triage });
+    const back = await bulk({
+      kind: 'vulnerability',
+      filter: { category, status: 'ignored' },
+      triage: { action: 'unignore' },
+    });
+    console.log(
+      `bulk ${category.padEnd(11)} ${String(real.findings).padStart(8)} findings in ${real.images} images (${real.targets} rows): ` +
+        `dry run ${(dry.ms / 1000).toFixed(2)} s, ignore ${(real.ms / 1000).toFixed(2)} s, unignore ${(back.ms / 1000).toFixed(2)} s`,
+    );
+  }
+  // The export, streamed through a real socket: rows/s and how much the server grew meanwhile.
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  for (const category of ['system', 'application']) {
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const t0 = performance.now();
+    const res = await fetch(
+      `${address}/api/v1/vulnerabilities/export?category=${category}&format=csv`,
+      {
+        headers: { authorization: headers.authorization },
+      },
+    );
+    let lines = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for (const byte of chunk) if (byte === 10) lines++;
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    const s = (performance.now() - t0) / 1000;
+    console.log(
+      `export ${category.padEnd(11)} ${String(lines - 1).padStart(8)} rows in ${s.toFixed(1)} s: ` +
+        `${Math.round((lines - 1) / s)} rows/s, RSS +${((peak - rssBefore) / 1048576).toFixed(0)} MiB while streaming`,
+    );
+  }
+  await app.close();
+} finally {
+  await prisma.$disconnect();
+  await embedded.stop();
+}
