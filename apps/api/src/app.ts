@@ -19,6 +19,8 @@ import { exportRoutes } from './modules/findings/export-routes.ts';
 import { createFindingsRepository } from './modules/findings/findings-repository.ts';
 import { findingsRoutes } from './modules/findings/findings-routes.ts';
 import { createFindingsService } from './modules/findings/findings-service.ts';
+import { fixPlanRoutes } from './modules/findings/fix-plan-routes.ts';
+import { createFixPlanService } from './modules/findings/fix-plan-service.ts';
 import { triageRoutes } from './modules/findings/triage-routes.ts';
 import { createTriageService } from './modules/findings/triage-service.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
@@ -121,8 +123,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.prisma,
     deps.now ? () => new Date((deps.now as () => number)()) : undefined,
   );
+  const findingsRepository = createFindingsRepository(deps.prisma);
   const findings = createFindingsService(
-    createFindingsRepository(deps.prisma),
+    findingsRepository,
     triage,
     deps.now ? () => new Date((deps.now as () => number)()) : undefined,
   );
@@ -130,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(findingsRoutes, { service: findings });
   await app.register(triageRoutes, { findings, triage });
   await app.register(exportRoutes, { findings });
+  await app.register(fixPlanRoutes, { service: createFixPlanService(findingsRepository) });
 
   await app.register(accountsRoutes, {
     service: createAccountsService(

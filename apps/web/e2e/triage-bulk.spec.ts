@@ -161,3 +161,37 @@ test('bulk: select rows, ignore with a counted confirmation, unignore everything
   expect(imageRows).toHaveLength(imagesTotal);
   expect(imageRows.every((r) => r.digest.startsWith('sha256:'))).toBe(true);
 });
+
+test('the fix plan ranks the upgrades and base rebuilds that clear the most, with what each clears', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto('/image-security/system');
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Fix plan' })
+    .click();
+  await expect(page).toHaveURL(/\/fix-plan$/);
+  const api = (await (await page.request.get('/api/v1/fix-plan?limit=100')).json()) as {
+    actions: { title: string; images: number; fixCommand: string | null }[];
+  };
+  expect(api.actions.length).toBeGreaterThan(3);
+  const table = page.getByRole('table', { name: 'Fix actions' });
+  await expect(table.getByRole('row').nth(1)).toContainText(api.actions[0]?.title as string);
+  await expect(
+    table.getByRole('row', { name: /Upgrade minimist \(npm\) to 1\.2\.6/ }),
+  ).toBeVisible();
+  const top = api.actions[0] as { title: string; images: number; fixCommand: string | null };
+  await table.getByRole('button', { name: `Details of ${top.title}` }).click();
+  const details = page.getByRole('region', { name: `${top.title}: what it clears` });
+  if (top.fixCommand) await expect(details).toContainText(top.fixCommand);
+  await expect(
+    details.getByRole('link', { name: /node-app|samples|go-binaries/ }).first(),
+  ).toBeVisible();
+  await shot(page, 'fix-plan');
+  // The category filter narrows it to system findings.
+  await page.getByLabel('Category').selectOption('application');
+  await expect(page).toHaveURL(/category=application/);
+  await expect(table.getByRole('row', { name: /\(deb\)/ })).toHaveCount(0);
+  await expect(table.getByRole('row', { name: /Upgrade minimist/ })).toBeVisible();
+});

@@ -16,6 +16,7 @@ export {
   redHatStream,
   resolveTarget,
   schemeOf,
+  schemeOfPackageType,
 } from './osv/ecosystems.ts';
 export { evaluateAffected } from './osv/ranges.ts';
 export type { OsvAffected, OsvRecord } from './osv/types.ts';

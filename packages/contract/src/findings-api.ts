@@ -312,3 +312,43 @@ export const FINDING_EXPORT_COLUMNS = [
   'lastSeenAt',
   'findingId',
 ] as const;
+
+/** Fix plan: the open findings grouped by the one action that removes them, ranked. */
+export const FixPlanQuerySchema = ImageScopeQuerySchema.extend({
+  category: CategorySchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+}).strict();
+export type FixPlanQuery = z.infer<typeof FixPlanQuerySchema>;
+
+export const FixActionSchema = z.object({
+  /** Stable key of the action (`upgrade:npm:lodash`, `rebase:<diffId>`). */
+  key: z.string(),
+  kind: z.enum(['upgrade', 'rebase']),
+  /** What to do, in the analyst's words ("Upgrade lodash (npm) to 4.17.21"). */
+  title: z.string(),
+  category: CategorySchema,
+  packageType: z.string().nullable(),
+  packageName: z.string().nullable(),
+  /** The version that fixes every finding of the action (the highest fixed version). */
+  targetVersion: z.string().nullable(),
+  fixCommand: z.string().nullable(),
+  /** Base images: the shared base layer and the step that made it. */
+  baseLayer: z.object({ diffId: z.string(), createdBy: z.string().nullable() }).nullable(),
+  /** Images in which it removes findings; of them, left with no open finding of the category. */
+  images: z.number().int(),
+  imagesCleared: z.number().int(),
+  findings: z.number().int(),
+  highFindings: z.number().int(),
+  knownExploited: z.number().int(),
+  vulnerabilities: z.array(z.string()),
+  /** Up to 20 of the images (name and digest), most findings first. */
+  sampleImages: z.array(z.object({ id: z.string(), name: z.string(), digest: z.string() })),
+});
+export type FixAction = z.infer<typeof FixActionSchema>;
+export const FixPlanSchema = z.object({
+  /** Open findings in scope with a published fix (what the plan can clear) and without one. */
+  fixable: z.number().int(),
+  unfixable: z.number().int(),
+  actions: z.array(FixActionSchema),
+});
+export type FixPlan = z.infer<typeof FixPlanSchema>;

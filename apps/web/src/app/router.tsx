@@ -16,6 +16,12 @@ export const routes = [
         element: <Navigate to={paths.imageSecurity.getHref()} replace />,
       },
       {
+        path: paths.fixPlan.path,
+        lazy: async () => ({
+          Component: (await import('../features/fix-plan/fix-plan-page.tsx')).FixPlanPage,
+        }),
+      },
+      {
         path: paths.images.path,
         lazy: async () => ({
           Component: (await import('../features/images/images-page.tsx')).ImagesPage,

@@ -21,6 +21,7 @@ export const paths = {
     path: '/images/:digest',
     getHref: (digest: string) => `/images/${encodeURIComponent(digest)}`,
   },
+  fixPlan: { path: '/fix-plan', getHref: () => '/fix-plan' },
   registries: { path: '/registries', getHref: () => '/registries' },
   scans: { path: '/scans', getHref: () => '/scans' },
   scan: { path: '/scans/:id', getHref: (id: string) => `/scans/${encodeURIComponent(id)}` },

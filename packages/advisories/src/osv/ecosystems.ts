@@ -268,6 +268,15 @@ export function schemeOf(ecosystem: string): VersionScheme | undefined {
   }
 }
 
+/** How a package type's versions compare (its fixed versions, for one to pick the highest). */
+export function schemeOfPackageType(type: string): VersionScheme | undefined {
+  if (type === 'deb') return 'dpkg';
+  if (type === 'apk') return 'apk';
+  if (type === 'rpm') return 'rpm';
+  const eco = LANGUAGE[type as PackageType];
+  return eco ? schemeOf(eco) : undefined;
+}
+
 /** Package names as each ecosystem compares them. */
 export function normalizeName(ecosystem: string, name: string): string {
   const base = ecosystem.split(':')[0];

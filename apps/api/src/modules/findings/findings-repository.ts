@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@drydock/db';
+import { createFixPlanRepository } from './fix-plan-repository.ts';
 import { createImagesRepository } from './images-repository.ts';
 import { createSamplesRepository } from './samples-repository.ts';
 import { createSummaryRepository } from './summary-repository.ts';
@@ -13,6 +14,7 @@ export function createFindingsRepository(db: PrismaClient) {
     ...createSamplesRepository(db),
     ...createImagesRepository(db),
     ...createSummaryRepository(db),
+    ...createFixPlanRepository(db),
   };
 }
 export type FindingsRepository = ReturnType<typeof createFindingsRepository>;

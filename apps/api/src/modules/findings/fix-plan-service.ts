@@ -1,0 +1,113 @@
+import { COMPARATORS, fixCommand, schemeOfPackageType } from '@drydock/advisories';
+import {
+  CategorySchema,
+  type FixAction,
+  type FixPlan,
+  type FixPlanQuery,
+  type PackageType,
+} from '@drydock/contract';
+import type { Visibility } from '../../auth/permissions.ts';
+import type { FindingsRepository } from './findings-repository.ts';
+import type { FixGroupRow } from './fix-plan-repository.ts';
+
+/** Actions whose images are listed in the plan itself (the rest: on demand, by filter). */
+const WITH_IMAGES = 10;
+
+/** The highest of a package's fixed versions, compared as its ecosystem does. */
+function highest(type: string | null, versions: string[]): string | null {
+  const scheme = type ? schemeOfPackageType(type) : undefined;
+  const compare = scheme ? COMPARATORS[scheme] : (a: string, b: string) => a.localeCompare(b);
+  return versions.reduce<string | null>(
+    (top, v) => (top === null || compare(v, top) > 0 ? v : top),
+    null,
+  );
+}
+
+const shortLayer = (diffId: string) => diffId.replace(/^sha256:/, '').slice(0, 12);
+
+function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
+  const category = CategorySchema.parse(row.category);
+  const counts = {
+    images: Number(row.images),
+    imagesCleared: Number(row.images_cleared),
+    findings: Number(row.findings),
+    highFindings: Number(row.high),
+    knownExploited: Number(row.kev),
+    vulnerabilities: [...row.vulnerabilities].sort(),
+  };
+  if (row.kind === 'upgrade') {
+    const target = highest(row.package_type, row.versions);
+    const name = row.package_name ?? '';
+    return {
+      key: `upgrade:${row.package_type}:${name}`,
+      kind: 'upgrade',
+      title: `Upgrade ${name} (${row.package_type}) to ${target}`,
+      category,
+      packageType: row.package_type,
+      packageName: name,
+      targetVersion: target,
+      fixCommand: target
+        ? fixCommand({ type: row.package_type as PackageType, name }, target)
+        : null,
+      baseLayer: null,
+      ...counts,
+    };
+  }
+  const diffId = row.base_diff_id ?? '';
+  return {
+    key: `rebase:${diffId}`,
+    kind: 'rebase',
+    title: `Rebuild from a newer base image (base layer ${shortLayer(diffId)})`,
+    category,
+    packageType: null,
+    packageName: null,
+    targetVersion: null,
+    fixCommand: 'Pull the newest tag of the base image (FROM …) and rebuild every image on it',
+    baseLayer: { diffId, createdBy: row.base_created_by },
+    ...counts,
+  };
+}
+
+/**
+ * The fix plan: every open finding with a published fix, grouped by the one action that removes
+ * it (upgrade a package to the highest fixed version its findings need; rebuild the images of a
+ * shared base layer from a newer base), ranked by images left with no open finding, then images
+ * touched, High findings and known-exploited findings cleared.
+ */
+export function createFixPlanService(repo: FindingsRepository) {
+  return {
+    async fixPlan(q: FixPlanQuery & { visible?: Visibility }): Promise<FixPlan> {
+      const [groups, counts] = await Promise.all([
+        repo.fixGroups(q, Math.max(q.limit * 4, 200)),
+        repo.fixableCounts(q),
+      ]);
+      const ranked = groups
+        .map(toAction)
+        .sort(
+          (a, b) =>
+            b.imagesCleared - a.imagesCleared ||
+            b.images - a.images ||
+            b.highFindings - a.highFindings ||
+            b.knownExploited - a.knownExploited ||
+            b.findings - a.findings ||
+            a.key.localeCompare(b.key),
+        )
+        .slice(0, q.limit);
+      const actions: FixAction[] = [];
+      for (const [i, a] of ranked.entries()) {
+        const sampleImages =
+          i < WITH_IMAGES
+            ? await repo.actionImages(q, {
+                kind: a.kind,
+                ...(a.packageType ? { packageType: a.packageType } : {}),
+                ...(a.packageName ? { packageName: a.packageName } : {}),
+                ...(a.baseLayer ? { baseDiffId: a.baseLayer.diffId } : {}),
+              })
+            : [];
+        actions.push({ ...a, sampleImages });
+      }
+      return { ...counts, actions };
+    },
+  };
+}
+export type FixPlanService = ReturnType<typeof createFixPlanService>;
