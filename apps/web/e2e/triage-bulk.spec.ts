@@ -178,8 +178,9 @@ test('the fix plan ranks the upgrades and base rebuilds that clear the most, wit
   expect(api.actions.length).toBeGreaterThan(3);
   const table = page.getByRole('table', { name: 'Fix actions' });
   await expect(table.getByRole('row').nth(1)).toContainText(api.actions[0]?.title as string);
+  // Only open findings count (scan-now.spec.ts ignored CVE-2021-44906, fixed in 1.2.6).
   await expect(
-    table.getByRole('row', { name: /Upgrade minimist \(npm\) to 1\.2\.6/ }),
+    table.getByRole('row', { name: /Upgrade minimist \(npm\) to 1\.2\.\d/ }),
   ).toBeVisible();
   const top = api.actions[0] as { title: string; images: number; fixCommand: string | null };
   await table.getByRole('button', { name: `Details of ${top.title}` }).click();
@@ -189,7 +190,7 @@ test('the fix plan ranks the upgrades and base rebuilds that clear the most, wit
     details.getByRole('link', { name: /node-app|samples|go-binaries/ }).first(),
   ).toBeVisible();
   await shot(page, 'fix-plan');
-  // The category filter narrows it to system findings.
+  // The category filter narrows it to application findings.
   await page.getByLabel('Category').selectOption('application');
   await expect(page).toHaveURL(/category=application/);
   await expect(table.getByRole('row', { name: /\(deb\)/ })).toHaveCount(0);

@@ -352,3 +352,63 @@ export const FixPlanSchema = z.object({
   actions: z.array(FixActionSchema),
 });
 export type FixPlan = z.infer<typeof FixPlanSchema>;
+
+/** What changed: findings (vulnerabilities and samples) that are new, resolved or reintroduced. */
+export const FindingChangeTypeSchema = z.enum(['new', 'resolved', 'reintroduced']);
+export type FindingChangeType = z.infer<typeof FindingChangeTypeSchema>;
+/**
+ * Why: the image's first scan; new image content (a new digest of the same tag, compared with the
+ * previous one); an advisory database or scanner update (same content matched again); an expired
+ * triage decision.
+ */
+export const ChangeCauseSchema = z.enum([
+  'first_scan',
+  'image_content',
+  'advisories',
+  'triage_expired',
+]);
+export type ChangeCause = z.infer<typeof ChangeCauseSchema>;
+
+export const ChangesQuerySchema = ImageScopeQuerySchema.extend({
+  /** One scan (every image it covered), one image, or everything since a moment. */
+  scanId: z.uuid().optional(),
+  imageId: z.uuid().optional(),
+  since: z.iso.datetime().optional(),
+  change: FindingChangeTypeSchema.optional(),
+  cause: ChangeCauseSchema.optional(),
+  kind: TriageKindSchema.optional(),
+  ...page,
+}).strict();
+export type ChangesQuery = z.infer<typeof ChangesQuerySchema>;
+
+const ImageRefSchema = z.object({ id: z.string(), name: z.string(), digest: z.string() });
+export const FindingChangeRowSchema = z.object({
+  at: z.iso.datetime(),
+  kind: TriageKindSchema,
+  /** The vulnerability id or the sample's SHA-256. */
+  targetId: z.string(),
+  title: z.string().nullable(),
+  change: FindingChangeTypeSchema,
+  cause: ChangeCauseSchema,
+  category: z.string().nullable(),
+  packageName: z.string().nullable(),
+  installedVersion: z.string().nullable(),
+  path: z.string().nullable(),
+  priority: z.string().nullable(),
+  image: ImageRefSchema,
+  /** For new image content: the previous digest of the same tag it was compared with. */
+  previousImage: ImageRefSchema.nullable(),
+});
+export type FindingChangeRow = z.infer<typeof FindingChangeRowSchema>;
+export const ChangeListSchema = pageOf(FindingChangeRowSchema).extend({
+  /** Counts of the whole filter by change, cause and kind. */
+  summary: z.array(
+    z.object({
+      change: FindingChangeTypeSchema,
+      cause: ChangeCauseSchema,
+      kind: TriageKindSchema,
+      count: z.number().int(),
+    }),
+  ),
+});
+export type ChangeList = z.infer<typeof ChangeListSchema>;

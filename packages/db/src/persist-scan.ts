@@ -58,6 +58,203 @@ export function storedWarnings(warnings: ScanReport['warnings']): Prisma.InputJs
 
 const MAX_STORED_WARNINGS = 200;
 
+/** What a change record keeps of a stored finding. */
+const CHANGE_FIELDS = {
+  id: true,
+  vulnerabilityId: true,
+  purl: true,
+  path: true,
+  status: true,
+  category: true,
+  packageName: true,
+  installedVersion: true,
+  priority: true,
+} as const;
+
+type Vuln = NonNullable<ScanReport['vulnerabilities']>[number];
+type Sample = NonNullable<ScanReport['maliciousSamples']>[number];
+type StoredVuln = {
+  id: string;
+  vulnerabilityId: string;
+  path: string;
+  status: string;
+  category: string;
+  packageName: string;
+  installedVersion: string;
+  priority: string;
+};
+type StoredSample = { id: string; sampleSha256: string; path: string; status: string };
+type ChangeRow = Prisma.FindingChangeCreateManyInput;
+
+/**
+ * The image a new digest replaces in its repository: a scanned image with one of its tags, else
+ * the scanned image that most recently left the registry (a sync clears the tags of an image no
+ * tag points at any more, which is what happens when a tag moves to a new digest).
+ */
+async function previousDigest(tx: Tx, repositoryId: string, imageId: string, tags: string[]) {
+  const scanned = { repositoryId, id: { not: imageId }, lastScanAt: { not: null } };
+  const select = { id: true, lastScanAt: true } as const;
+  const byTag = tags.length
+    ? await tx.image.findFirst({
+        where: { ...scanned, tags: { hasSome: tags } },
+        orderBy: { lastScanAt: 'desc' },
+        select,
+      })
+    : null;
+  return (
+    byTag ??
+    (await tx.image.findFirst({
+      where: { ...scanned, goneAt: { not: null } },
+      orderBy: { goneAt: 'desc' },
+      select,
+    }))
+  );
+}
+
+/**
+ * Writes what this scan changed for the image (docs/api.md, "What changed"):
+ * - the same image again (same digest): new, reintroduced and resolved findings, caused by an
+ *   advisory database or scanner update (its content cannot have changed);
+ * - a new digest of a tag an earlier image of the repository had: its findings compared with that
+ *   image's (by vulnerability and package, samples by hash and path) — new and resolved by new
+ *   image content;
+ * - anything else: every finding is new, at its first scan.
+ */
+async function recordChanges(
+  tx: Tx,
+  c: {
+    imageId: string;
+    existing: boolean;
+    repositoryId: string | null;
+    tags: string[];
+    at: Date;
+    scanJobId: string | null;
+    cause: 'advisories';
+    vulns: Vuln[];
+    plan: ReturnType<typeof planReconcile<Vuln, StoredVuln>>;
+    samples: Sample[];
+    samplePlan: ReturnType<typeof planReconcile<Sample, StoredSample>>;
+  },
+) {
+  const base = { at: c.at, imageId: c.imageId, scanJobId: c.scanJobId };
+  const ofVuln = (v: Vuln, change: string, cause: string, previousImageId?: string): ChangeRow => ({
+    ...base,
+    ...(previousImageId ? { previousImageId } : {}),
+    kind: 'vulnerability',
+    targetId: v.id,
+    change,
+    cause,
+    category: v.category,
+    packageName: v.packageName,
+    installedVersion: v.installedVersion,
+    path: v.path,
+    priority: v.priority,
+  });
+  const ofStored = (
+    f: StoredVuln,
+    change: string,
+    cause: string,
+    previousImageId?: string,
+  ): ChangeRow => ({
+    ...base,
+    ...(previousImageId ? { previousImageId } : {}),
+    kind: 'vulnerability',
+    targetId: f.vulnerabilityId,
+    change,
+    cause,
+    category: f.category,
+    packageName: f.packageName,
+    installedVersion: f.installedVersion,
+    path: f.path,
+    priority: f.priority,
+  });
+  const ofSample = (
+    s: { sha256: string; path: string },
+    change: string,
+    cause: string,
+    previousImageId?: string,
+  ): ChangeRow => ({
+    ...base,
+    ...(previousImageId ? { previousImageId } : {}),
+    kind: 'sample',
+    targetId: s.sha256,
+    change,
+    cause,
+    path: s.path,
+  });
+  const rows: ChangeRow[] = [];
+  if (c.existing) {
+    rows.push(
+      ...c.plan.fresh.map((v) => ofVuln(v, 'new', c.cause)),
+      ...c.plan.reopened.map(({ item }) => ofVuln(item, 'reintroduced', c.cause)),
+      ...c.plan.gone.map((f) => ofStored(f, 'resolved', c.cause)),
+      ...c.samplePlan.fresh.map((s) => ofSample(s, 'new', c.cause)),
+      ...c.samplePlan.reopened.map(({ item }) => ofSample(item, 'reintroduced', c.cause)),
+      ...c.samplePlan.gone.map((f) =>
+        ofSample({ sha256: f.sampleSha256, path: f.path }, 'resolved', c.cause),
+      ),
+    );
+  } else {
+    const previous = c.repositoryId
+      ? await previousDigest(tx, c.repositoryId, c.imageId, c.tags)
+      : null;
+    if (!previous) {
+      rows.push(
+        ...c.plan.fresh.map((v) => ofVuln(v, 'new', 'first_scan')),
+        ...c.samplePlan.fresh.map((s) => ofSample(s, 'new', 'first_scan')),
+      );
+    } else {
+      const key = (vulnerabilityId: string, packageName: string) =>
+        `${vulnerabilityId}|${packageName}`;
+      // What its last scan found (a sync that saw it leave the registry resolved them since).
+      const earlier = await tx.finding.findMany({
+        where: { imageId: previous.id, lastSeenAt: previous.lastScanAt ?? undefined },
+        select: CHANGE_FIELDS,
+      });
+      const had = new Set(earlier.map((f) => key(f.vulnerabilityId, f.packageName)));
+      const has = new Set(c.vulns.map((v) => key(v.id, v.packageName)));
+      const seen = new Set<string>();
+      for (const v of c.vulns) {
+        const k = key(v.id, v.packageName);
+        if (had.has(k) || seen.has(k)) continue;
+        seen.add(k);
+        rows.push(ofVuln(v, 'new', 'image_content', previous.id));
+      }
+      for (const f of earlier) {
+        const k = key(f.vulnerabilityId, f.packageName);
+        if (has.has(k) || seen.has(`gone|${k}`)) continue;
+        seen.add(`gone|${k}`);
+        rows.push(ofStored(f, 'resolved', 'image_content', previous.id));
+      }
+      const earlierSamples = await tx.sampleFinding.findMany({
+        where: { imageId: previous.id, lastSeenAt: previous.lastScanAt ?? undefined },
+        select: { sampleSha256: true, path: true },
+      });
+      const hadSample = new Set(earlierSamples.map((s) => `${s.sampleSha256}|${s.path}`));
+      const hasSample = new Set(c.samples.map((s) => `${s.sha256}|${s.path}`));
+      for (const s of c.samples) {
+        if (!hadSample.has(`${s.sha256}|${s.path}`))
+          rows.push(ofSample(s, 'new', 'image_content', previous.id));
+      }
+      for (const s of earlierSamples) {
+        if (!hasSample.has(`${s.sampleSha256}|${s.path}`)) {
+          rows.push(
+            ofSample(
+              { sha256: s.sampleSha256, path: s.path },
+              'resolved',
+              'image_content',
+              previous.id,
+            ),
+          );
+        }
+      }
+    }
+  }
+  for (let i = 0; i < rows.length; i += 5000) {
+    await tx.findingChange.createMany({ data: rows.slice(i, i + 5000) });
+  }
+}
+
 /**
  * How one scan's items meet an image's previous findings, by key: new ones, ones that come back
  * after being resolved, ones still present (they keep status and triage), and open ones no
@@ -102,7 +299,16 @@ export async function persistScan(
   where: ImageLocation,
   report: ScanReport,
   scannedAt = new Date(),
-  options: { analysisKey?: string } = {},
+  options: {
+    analysisKey?: string;
+    /** The scan job that produced the result (its changes link to it). */
+    scanJobId?: string;
+    /**
+     * Why a rescan of the same image found something else: `advisories` (a re-match after an
+     * import; the default for the same digest, whose content cannot have changed).
+     */
+    cause?: 'advisories';
+  } = {},
 ): Promise<PersistResult> {
   return prisma.$transaction(
     async (tx) => {
@@ -110,7 +316,7 @@ export async function persistScan(
       const digest = report.target.manifestDigest ?? report.target.configDigest;
       const existing = await tx.image.findFirst({
         where: { repositoryId, digest },
-        select: { id: true },
+        select: { id: true, lastScanAt: true },
       });
       const data = {
         tags: report.target.repoTags,
@@ -218,7 +424,7 @@ export async function persistScan(
 
       const before = await tx.finding.findMany({
         where: { imageId: image.id },
-        select: { id: true, vulnerabilityId: true, purl: true, path: true, status: true },
+        select: CHANGE_FIELDS,
       });
       const plan = planReconcile(
         vulns,
@@ -290,7 +496,7 @@ export async function persistScan(
       const samples = report.maliciousSamples ?? [];
       const beforeSamples = await tx.sampleFinding.findMany({
         where: { imageId: image.id },
-        select: { id: true, sampleSha256: true, path: true, status: true },
+        select: { id: true, sampleSha256: true, path: true, status: true, layerIndex: true },
       });
       const samplePlan = planReconcile(
         samples,
@@ -365,6 +571,20 @@ export async function persistScan(
           data: { status: 'resolved', resolvedAt: scannedAt },
         });
       }
+      await recordChanges(tx, {
+        imageId: image.id,
+        // A registry sync creates the row before the first scan: "scanned before" is what counts.
+        existing: existing?.lastScanAt != null,
+        repositoryId,
+        tags: report.target.repoTags,
+        at: scannedAt,
+        scanJobId: options.scanJobId ?? null,
+        cause: options.cause ?? 'advisories',
+        vulns,
+        plan,
+        samples,
+        samplePlan,
+      });
       return { imageId: image.id, findings: plan.counts, samples: samplePlan.counts };
     },
     { timeout: 120_000, maxWait: 30_000 },

@@ -233,3 +233,32 @@ export function readDockerArchiveFile(archive: Buffer, file: string): Buffer | u
   }
   return found;
 }
+
+/**
+ * A "rebuild" of a docker-archive image: its layers (same diffIDs, so shared with the original)
+ * and Dockerfile steps, plus `extra` layers on top, written as an OCI layout in `dir`.
+ */
+export async function rebuildDockerArchive(
+  archive: Buffer,
+  dir: string,
+  extra: { entries: TarEntrySpec[]; createdBy: string }[],
+) {
+  const outer = new Map([...tarFiles(archive)].map((e) => [e.name, e.data]));
+  const [manifest] = JSON.parse(String(outer.get('manifest.json'))) as {
+    Config: string;
+    Layers: string[];
+  }[];
+  if (!manifest) throw new Error('not a docker archive: no manifest.json');
+  const config = JSON.parse(String(outer.get(manifest.Config))) as {
+    history?: { created_by?: string; empty_layer?: boolean }[];
+  };
+  const steps = (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by);
+  const layers: LayerSpec[] = manifest.Layers.map((name, i) => {
+    const blob = outer.get(name);
+    if (!blob) throw new Error(`docker archive lacks ${name}`);
+    const tar = blob[0] === 0x1f && blob[1] === 0x8b ? zlib.gunzipSync(blob) : blob;
+    return { tar, ...(steps[i] ? { createdBy: steps[i] } : {}) };
+  });
+  for (const e of extra) layers.push({ tar: tarBuffer(e.entries), createdBy: e.createdBy });
+  return writeOciLayout(dir, layers);
+}

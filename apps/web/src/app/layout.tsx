@@ -8,6 +8,7 @@ import { ServiceBanner } from '../features/health/service-banner.tsx';
 const NAV = [
   { to: paths.imageSecurity.root, label: 'Image Security' },
   { to: paths.fixPlan.getHref(), label: 'Fix plan' },
+  { to: paths.changes.getHref(), label: 'What changed' },
   { to: paths.images.getHref(), label: 'Images' },
   { to: paths.registries.getHref(), label: 'Registries' },
   { to: paths.scans.getHref(), label: 'Scans' },

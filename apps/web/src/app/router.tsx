@@ -22,6 +22,12 @@ export const routes = [
         }),
       },
       {
+        path: paths.changes.path,
+        lazy: async () => ({
+          Component: (await import('../features/changes/changes-page.tsx')).ChangesPage,
+        }),
+      },
+      {
         path: paths.images.path,
         lazy: async () => ({
           Component: (await import('../features/images/images-page.tsx')).ImagesPage,

@@ -22,6 +22,11 @@ export const paths = {
     getHref: (digest: string) => `/images/${encodeURIComponent(digest)}`,
   },
   fixPlan: { path: '/fix-plan', getHref: () => '/fix-plan' },
+  changes: {
+    path: '/changes',
+    /** `params`: `scanId`, `imageId`, `since` (a date), `change`, `cause`… */
+    getHref: (params?: Record<string, string>) => `/changes${search(params)}`,
+  },
   registries: { path: '/registries', getHref: () => '/registries' },
   scans: { path: '/scans', getHref: () => '/scans' },
   scan: { path: '/scans/:id', getHref: (id: string) => `/scans/${encodeURIComponent(id)}` },

@@ -267,6 +267,8 @@ async function run(
   await progress.flush();
   const stored = await persistScan(prisma, location, report, new Date(), {
     analysisKey: analysis.key,
+    scanJobId: job.id,
+    ...(job.kind === 'rematch' ? { cause: 'advisories' as const } : {}),
   });
   return {
     imageId: stored.imageId,

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@drydock/db';
+import { createChangesRepository } from './changes-repository.ts';
 import { createFixPlanRepository } from './fix-plan-repository.ts';
 import { createImagesRepository } from './images-repository.ts';
 import { createSamplesRepository } from './samples-repository.ts';
@@ -15,6 +16,7 @@ export function createFindingsRepository(db: PrismaClient) {
     ...createImagesRepository(db),
     ...createSummaryRepository(db),
     ...createFixPlanRepository(db),
+    ...createChangesRepository(db),
   };
 }
 export type FindingsRepository = ReturnType<typeof createFindingsRepository>;

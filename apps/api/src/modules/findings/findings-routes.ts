@@ -1,4 +1,6 @@
 import {
+  ChangeListSchema,
+  ChangesQuerySchema,
   ImageListSchema,
   ImageRowSchema,
   ListImagesQuerySchema,
@@ -133,6 +135,20 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
       },
     },
     async (request) => service.sampleDetail(request.params.sha256, principalOf(request).visible),
+  );
+  app.get(
+    '/api/v1/changes',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags,
+        operationId: 'listChanges',
+        querystring: ChangesQuerySchema,
+        response: { 200: ChangeListSchema },
+      },
+    },
+    async (request) =>
+      service.listChanges({ ...request.query, visible: principalOf(request).visible }),
   );
   app.get(
     '/api/v1/images',

@@ -1,10 +1,13 @@
 import {
   AdvisoryDbUsedSchema,
+  ChangeCauseSchema,
+  FindingChangeTypeSchema,
   ImageWarningSchema,
   PRIORITY_RANK,
   priorityOfRank,
   type SampleSeverity,
   type Severity,
+  TriageKindSchema,
 } from '@drydock/contract';
 import { z } from 'zod';
 import type { Visibility } from '../../auth/permissions.ts';
@@ -49,6 +52,40 @@ export function createFindingsService(
   };
 
   return {
+    /** What changed for a scan, an image or the fleet since a moment, newest first. */
+    async listChanges(q: Parameters<Repo['listChanges']>[0]) {
+      const { rows, total, summary } = await repo.listChanges(q);
+      const ref = (id: string | null, name: string | null, digest: string | null) =>
+        id ? { id, name: name ?? '', digest: digest ?? '' } : null;
+      return {
+        ...toPage(
+          q,
+          rows.map((r) => ({
+            at: r.at.toISOString(),
+            kind: TriageKindSchema.parse(r.kind),
+            targetId: r.target_id,
+            title: r.title,
+            change: FindingChangeTypeSchema.parse(r.change),
+            cause: ChangeCauseSchema.parse(r.cause),
+            category: r.category,
+            packageName: r.package_name,
+            installedVersion: r.installed_version,
+            path: r.path,
+            priority: r.priority,
+            image: { id: r.image_id, name: r.image_name, digest: r.image_digest },
+            previousImage: ref(r.prev_id, r.prev_name, r.prev_digest),
+          })),
+          total,
+        ),
+        summary: summary.map((s) => ({
+          change: FindingChangeTypeSchema.parse(s.change),
+          cause: ChangeCauseSchema.parse(s.cause),
+          kind: TriageKindSchema.parse(s.kind),
+          count: Number(s.count),
+        })),
+      };
+    },
+
     /** Every finding of a vulnerability tab's filter, in pages (the export). */
     exportFindings(q: Parameters<Repo['exportFindings']>[0]) {
       return repo.exportFindings(q);

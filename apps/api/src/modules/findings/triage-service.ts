@@ -292,6 +292,16 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
           WHERE status = 'ignored' AND ignore_expires_at IS NOT NULL AND ignore_expires_at <= ${now()}
           RETURNING id, image_id, ${TARGET[kind]} AS target`;
         if (rows.length) {
+          // What changed: back in the open lists because the decision expired.
+          const ids = rows.map((r) => r.id);
+          await db.$executeRaw`
+            INSERT INTO finding_change (at, image_id, kind, target_id, change, cause, category,
+              package_name, installed_version, path, priority)
+            SELECT ${now()}, f.image_id, ${kind}, f.${TARGET[kind]}, 'reintroduced', 'triage_expired',
+              ${kind === 'vulnerability' ? sql`f.category, f.package_name, f.installed_version, f.path, f.priority::text` : sql`NULL, NULL, NULL, f.path, NULL`}
+            FROM ${TABLE[kind]} f WHERE f.id = ANY(${ids}::uuid[])`;
+        }
+        if (rows.length) {
           await db.triageEvent.createMany({
             data: rows.map((r) => ({
               kind,

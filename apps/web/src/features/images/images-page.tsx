@@ -124,6 +124,7 @@ export function ImagePage() {
       <div className="page-header">
         <h1>{i ? i.name || shortDigest(i.digest) : 'Image'}</h1>
         <span className="actions">
+          {i ? <Link to={paths.changes.getHref({ imageId: i.id })}>What changed</Link> : null}
           {i?.instanceId ? (
             <ScanNowButton scope={{ kind: 'images', imageIds: [i.id] }} label="Scan this image" />
           ) : null}

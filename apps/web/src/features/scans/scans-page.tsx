@@ -92,6 +92,7 @@ export function ScanPage() {
     <section className="page">
       <div className="page-header">
         <h1>Scan {id.slice(0, 8)}</h1>
+        <Link to={paths.changes.getHref({ scanId: id })}>What changed</Link>
         {s && s.counts.failed > 0 && !isActive(s.status) ? (
           <button type="button" onClick={() => retry.mutate(id)} disabled={retry.isPending}>
             Retry {s.counts.failed} failed
