@@ -182,6 +182,58 @@ describe('triage', () => {
     });
   });
 
+  it('decisions: not affected with a VEX justification, accepted risk that must expire, false positive', async () => {
+    const url = '/api/v1/vulnerabilities/CVE-2020-7598/triage';
+    const missing = await post(url, { action: 'ignore', reason: 'x', decision: 'not_affected' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toMatch(/justification/);
+    const noExpiry = await post(url, { action: 'ignore', reason: 'x', decision: 'accepted_risk' });
+    expect(noExpiry.statusCode).toBe(400);
+    const stray = await post(url, {
+      action: 'ignore',
+      reason: 'x',
+      decision: 'false_positive',
+      justification: 'component_not_present',
+    });
+    expect(stray.statusCode).toBe(400);
+    const ok = await post(url, {
+      action: 'ignore',
+      reason: 'argv parsing only sees our own flags',
+      decision: 'not_affected',
+      justification: 'vulnerable_code_cannot_be_controlled_by_adversary',
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const detail = await get('/api/v1/vulnerabilities/CVE-2020-7598', VulnerabilityDetailSchema);
+    expect(
+      detail.impact.every((i) => i.status === 'ignored' && i.decision === 'not_affected'),
+    ).toBe(true);
+    expect(detail.impact[0]?.justification).toBe(
+      'vulnerable_code_cannot_be_controlled_by_adversary',
+    );
+    expect(detail.history[0]).toMatchObject({
+      action: 'ignore',
+      decision: 'not_affected',
+      justification: 'vulnerable_code_cannot_be_controlled_by_adversary',
+    });
+    // Unignored, the decision goes with it; an accepted risk then expires by itself.
+    await post(url, { action: 'unignore' });
+    const risk = await post(url, {
+      action: 'ignore',
+      reason: 'fix scheduled for the next sprint',
+      decision: 'accepted_risk',
+      expiresAt: new Date(clock + 3600_000).toISOString(),
+    });
+    expect(risk.statusCode).toBe(200);
+    expect(
+      (await get('/api/v1/vulnerabilities/CVE-2020-7598', VulnerabilityDetailSchema)).impact[0]
+        ?.decision,
+    ).toBe('accepted_risk');
+    clock += 2 * 3600_000;
+    const after = await get('/api/v1/vulnerabilities/CVE-2020-7598', VulnerabilityDetailSchema);
+    expect(after.impact.every((i) => i.status === 'open' && i.decision === null)).toBe(true);
+    expect(after.history[0]).toMatchObject({ action: 'expire', actor: 'system' });
+  });
+
   it('samples triage the same way', async () => {
     const samples = await get('/api/v1/malicious-samples?pageSize=50', SampleListSchema);
     const eicar = samples.items.find((s) => s.category === 'Engtest');

@@ -81,6 +81,9 @@ export const ImpactSchema = z.object({
   priority: PrioritySchema,
   priorityReason: z.string(),
   status: FindingStatusFilterSchema,
+  /** While ignored: the decision (not_affected, accepted_risk, false_positive, ignored). */
+  decision: z.string().nullable().optional(),
+  justification: z.string().nullable().optional(),
 });
 
 export const VulnerabilityDetailSchema = z.object({
@@ -212,6 +215,27 @@ export const TriageScopeSchema = z.object({
   id: z.uuid(),
 });
 
+/**
+ * What an ignore means: plainly ignored, *not affected* (with a VEX justification), an
+ * *accepted risk* (which must expire) or a *false positive*. All leave the open lists.
+ */
+export const TriageDecisionSchema = z.enum([
+  'ignored',
+  'not_affected',
+  'accepted_risk',
+  'false_positive',
+]);
+export type TriageDecision = z.infer<typeof TriageDecisionSchema>;
+/** The OpenVEX / CISA VEX status justifications (CycloneDX maps them to its own codes). */
+export const VexJustificationSchema = z.enum([
+  'component_not_present',
+  'vulnerable_code_not_present',
+  'vulnerable_code_not_in_execute_path',
+  'vulnerable_code_cannot_be_controlled_by_adversary',
+  'inline_mitigations_already_exist',
+]);
+export type VexJustification = z.infer<typeof VexJustificationSchema>;
+
 export const TriageRequestSchema = z
   .object({
     action: z.enum(['ignore', 'unignore', 'handle', 'reopen']),
@@ -219,6 +243,10 @@ export const TriageRequestSchema = z
     /** Which images the decision covers; absent: every image. */
     scope: TriageScopeSchema.optional(),
     expiresAt: z.iso.datetime().optional(),
+    /** With `ignore`: what the decision is (default `ignored`). */
+    decision: TriageDecisionSchema.optional(),
+    /** With `not_affected`: why, as a VEX justification. */
+    justification: VexJustificationSchema.optional(),
   })
   .strict()
   .refine((t) => t.action !== 'ignore' || t.reason, {
@@ -228,6 +256,18 @@ export const TriageRequestSchema = z
   .refine((t) => !t.expiresAt || t.action === 'ignore', {
     message: 'only an ignore can expire',
     path: ['expiresAt'],
+  })
+  .refine((t) => !t.decision || t.action === 'ignore', {
+    message: 'a decision goes with an ignore',
+    path: ['decision'],
+  })
+  .refine((t) => t.decision !== 'accepted_risk' || t.expiresAt, {
+    message: 'an accepted risk must expire: give expiresAt',
+    path: ['expiresAt'],
+  })
+  .refine((t) => (t.decision === 'not_affected') === (t.justification !== undefined), {
+    message: 'not_affected needs a VEX justification (and only it takes one)',
+    path: ['justification'],
   });
 export type TriageRequest = z.infer<typeof TriageRequestSchema>;
 
@@ -284,6 +324,9 @@ export const TriageEventSchema = z.object({
   reason: z.string().nullable(),
   scope: z.string().nullable(),
   imageId: z.string().nullable(),
+  /** With an ignore: not_affected, accepted_risk, false_positive (or plain ignored). */
+  decision: z.string().nullable().optional(),
+  justification: z.string().nullable().optional(),
 });
 export type TriageEvent = z.infer<typeof TriageEventSchema>;
 

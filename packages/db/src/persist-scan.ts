@@ -385,7 +385,14 @@ export async function persistScan(
         );
       const initialStatus = (kind: string, targetId: string) => {
         const rule = ruleFor(kind, targetId);
-        return rule ? { status: 'ignored' as const, ignoreExpiresAt: rule.expiresAt } : {};
+        return rule
+          ? {
+              status: 'ignored' as const,
+              ignoreExpiresAt: rule.expiresAt,
+              triageDecision: rule.decision ?? 'ignored',
+              triageJustification: rule.justification,
+            }
+          : {};
       };
 
       const vulns = report.vulnerabilities ?? [];
@@ -456,6 +463,8 @@ export async function persistScan(
             ...fieldsOf(v),
             status: 'open',
             resolvedAt: null,
+            triageDecision: null,
+            triageJustification: null,
             ...initialStatus('vulnerability', v.id),
           },
         });
@@ -537,6 +546,8 @@ export async function persistScan(
             ...placementOf(s),
             status: 'open',
             resolvedAt: null,
+            triageDecision: null,
+            triageJustification: null,
             ...initialStatus('sample', s.sha256),
           },
         });

@@ -151,6 +151,8 @@ export function createFindingsService(
           priority: f.priority,
           priorityReason: f.priorityReason,
           status: f.status,
+          decision: f.triageDecision,
+          justification: f.triageJustification,
         })),
         history: await triage.history('vulnerability', v.id, visible),
         caution: [

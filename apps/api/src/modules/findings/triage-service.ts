@@ -95,6 +95,12 @@ function summarize(
   };
 }
 
+/** What an ignore decides (stored with the findings, rules and events); nothing otherwise. */
+function decisionOf(t: TriageRequest): { decision: string | null; justification: string | null } {
+  if (t.action !== 'ignore') return { decision: null, justification: null };
+  return { decision: t.decision ?? 'ignored', justification: t.justification ?? null };
+}
+
 const TRANSITIONS: Record<TriageRequest['action'], { from: string[]; to: string }> = {
   ignore: { from: ['open', 'handled'], to: 'ignored' },
   unignore: { from: ['ignored'], to: 'open' },
@@ -119,6 +125,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
       const limit = visibleSql(visible) ?? sql`TRUE`;
       const move = TRANSITIONS[t.action];
       const scopeText = t.scope ? `${t.scope.type}:${t.scope.id}` : 'all images';
+      const decision = decisionOf(t);
       return db.$transaction(async (tx) => {
         const expires = t.expiresAt ? new Date(t.expiresAt) : null;
         const changed = await tx.$queryRaw<{ id: string; image_id: string; old: string }[]>`
@@ -131,7 +138,8 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
             FOR UPDATE OF f
           )
           UPDATE ${TABLE[kind]} f SET status = ${move.to}::finding_status,
-            ignore_expires_at = ${t.action === 'ignore' ? expires : null}::timestamptz
+            ignore_expires_at = ${t.action === 'ignore' ? expires : null}::timestamptz,
+            triage_decision = ${decision.decision}, triage_justification = ${decision.justification}
           FROM target WHERE f.id = target.id
           RETURNING f.id, f.image_id, target.old`;
         let ruleId: string | undefined;
@@ -143,6 +151,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
               scopeType: t.scope.type,
               scopeId: t.scope.id,
               reason: t.reason ?? '',
+              ...decision,
               expiresAt: expires,
               createdBy: actor,
             },
@@ -173,6 +182,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
             scope: scopeText + (expires ? ` until ${expires.toISOString()}` : ''),
             actor,
             at: now(),
+            ...decision,
           })),
         });
         return { changed: changed.length, ...(ruleId ? { ruleId } : {}) };
@@ -198,6 +208,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
       const move = TRANSITIONS[t.action];
       const scopeText = t.scope ? `${t.scope.type}:${t.scope.id}` : 'all images';
       const expires = t.expiresAt ? new Date(t.expiresAt) : null;
+      const decision = decisionOf(t);
       let rows: Prisma.Sql;
       if ('ids' in selection) rows = sql`f.${TARGET[kind]} = ANY(${selection.ids}::text[])`;
       else {
@@ -231,24 +242,26 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
             WITH t AS (${target} FOR UPDATE OF f),
             changed AS (
               UPDATE ${TABLE[kind]} f SET status = ${move.to}::finding_status,
-                ignore_expires_at = ${t.action === 'ignore' ? expires : null}::timestamptz
+                ignore_expires_at = ${t.action === 'ignore' ? expires : null}::timestamptz,
+                triage_decision = ${decision.decision}, triage_justification = ${decision.justification}
               FROM t WHERE f.id = t.id
               RETURNING f.id, f.image_id, t.target, t.old),
             logged AS (
               INSERT INTO triage_event (kind, target_id, finding_id, image_id, action, old_status,
-                new_status, reason, scope, actor, at, bulk_id)
+                new_status, reason, scope, actor, at, bulk_id, decision, justification)
               SELECT ${kind}, target, id, image_id, ${t.action}, old, ${move.to}, ${t.reason ?? null},
                 ${scopeText + (expires ? ` until ${expires.toISOString()}` : '')}, ${actor}, ${now()},
-                ${bulkId}::uuid
+                ${bulkId}::uuid, ${decision.decision}, ${decision.justification}
               FROM changed RETURNING 1)
             SELECT target, count(*) AS findings, count(DISTINCT image_id) AS images
             FROM changed GROUP BY ROLLUP (target)`;
           if (t.action === 'ignore' && t.scope) {
             const targets = counts.flatMap((c) => (c.target === null ? [] : [c.target]));
             await tx.$executeRaw`
-              INSERT INTO triage_rule (id, kind, target_id, scope_type, scope_id, reason, expires_at, created_by)
+              INSERT INTO triage_rule (id, kind, target_id, scope_type, scope_id, reason, decision,
+                justification, expires_at, created_by)
               SELECT gen_random_uuid(), ${kind}, x, ${t.scope.type}, ${t.scope.id}::uuid, ${t.reason ?? ''},
-                ${expires}::timestamptz, ${actor}
+                ${decision.decision}, ${decision.justification}, ${expires}::timestamptz, ${actor}
               FROM unnest(${targets}::text[]) AS x`;
           }
           if (t.action === 'unignore') {
@@ -288,7 +301,8 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
     async resurfaceExpired() {
       for (const kind of TriageKindSchema.options) {
         const rows = await db.$queryRaw<{ id: string; image_id: string; target: string }[]>`
-          UPDATE ${TABLE[kind]} SET status = 'open', ignore_expires_at = NULL
+          UPDATE ${TABLE[kind]} SET status = 'open', ignore_expires_at = NULL,
+            triage_decision = NULL, triage_justification = NULL
           WHERE status = 'ignored' AND ignore_expires_at IS NOT NULL AND ignore_expires_at <= ${now()}
           RETURNING id, image_id, ${TARGET[kind]} AS target`;
         if (rows.length) {
@@ -348,6 +362,8 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
         reason: e.reason,
         scope: e.scope,
         imageId: e.imageId,
+        decision: e.decision,
+        justification: e.justification,
       }));
     },
   };

@@ -1,10 +1,17 @@
-import type { BulkTriageResult, TriageKind, TriageRequest } from '@drydock/contract';
+import type {
+  BulkTriageResult,
+  TriageDecision,
+  TriageKind,
+  TriageRequest,
+  VexJustification,
+} from '@drydock/contract';
 import { useEffect, useId, useState } from 'react';
 import { useBulkTriage } from '../../api/findings/bulk-triage.ts';
 import { exportUrl } from '../../api/findings/export-findings.ts';
 import { ExportMenu } from '../../components/export-menu.tsx';
 import { InlineError } from '../../components/states.tsx';
 import { useCan } from '../../lib/session.tsx';
+import { DecisionFields, decisionComplete, decisionRequest } from './decision-fields.tsx';
 
 /** Rows picked on a list: some ids, or "everything matching this filter". */
 export interface Selection {
@@ -136,6 +143,8 @@ export function BulkBar({
   const [done, setDone] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [expires, setExpires] = useState('');
+  const [decision, setDecision] = useState<TriageDecision>('ignored');
+  const [justification, setJustification] = useState<VexJustification | ''>('');
   const reasonId = useId();
   const expiresId = useId();
   const filter = Object.fromEntries(new URLSearchParams(query));
@@ -149,6 +158,7 @@ export function BulkBar({
     ...(a === 'ignore' && expires
       ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() }
       : {}),
+    ...(a === 'ignore' ? decisionRequest(decision, justification) : {}),
   });
   const start = (a: Action) => {
     setAction(a);
@@ -161,6 +171,8 @@ export function BulkBar({
     setPreview(null);
     setReason('');
     setExpires('');
+    setDecision('ignored');
+    setJustification('');
   };
   const confirm = () => {
     if (!action) return;
@@ -237,6 +249,12 @@ export function BulkBar({
             </p>
             {action === 'ignore' ? (
               <>
+                <DecisionFields
+                  decision={decision}
+                  justification={justification}
+                  onDecision={setDecision}
+                  onJustification={setJustification}
+                />
                 <label htmlFor={reasonId}>Reason (required)</label>
                 <textarea
                   id={reasonId}
@@ -244,11 +262,14 @@ export function BulkBar({
                   onChange={(e) => setReason(e.target.value)}
                   required
                 />
-                <label htmlFor={expiresId}>Expires (optional)</label>
+                <label htmlFor={expiresId}>
+                  {decision === 'accepted_risk' ? 'Expires (required)' : 'Expires (optional)'}
+                </label>
                 <input
                   id={expiresId}
                   type="date"
                   value={expires}
+                  required={decision === 'accepted_risk'}
                   onChange={(e) => setExpires(e.target.value)}
                 />
               </>
@@ -261,7 +282,8 @@ export function BulkBar({
                   !preview ||
                   preview.findings === 0 ||
                   bulk.isPending ||
-                  (action === 'ignore' && !reason.trim())
+                  (action === 'ignore' &&
+                    (!reason.trim() || !decisionComplete(decision, justification, expires)))
                 }
               >
                 {preview

@@ -1,9 +1,22 @@
-import type { TriageEvent, TriageKind, TriageRequest } from '@drydock/contract';
+import type {
+  TriageDecision,
+  TriageEvent,
+  TriageKind,
+  TriageRequest,
+  VexJustification,
+} from '@drydock/contract';
 import { useId, useState } from 'react';
 import { useTriageFinding } from '../../api/findings/triage-finding.ts';
 import { InlineError } from '../../components/states.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useCan } from '../../lib/session.tsx';
+import {
+  DECISION_LABEL,
+  DecisionFields,
+  decisionComplete,
+  decisionRequest,
+  JUSTIFICATION_LABEL,
+} from './decision-fields.tsx';
 
 /**
  * Triage actions for a vulnerability or sample: ignore (reason required, scope, optional expiry),
@@ -29,6 +42,8 @@ export function TriagePanel({
   const [reason, setReason] = useState('');
   const [scope, setScope] = useState('');
   const [expires, setExpires] = useState('');
+  const [decision, setDecision] = useState<TriageDecision>('ignored');
+  const [justification, setJustification] = useState<VexJustification | ''>('');
   const reasonId = useId();
   const scopeId = useId();
   const expiresId = useId();
@@ -87,9 +102,16 @@ export function TriagePanel({
               reason: reason.trim(),
               ...(scope ? { scope: { type: 'image', id: scope } } : {}),
               ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+              ...decisionRequest(decision, justification),
             });
           }}
         >
+          <DecisionFields
+            decision={decision}
+            justification={justification}
+            onDecision={setDecision}
+            onJustification={setJustification}
+          />
           <label htmlFor={reasonId}>Reason (required)</label>
           <textarea
             id={reasonId}
@@ -107,14 +129,25 @@ export function TriagePanel({
               </option>
             ))}
           </select>
-          <label htmlFor={expiresId}>Expires (optional)</label>
+          <label htmlFor={expiresId}>
+            {decision === 'accepted_risk' ? 'Expires (required)' : 'Expires (optional)'}
+          </label>
           <input
             id={expiresId}
             type="date"
             value={expires}
+            required={decision === 'accepted_risk'}
             onChange={(e) => setExpires(e.target.value)}
           />
-          <button type="submit" className="primary" disabled={!reason.trim() || triage.isPending}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={
+              !reason.trim() ||
+              !decisionComplete(decision, justification, expires) ||
+              triage.isPending
+            }
+          >
             Ignore
           </button>
         </form>
@@ -130,6 +163,15 @@ export function TriagePanel({
               <span className="muted">{formatDateTime(e.at)}</span> <strong>{e.actor}</strong>{' '}
               {e.action}
               {e.oldStatus && e.newStatus ? ` (${e.oldStatus} → ${e.newStatus})` : ''}
+              {e.decision && e.decision !== 'ignored' ? (
+                <strong>
+                  {' '}
+                  · {DECISION_LABEL[e.decision as TriageDecision] ?? e.decision}
+                  {e.justification
+                    ? ` (${JUSTIFICATION_LABEL[e.justification as VexJustification] ?? e.justification})`
+                    : ''}
+                </strong>
+              ) : null}
               {e.scope ? <span className="muted"> · {e.scope}</span> : null}
               {e.reason ? <div className="reason">“{e.reason}”</div> : null}
             </li>
