@@ -36,6 +36,10 @@ const page = {
 
 export const FindingStatusFilterSchema = z.enum(['open', 'ignored', 'handled', 'resolved']);
 
+/** Whether a finding came with the image's base (its shared bottom layers) or its own layers. */
+export const IntroducedBySchema = z.enum(['base', 'own']);
+export type IntroducedBy = z.infer<typeof IntroducedBySchema>;
+
 export const ListVulnerabilitiesQuerySchema = ImageScopeQuerySchema.extend({
   category: CategorySchema,
   priority: multi(PrioritySchema).optional(),
@@ -43,6 +47,7 @@ export const ListVulnerabilitiesQuerySchema = ImageScopeQuerySchema.extend({
   status: FindingStatusFilterSchema.default('open'),
   /** `installed`: only packages found installed; `declared`: only lock/manifest entries. */
   found: z.enum(['installed', 'declared']).optional(),
+  introducedBy: IntroducedBySchema.optional(),
   sort: z.enum(['priority', 'images', 'lastScanAt', 'id']).default('priority'),
   order: z.enum(['asc', 'desc']).default('desc'),
   ...page,
@@ -81,6 +86,9 @@ export const ImpactSchema = z.object({
   priority: PrioritySchema,
   priorityReason: z.string(),
   status: FindingStatusFilterSchema,
+  /** Brought by the image's base (its shared bottom layers, named when known) or its own layers. */
+  introducedBy: IntroducedBySchema.optional(),
+  baseName: z.string().nullable().optional(),
   /** While ignored: the decision (not_affected, accepted_risk, false_positive, ignored). */
   decision: z.string().nullable().optional(),
   justification: z.string().nullable().optional(),
@@ -151,6 +159,7 @@ export const PageQuerySchema = ImageScopeQuerySchema.extend({ ...page }).strict(
 
 export const ListSamplesQuerySchema = ImageScopeQuerySchema.extend({
   severity: multi(SampleSeveritySchema).optional(),
+  introducedBy: IntroducedBySchema.optional(),
   name: text.optional(),
   status: FindingStatusFilterSchema.default('open'),
   sort: z.enum(['severity', 'images', 'lastScanAt', 'name']).default('severity'),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isCoverageWarning, type ScanReport } from '@drydock/contract';
 import { Prisma, type PrismaClient } from './generated/prisma/client.ts';
 
@@ -85,6 +86,78 @@ type StoredVuln = {
 };
 type StoredSample = { id: string; sampleSha256: string; path: string; status: string };
 type ChangeRow = Prisma.FindingChangeCreateManyInput;
+
+/** OCI ChainIDs of a layer stack: the first diffID, then sha256 of "<parent chain> <diffID>". */
+export function chainIds(diffIds: string[]): string[] {
+  const out: string[] = [];
+  for (const diffId of diffIds) {
+    const parent = out[out.length - 1];
+    out.push(
+      parent
+        ? `sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}`
+        : diffId,
+    );
+  }
+  return out;
+}
+
+/**
+ * Base image lineage by layer chains. An image's base is the longest proper bottom stack that is
+ * the whole stack of another image scanned in the fleet (named by it: `debian:12`); failing one,
+ * the longest bottom stack it shares with an image that is not the same stack (unnamed). Images
+ * this one is a base of adopt it when it is longer than the base they had.
+ */
+async function assignBase(tx: Tx, imageId: string, name: string, chains: string[]) {
+  const n = chains.length;
+  const positions = chains.slice(0, -1).map((_, i) => i);
+  const below = chains.slice(0, -1);
+  let base: { count: number; name: string | null } = { count: 0, name: null };
+  if (n > 1) {
+    const [whole] = await tx.$queryRaw<{ position: number; name: string }[]>`
+      SELECT il.position, i.name FROM image_layer il JOIN image i ON i.id = il.image_id
+      WHERE il.image_id <> ${imageId}::uuid
+        AND (il.position, il.chain_id) IN (SELECT * FROM unnest(${positions}::int[], ${below}::text[]))
+        AND NOT EXISTS (SELECT 1 FROM image_layer up WHERE up.image_id = il.image_id AND up.position = il.position + 1)
+      GROUP BY il.position, i.name
+      ORDER BY il.position DESC, count(*) DESC, i.name LIMIT 1`;
+    if (whole) base = { count: whole.position + 1, name: whole.name };
+    else {
+      const [shared] = await tx.$queryRaw<{ position: number | null }[]>`
+        SELECT max(il.position) AS position FROM image_layer il
+        WHERE il.image_id <> ${imageId}::uuid
+          AND (il.position, il.chain_id) IN (SELECT * FROM unnest(${positions}::int[], ${below}::text[]))
+          AND NOT EXISTS (SELECT 1 FROM image_layer same WHERE same.image_id = il.image_id
+                          AND same.position = ${n - 1} AND same.chain_id = ${chains[n - 1] ?? ''})`;
+      if (shared?.position !== null && shared?.position !== undefined) {
+        base = { count: shared.position + 1, name: null };
+        // The images it shares that stack with (not copies of it) share the same base.
+        const k = shared.position + 1;
+        await tx.$executeRaw`
+          UPDATE image y SET base_layer_count = ${k}
+          WHERE y.id <> ${imageId}::uuid AND y.base_layer_count < ${k}
+            AND EXISTS (SELECT 1 FROM image_layer c WHERE c.image_id = y.id AND c.position = ${k - 1}
+                        AND c.chain_id = ${chains[k - 1] ?? ''})
+            AND NOT EXISTS (SELECT 1 FROM image_layer c WHERE c.image_id = y.id AND c.position = ${n - 1}
+                            AND c.chain_id = ${chains[n - 1] ?? ''})
+            AND EXISTS (SELECT 1 FROM image_layer c WHERE c.image_id = y.id AND c.position = ${k})`;
+      }
+    }
+  }
+  await tx.image.update({
+    where: { id: imageId },
+    data: { baseLayerCount: base.count, baseName: base.name },
+  });
+  // Images built on this one (its whole stack is their bottom) take it as their base.
+  if (n > 0) {
+    await tx.$executeRaw`
+      UPDATE image y SET base_layer_count = ${n}, base_name = ${name}
+      WHERE y.id <> ${imageId}::uuid
+        AND (y.base_layer_count < ${n} OR (y.base_layer_count = ${n} AND y.base_name IS NULL))
+        AND EXISTS (SELECT 1 FROM image_layer c WHERE c.image_id = y.id AND c.position = ${n - 1}
+                    AND c.chain_id = ${chains[n - 1] ?? ''})
+        AND EXISTS (SELECT 1 FROM image_layer c WHERE c.image_id = y.id AND c.position = ${n})`;
+  }
+}
 
 /**
  * The image a new digest replaces in its repository: a scanned image with one of its tags, else
@@ -346,15 +419,18 @@ export async function persistScan(
         skipDuplicates: true,
       });
       await tx.imageLayer.deleteMany({ where: { imageId: image.id } });
+      const chains = chainIds(report.layers.map((l) => l.diffId));
       await tx.imageLayer.createMany({
-        data: report.layers.map((l) => ({
+        data: report.layers.map((l, i) => ({
           imageId: image.id,
           position: l.index,
           diffId: l.diffId,
           digest: l.digest,
           createdBy: l.createdBy ?? null,
+          chainId: chains[i] ?? null,
         })),
       });
+      await assignBase(tx, image.id, where.name, chains);
 
       // Active ignore rules apply to what this scan finds for the first time.
       const repo = repositoryId

@@ -156,6 +156,19 @@ export const FoundFilter = () => (
   />
 );
 
+/** Findings brought by the image's base image (its shared bottom layers) or by its own layers. */
+export const IntroducedByFilter = () => (
+  <SelectFilter
+    name="introducedBy"
+    label="Introduced by"
+    options={[
+      ['', 'Base image or own layers'],
+      ['base', 'Base image'],
+      ['own', 'Own layers'],
+    ]}
+  />
+);
+
 /** The image-scope filters every tab shares. */
 export function ScopeFilters() {
   return (

@@ -136,7 +136,10 @@ export function createFindingsService(
         fixCommands: [...new Set(impact.flatMap((f) => (f.fixCommand ? [f.fixCommand] : [])))],
         impact: impact.map((f) => ({
           findingId: f.id,
-          image: f.image,
+          image: { id: f.image.id, digest: f.image.digest, name: f.image.name },
+          introducedBy:
+            f.layerIndex < f.image.baseLayerCount ? ('base' as const) : ('own' as const),
+          baseName: f.layerIndex < f.image.baseLayerCount ? f.image.baseName : null,
           packageName: f.packageName,
           packageType: f.packageType,
           installedVersion: f.installedVersion,

@@ -34,6 +34,16 @@ export function scopeConditions(scope: Scope): Prisma.Sql[] {
   return out;
 }
 
+/** Findings `f` (or `sf`) of images `i` brought by the image's base layers, or by its own. */
+export const introducedBy = (value: 'base' | 'own' | undefined, alias = 'f') =>
+  value === undefined
+    ? []
+    : [
+        value === 'base'
+          ? sql`${Prisma.raw(alias)}.layer_index < i.base_layer_count`
+          : sql`${Prisma.raw(alias)}.layer_index >= i.base_layer_count`,
+      ];
+
 export const where = (conditions: Prisma.Sql[]) =>
   conditions.length ? sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
 

@@ -5,6 +5,7 @@ import type { Visibility } from '../../auth/permissions.ts';
 import { visibleImageWhere } from '../../auth/visibility.ts';
 
 import {
+  introducedBy,
   like,
   SEVERITY_RANK_SQL,
   sampleSeverityOf,
@@ -17,7 +18,11 @@ import {
 export function createSamplesRepository(db: PrismaClient) {
   return {
     async listSamples(q: z.infer<typeof ListSamplesQuerySchema> & { visible?: Visibility }) {
-      const conditions = [sql`sf.status = ${q.status}::finding_status`, ...scopeConditions(q)];
+      const conditions = [
+        sql`sf.status = ${q.status}::finding_status`,
+        ...scopeConditions(q),
+        ...introducedBy(q.introducedBy, 'sf'),
+      ];
       if (q.severity?.length) conditions.push(sql`s.severity = ANY(${q.severity}::text[])`);
       if (q.name) {
         const n = q.name.toLowerCase();

@@ -9,6 +9,7 @@ import { visibleImageWhere } from '../../auth/visibility.ts';
 
 import {
   IMAGE_JOINS,
+  introducedBy,
   PRIORITY_RANK_SQL,
   packageMatches,
   type Scope,
@@ -29,12 +30,13 @@ export function vulnerabilityFilter(q: ListVulnerabilitiesQuery & { visible?: Vi
   const scope = scopeConditions(q);
   // Image tables are joined only when a filter needs them; the per-tab aggregate does not
   // know where a package was found, so that filter goes through the findings too.
-  const scoped = scope.length > 0 || q.found !== undefined;
+  const scoped = scope.length > 0 || q.found !== undefined || q.introducedBy !== undefined;
   const conditions = [
     sql`f.category = ${q.category}`,
     sql`f.status = ${q.status}::finding_status`,
     ...scope,
     ...(q.found ? [sql`f.declared = ${q.found === 'declared'}`] : []),
+    ...introducedBy(q.introducedBy),
   ];
   if (q.name) {
     // Resolve the fuzzy text through the trigram indexes (vulnerability id/title, finding package
@@ -222,7 +224,11 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
           status: { not: 'resolved' },
           image: visibleImageWhere(visible),
         },
-        include: { image: { select: { id: true, digest: true, name: true } } },
+        include: {
+          image: {
+            select: { id: true, digest: true, name: true, baseLayerCount: true, baseName: true },
+          },
+        },
         orderBy: [{ priority: 'asc' }, { lastSeenAt: 'desc' }],
         take: limit,
       });

@@ -2,6 +2,7 @@ import type { SampleSeverity } from '@drydock/contract';
 import { useSamples } from '../../api/findings/get-samples.ts';
 import { SampleSeverityBadge, StatusBadge } from '../../components/badges.tsx';
 import {
+  IntroducedByFilter,
   listQuery,
   SCOPE_FILTER_KEYS,
   ScopeFilters,
@@ -16,7 +17,7 @@ import { BulkBar, PageCheckbox, RowCheckbox, useSelection } from './bulk-bar.tsx
 import { SampleDrawer } from './sample-drawer.tsx';
 import { SortHeader } from './vulnerability-tab.tsx';
 
-const KEYS = ['severity', ...SCOPE_FILTER_KEYS, 'status', 'sort', 'order', 'page'];
+const KEYS = ['severity', ...SCOPE_FILTER_KEYS, 'status', 'introducedBy', 'sort', 'order', 'page'];
 const FILTER_KEYS = KEYS.filter((k) => k !== 'sort' && k !== 'order' && k !== 'page');
 const SEVERITIES: SampleSeverity[] = ['urgent', 'warning', 'notice'];
 
@@ -53,6 +54,7 @@ export function SamplesTab() {
         <ScopeFilters />
         <TextFilter name="name" label="Sample name" />
         <StatusFilter />
+        <IntroducedByFilter />
       </form>
       <BulkBar
         kind="sample"
