@@ -133,7 +133,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(findingsRoutes, { service: findings });
   await app.register(triageRoutes, { findings, triage });
   await app.register(exportRoutes, { findings });
-  await app.register(fixPlanRoutes, { service: createFixPlanService(findingsRepository) });
+  await app.register(fixPlanRoutes, {
+    service: createFixPlanService(
+      findingsRepository,
+      deps.now ? () => new Date((deps.now as () => number)()) : undefined,
+    ),
+  });
 
   await app.register(accountsRoutes, {
     service: createAccountsService(

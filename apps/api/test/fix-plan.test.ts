@@ -6,6 +6,7 @@ import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 import { scanSharedImages } from './helpers/scanned-images.ts';
 
 let t: TestApp;
+const reportOf: { node: ScanReport } = {} as { node: ScanReport };
 const registry = { name: 'prod', url: 'http://127.0.0.1:5000' };
 
 const plan = async (query = '') => {
@@ -20,6 +21,7 @@ beforeAll(async () => {
   // the same base layer), the Python/Java image once.
   const reports = await scanSharedImages(['debian12-node-app.tar', 'debian12-python-java.oci.tar']);
   const node = reports.get('debian12-node-app.tar') as ScanReport;
+  reportOf.node = node;
   const py = reports.get('debian12-python-java.oci.tar') as ScanReport;
   for (const namespace of ['shop', 'staging']) {
     await seedImage(
@@ -120,6 +122,36 @@ describe('fix plan', () => {
     });
     expect(rebase?.findings).toBe(onBase);
     expect(actions.every((a) => a.category === 'system')).toBe(true);
+  });
+
+  it('after the next scan, the plan shows what was actually cleared', async () => {
+    const before = await plan('?limit=500');
+    expect(before.cleared).toEqual([]);
+    // shop/node-app rebuilt without lodash: a new digest of the same tag, scanned.
+    const old = await t.prisma.image.findFirstOrThrow({ where: { name: 'shop/node-app:1' } });
+    // As a registry sync leaves the digest the tag moved away from: gone, its findings resolved.
+    await t.prisma.image.update({ where: { id: old.id }, data: { goneAt: new Date(), tags: [] } });
+    await t.prisma.finding.updateMany({
+      where: { imageId: old.id, status: 'open' },
+      data: { status: 'resolved', resolvedAt: new Date() },
+    });
+    const node = old.tags;
+    const rebuilt = structuredClone(reportOf.node);
+    rebuilt.target.manifestDigest = `sha256:${'e'.repeat(64)}`;
+    rebuilt.target.repoTags = node;
+    rebuilt.vulnerabilities = (rebuilt.vulnerabilities ?? []).filter(
+      (v) => v.packageName !== 'lodash',
+    );
+    await seedImage(
+      t.prisma,
+      { instance: registry, namespace: 'shop', repository: 'node-app', name: 'shop/node-app:1' },
+      rebuilt,
+    );
+    const after = await plan('?limit=500');
+    expect(after.cleared).toContainEqual(
+      expect.objectContaining({ packageName: 'lodash', category: 'application', images: 1 }),
+    );
+    expect(after.cleared.every((c) => c.packageName === 'lodash')).toBe(true);
   });
 
   it('a scope narrows it; what is handled leaves it', async () => {

@@ -67,8 +67,8 @@ test('what changed after a rebuilt image is pushed to the same tag and scanned a
       .getByRole('link', { name: 'What changed' })
       .click();
     await expect(page).toHaveURL(/\/changes$/);
-    await page.getByLabel('Change', { exact: true }).selectOption('resolved');
-    await page.getByLabel('Why').selectOption('image_content');
+    await page.getByRole('combobox', { name: 'Change', exact: true }).selectOption('resolved');
+    await page.getByRole('combobox', { name: 'Why' }).selectOption('image_content');
     const table = page.getByRole('table', { name: 'Changes' });
     const minimist = table.getByRole('row', { name: /minimist/ });
     await expect(minimist.first()).toBeVisible();
@@ -89,6 +89,15 @@ test('what changed after a rebuilt image is pushed to the same tag and scanned a
     await expect(page).toHaveURL(/imageId=/);
     await expect(table.getByRole('row', { name: /minimist/ }).first()).toBeVisible();
     await expect(page.getByRole('list', { name: 'Change summary' })).toContainText('resolved');
+
+    // The fix plan shows what the rebuild actually cleared.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Fix plan' })
+      .click();
+    await expect(page.getByRole('region', { name: 'Cleared in the last 7 days' })).toContainText(
+      'minimist',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

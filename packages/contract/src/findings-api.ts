@@ -402,6 +402,16 @@ export const FixPlanSchema = z.object({
   fixable: z.number().int(),
   unfixable: z.number().int(),
   actions: z.array(FixActionSchema),
+  /** What scans actually cleared in the last 7 days (resolved findings), by package, most first. */
+  cleared: z.array(
+    z.object({
+      category: z.string().nullable(),
+      packageName: z.string().nullable(),
+      findings: z.number().int(),
+      images: z.number().int(),
+      lastAt: z.iso.datetime(),
+    }),
+  ),
 });
 export type FixPlan = z.infer<typeof FixPlanSchema>;
 

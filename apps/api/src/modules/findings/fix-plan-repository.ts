@@ -91,6 +91,34 @@ export function createFixPlanRepository(db: PrismaClient) {
         LIMIT ${limit}`;
     },
 
+    /** Findings scans resolved since `since` (what changed), by package. */
+    async clearedSince(q: Scope & { category?: Category }, since: Date, limit = 20) {
+      const conditions = [
+        sql`c.change = 'resolved'`,
+        sql`c.kind = 'vulnerability'`,
+        sql`c.at >= ${since}`,
+        ...(q.category ? [sql`c.category = ${q.category}`] : []),
+        ...scopeConditions(q),
+      ];
+      return db.$queryRaw<
+        {
+          category: string | null;
+          package_name: string | null;
+          findings: bigint;
+          images: bigint;
+          last_at: Date;
+        }[]
+      >`
+        SELECT c.category, c.package_name, count(*) AS findings, count(DISTINCT c.image_id) AS images,
+               max(c.at) AS last_at
+        FROM finding_change c JOIN image i ON i.id = c.image_id
+        LEFT JOIN repository r ON r.id = i.repository_id
+        LEFT JOIN namespace n ON n.id = r.namespace_id
+        WHERE ${Prisma.join(conditions, ' AND ')}
+        GROUP BY c.category, c.package_name
+        ORDER BY count(*) DESC, c.package_name LIMIT ${limit}`;
+    },
+
     /** Open findings in scope with and without a published fix. */
     async fixableCounts(q: Scope & { category?: Category }) {
       const conditions = [

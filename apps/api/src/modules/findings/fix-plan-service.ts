@@ -74,12 +74,13 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
  * shared base layer from a newer base), ranked by images left with no open finding, then images
  * touched, High findings and known-exploited findings cleared.
  */
-export function createFixPlanService(repo: FindingsRepository) {
+export function createFixPlanService(repo: FindingsRepository, now: () => Date = () => new Date()) {
   return {
     async fixPlan(q: FixPlanQuery & { visible?: Visibility }): Promise<FixPlan> {
-      const [groups, counts] = await Promise.all([
+      const [groups, counts, cleared] = await Promise.all([
         repo.fixGroups(q, Math.max(q.limit * 4, 200)),
         repo.fixableCounts(q),
+        repo.clearedSince(q, new Date(now().getTime() - 7 * 24 * 3600_000)),
       ]);
       const ranked = groups
         .map(toAction)
@@ -106,7 +107,17 @@ export function createFixPlanService(repo: FindingsRepository) {
             : [];
         actions.push({ ...a, sampleImages });
       }
-      return { ...counts, actions };
+      return {
+        ...counts,
+        actions,
+        cleared: cleared.map((c) => ({
+          category: c.category,
+          packageName: c.package_name,
+          findings: Number(c.findings),
+          images: Number(c.images),
+          lastAt: c.last_at.toISOString(),
+        })),
+      };
     },
   };
 }

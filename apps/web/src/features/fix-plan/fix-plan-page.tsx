@@ -77,6 +77,21 @@ export function FixPlanPage() {
           </tbody>
         )}
       </table>
+      {plan.data && plan.data.cleared.length > 0 ? (
+        <section aria-label="Cleared in the last 7 days">
+          <h2>Cleared in the last 7 days</h2>
+          <p className="muted">What scans found gone (rebuilt images, upgrades), by package.</p>
+          <ul>
+            {plan.data.cleared.map((c) => (
+              <li key={`${c.category}|${c.packageName}`}>
+                <strong>{c.packageName ?? 'unknown package'}</strong> ({c.category}):{' '}
+                {n(c.findings)} findings in {n(c.images)} images, last on{' '}
+                {new Date(c.lastAt).toLocaleDateString('en-GB')}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {plan.data && plan.data.actions.length === 0 ? (
         <EmptyState title="Nothing to fix with an upgrade">
           <p>No open finding in this scope has a published fix.</p>
