@@ -36,6 +36,16 @@ try {
     ['malicious samples', '/api/v1/malicious-samples'],
     ['malicious, urgent', '/api/v1/malicious-samples?severity=urgent'],
     ['images, page 1', '/api/v1/images'],
+    ['fix plan', '/api/v1/fix-plan'],
+    ['fix plan, application', '/api/v1/fix-plan?category=application'],
+    [
+      'what changed, fleet since a week',
+      `/api/v1/changes?since=${new Date(Date.now() - 7 * 86400_000).toISOString()}`,
+    ],
+    [
+      'what changed, one scan',
+      `/api/v1/changes?scanId=${(await prisma.scanItem.findFirst())?.scanId ?? '00000000-0000-4000-8000-000000000000'}`,
+    ],
     ['scoped (instance): summary', '/api/v1/summary', byInstance],
     ['scoped (instance): system tab', '/api/v1/vulnerabilities?category=system', byInstance],
     ['scoped (namespace): summary', '/api/v1/summary', byNamespace],

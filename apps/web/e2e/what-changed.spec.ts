@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { shared } from '@drydock/test-data';
-import { rebuildDockerArchive } from '@drydock/test-data/build-image';
+import { readDockerArchiveFile, rebuildDockerArchive } from '@drydock/test-data/build-image';
 import { expect, type Page, test } from '@playwright/test';
 import { signIn } from './auth.ts';
 
@@ -20,16 +20,21 @@ test('what changed after a rebuilt image is pushed to the same tag and scanned a
   await signIn(page);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-rebuild-'));
   try {
-    const { manifestDigest } = await rebuildDockerArchive(
-      readFileSync(shared('images', 'debian12-node-app.tar')),
-      dir,
-      [
-        {
-          entries: [{ path: 'app/node_modules/.wh.minimist' }],
-          createdBy: 'RUN /bin/sh -c rm -rf node_modules/minimist # nobody needs it',
-        },
-      ],
-    );
+    // The rebuild drops minimist: its folder is deleted and the lock file no longer lists it.
+    const archive = readFileSync(shared('images', 'debian12-node-app.tar'));
+    const lock = JSON.parse(String(readDockerArchiveFile(archive, 'app/package-lock.json'))) as {
+      packages: Record<string, unknown>;
+    };
+    delete lock.packages['node_modules/minimist'];
+    const { manifestDigest } = await rebuildDockerArchive(archive, dir, [
+      {
+        entries: [
+          { path: 'app/node_modules/.wh.minimist' },
+          { path: 'app/package-lock.json', content: JSON.stringify(lock, null, 2) },
+        ],
+        createdBy: 'RUN /bin/sh -c npm uninstall minimist # nobody needs it',
+      },
+    ]);
     const host = new URL(process.env.E2E_REGISTRY_URL as string).host;
     execFileSync('skopeo', [
       'copy',
