@@ -1,17 +1,11 @@
-import type {
-  BulkTriageResult,
-  TriageDecision,
-  TriageKind,
-  TriageRequest,
-  VexJustification,
-} from '@drydock/contract';
-import { useEffect, useId, useState } from 'react';
+import type { BulkTriageResult, TriageKind, TriageRequest } from '@drydock/contract';
+import { useEffect, useState } from 'react';
 import { useBulkTriage } from '../../api/findings/bulk-triage.ts';
 import { exportUrl } from '../../api/findings/export-findings.ts';
 import { ExportMenu } from '../../components/export-menu.tsx';
 import { InlineError } from '../../components/states.tsx';
 import { useCan } from '../../lib/session.tsx';
-import { DecisionFields, decisionComplete, decisionRequest } from './decision-fields.tsx';
+import { IgnoreFields, useIgnoreForm } from './decision-fields.tsx';
 
 /** Rows picked on a list: some ids, or "everything matching this filter". */
 export interface Selection {
@@ -141,25 +135,16 @@ export function BulkBar({
   const [action, setAction] = useState<Action | null>(null);
   const [preview, setPreview] = useState<BulkTriageResult | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const [reason, setReason] = useState('');
-  const [expires, setExpires] = useState('');
-  const [decision, setDecision] = useState<TriageDecision>('ignored');
-  const [justification, setJustification] = useState<VexJustification | ''>('');
-  const reasonId = useId();
-  const expiresId = useId();
+  const form = useIgnoreForm();
   const filter = Object.fromEntries(new URLSearchParams(query));
   const count = selection.all ? total : selection.ids.size;
   const rows = kind === 'vulnerability' ? 'vulnerability' : 'sample';
   const target = selection.all ? { filter } : { ids: [...selection.ids] };
 
-  const triage = (a: Action): TriageRequest => ({
-    action: a,
-    ...(a === 'ignore' ? { reason: reason.trim() || 'bulk ignore' } : {}),
-    ...(a === 'ignore' && expires
-      ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() }
-      : {}),
-    ...(a === 'ignore' ? decisionRequest(decision, justification) : {}),
-  });
+  const triage = (a: Action): TriageRequest =>
+    a === 'ignore'
+      ? { action: a, ...form.request(), reason: form.reason.trim() || 'bulk ignore' }
+      : { action: a };
   const start = (a: Action) => {
     setAction(a);
     setDone(null);
@@ -169,10 +154,7 @@ export function BulkBar({
   const close = () => {
     setAction(null);
     setPreview(null);
-    setReason('');
-    setExpires('');
-    setDecision('ignored');
-    setJustification('');
+    form.reset();
   };
   const confirm = () => {
     if (!action) return;
@@ -247,33 +229,7 @@ export function BulkBar({
                   : `${VERB[action].confirm} ${plural(preview.findings, 'finding')} in ${plural(preview.images, 'image')} (${plural(preview.targets, rows, kind === 'vulnerability' ? 'vulnerabilities' : 'samples')})?`
                 : 'Counting the findings this touches…'}
             </p>
-            {action === 'ignore' ? (
-              <>
-                <DecisionFields
-                  decision={decision}
-                  justification={justification}
-                  onDecision={setDecision}
-                  onJustification={setJustification}
-                />
-                <label htmlFor={reasonId}>Reason (required)</label>
-                <textarea
-                  id={reasonId}
-                  value={reason}
-                  onChange={(e) => setReason(e.target.value)}
-                  required
-                />
-                <label htmlFor={expiresId}>
-                  {decision === 'accepted_risk' ? 'Expires (required)' : 'Expires (optional)'}
-                </label>
-                <input
-                  id={expiresId}
-                  type="date"
-                  value={expires}
-                  required={decision === 'accepted_risk'}
-                  onChange={(e) => setExpires(e.target.value)}
-                />
-              </>
-            ) : null}
+            {action === 'ignore' ? <IgnoreFields form={form} /> : null}
             <div className="actions">
               <button
                 type="submit"
@@ -282,8 +238,7 @@ export function BulkBar({
                   !preview ||
                   preview.findings === 0 ||
                   bulk.isPending ||
-                  (action === 'ignore' &&
-                    (!reason.trim() || !decisionComplete(decision, justification, expires)))
+                  (action === 'ignore' && !form.complete)
                 }
               >
                 {preview

@@ -4,7 +4,7 @@ import {
   type VexJustification,
   VexJustificationSchema,
 } from '@drydock/contract';
-import { useId } from 'react';
+import { type ReactNode, useId, useState } from 'react';
 
 export const DECISION_LABEL: Record<TriageDecision, string> = {
   ignored: 'Ignore',
@@ -90,3 +90,79 @@ export const decisionComplete = (
 ) =>
   (decision !== 'not_affected' || justification !== '') &&
   (decision !== 'accepted_risk' || expires !== '');
+
+/** The state of an ignore form: decision, justification, reason and expiry date. */
+export function useIgnoreForm() {
+  const [decision, setDecision] = useState<TriageDecision>('ignored');
+  const [justification, setJustification] = useState<VexJustification | ''>('');
+  const [reason, setReason] = useState('');
+  const [expires, setExpires] = useState('');
+  return {
+    decision,
+    setDecision,
+    justification,
+    setJustification,
+    reason,
+    setReason,
+    expires,
+    setExpires,
+    /** Everything the form asks for is there. */
+    complete: reason.trim() !== '' && decisionComplete(decision, justification, expires),
+    /** The ignore request's fields (reason, expiry, decision). */
+    request: () => ({
+      reason: reason.trim(),
+      ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+      ...decisionRequest(decision, justification),
+    }),
+    reset: () => {
+      setDecision('ignored');
+      setJustification('');
+      setReason('');
+      setExpires('');
+    },
+  };
+}
+export type IgnoreForm = ReturnType<typeof useIgnoreForm>;
+
+/** Decision, reason and expiry of an ignore; `children` (a scope choice) goes before the expiry. */
+export function IgnoreFields({
+  form,
+  children,
+  autoFocus,
+}: {
+  form: IgnoreForm;
+  children?: ReactNode;
+  autoFocus?: boolean;
+}) {
+  const reasonId = useId();
+  const expiresId = useId();
+  return (
+    <>
+      <DecisionFields
+        decision={form.decision}
+        justification={form.justification}
+        onDecision={form.setDecision}
+        onJustification={form.setJustification}
+      />
+      <label htmlFor={reasonId}>Reason (required)</label>
+      <textarea
+        id={reasonId}
+        value={form.reason}
+        onChange={(e) => form.setReason(e.target.value)}
+        required
+        {...(autoFocus ? { 'data-autofocus': true } : {})}
+      />
+      {children}
+      <label htmlFor={expiresId}>
+        {form.decision === 'accepted_risk' ? 'Expires (required)' : 'Expires (optional)'}
+      </label>
+      <input
+        id={expiresId}
+        type="date"
+        value={form.expires}
+        required={form.decision === 'accepted_risk'}
+        onChange={(e) => form.setExpires(e.target.value)}
+      />
+    </>
+  );
+}

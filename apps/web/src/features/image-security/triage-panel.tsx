@@ -12,10 +12,9 @@ import { formatDateTime } from '../../lib/format.ts';
 import { useCan } from '../../lib/session.tsx';
 import {
   DECISION_LABEL,
-  DecisionFields,
-  decisionComplete,
-  decisionRequest,
+  IgnoreFields,
   JUSTIFICATION_LABEL,
+  useIgnoreForm,
 } from './decision-fields.tsx';
 
 /**
@@ -39,20 +38,15 @@ export function TriagePanel({
   const triage = useTriageFinding(kind, id);
   const mayTriage = useCan('triage');
   const [ignoring, setIgnoring] = useState(false);
-  const [reason, setReason] = useState('');
+  const form = useIgnoreForm();
   const [scope, setScope] = useState('');
-  const [expires, setExpires] = useState('');
-  const [decision, setDecision] = useState<TriageDecision>('ignored');
-  const [justification, setJustification] = useState<VexJustification | ''>('');
-  const reasonId = useId();
   const scopeId = useId();
-  const expiresId = useId();
   const has = (s: string) => statuses.includes(s);
   const act = (body: TriageRequest) =>
     triage.mutate(body, {
       onSuccess: () => {
         setIgnoring(false);
-        setReason('');
+        form.reset();
       },
     });
   return (
@@ -99,55 +93,23 @@ export function TriagePanel({
             e.preventDefault();
             act({
               action: 'ignore',
-              reason: reason.trim(),
+              ...form.request(),
               ...(scope ? { scope: { type: 'image', id: scope } } : {}),
-              ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
-              ...decisionRequest(decision, justification),
             });
           }}
         >
-          <DecisionFields
-            decision={decision}
-            justification={justification}
-            onDecision={setDecision}
-            onJustification={setJustification}
-          />
-          <label htmlFor={reasonId}>Reason (required)</label>
-          <textarea
-            id={reasonId}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            required
-            data-autofocus
-          />
-          <label htmlFor={scopeId}>Scope</label>
-          <select id={scopeId} value={scope} onChange={(e) => setScope(e.target.value)}>
-            <option value="">All images, including future scans</option>
-            {images.map((i) => (
-              <option key={i.id} value={i.id}>
-                Only {i.name}
-              </option>
-            ))}
-          </select>
-          <label htmlFor={expiresId}>
-            {decision === 'accepted_risk' ? 'Expires (required)' : 'Expires (optional)'}
-          </label>
-          <input
-            id={expiresId}
-            type="date"
-            value={expires}
-            required={decision === 'accepted_risk'}
-            onChange={(e) => setExpires(e.target.value)}
-          />
-          <button
-            type="submit"
-            className="primary"
-            disabled={
-              !reason.trim() ||
-              !decisionComplete(decision, justification, expires) ||
-              triage.isPending
-            }
-          >
+          <IgnoreFields form={form} autoFocus>
+            <label htmlFor={scopeId}>Scope</label>
+            <select id={scopeId} value={scope} onChange={(e) => setScope(e.target.value)}>
+              <option value="">All images, including future scans</option>
+              {images.map((i) => (
+                <option key={i.id} value={i.id}>
+                  Only {i.name}
+                </option>
+              ))}
+            </select>
+          </IgnoreFields>
+          <button type="submit" className="primary" disabled={!form.complete || triage.isPending}>
             Ignore
           </button>
         </form>
