@@ -203,6 +203,11 @@ export class PgAdvisoryStore implements AdvisoryStore, AdvisoryWriter {
   /** Prefetched lookups: `ecosystem|normalized name` → records (absent key: not prefetched). */
   private readonly fetched = new Map<string, OsvRecord[]>();
 
+  /** How many package lookups this store holds in memory. */
+  get cachedLookups(): number {
+    return this.fetched.size;
+  }
+
   async prefetch(keys: { ecosystem: string; name: string }[]): Promise<void> {
     const wanted = new Map<string, { ecosystem: string; name: string }>();
     for (const k of keys) {

@@ -258,11 +258,7 @@ async function run(
   progress.set({ phase: 'match' });
   // What could not be checked (no advisories for the OS or an ecosystem) joins the warnings.
   // The report records the database it was matched against (import, counts, ecosystems).
-  const report: ScanReport = await matchReport(
-    analysis.report,
-    new PgAdvisoryStore(prisma),
-    await advisoryDbState(prisma),
-  );
+  const report: ScanReport = await matchReport(analysis.report, ...(await matchingStore(prisma)));
   progress.set({ phase: 'store' });
   await progress.flush();
   const stored = await persistScan(prisma, location, report, new Date(), {
@@ -277,6 +273,32 @@ async function run(
     result: { findings: stored.findings, samples: stored.samples },
     ...(report.advisoryDb ? { advisoryDb: report.advisoryDb } : {}),
   };
+}
+
+/** Lookups one worker keeps for a state of the advisory database before starting afresh. */
+const MAX_CACHED_LOOKUPS = 50_000;
+let sharedStore: { key: string; prisma: PrismaClient; store: PgAdvisoryStore } | undefined;
+
+/**
+ * The advisory store images are matched with, and the database state it reads: one store per
+ * state (an import changes the state), so the advisories it has read serve every later image of
+ * that state — a re-match of the fleet after an import reads each package's records once per
+ * worker instead of once per image.
+ */
+async function matchingStore(
+  prisma: PrismaClient,
+): Promise<[PgAdvisoryStore, Awaited<ReturnType<typeof advisoryDbState>>]> {
+  const state = await advisoryDbState(prisma);
+  const key = state ? `${state.importId ?? ''}|${state.updatedAt}|${state.records ?? ''}` : 'none';
+  if (
+    !sharedStore ||
+    sharedStore.key !== key ||
+    sharedStore.prisma !== prisma ||
+    sharedStore.store.cachedLookups > MAX_CACHED_LOOKUPS
+  ) {
+    sharedStore = { key, prisma, store: new PgAdvisoryStore(prisma) };
+  }
+  return [sharedStore.store, state];
 }
 
 async function cachedAnalysis(
