@@ -89,6 +89,25 @@ describe('fix plan', () => {
     }
   });
 
+  it('the Dockerfile step of the images’ own layers that installed the vulnerable versions', async () => {
+    const { actions } = await plan('?category=application&limit=500');
+    const step = actions.find((a) => a.kind === 'step' && a.step?.includes('npm ci'));
+    expect(step?.title).toMatch(/^Change the Dockerfile step "RUN npm ci/);
+    expect(step?.images).toBe(2);
+    // Every application finding of the node app comes from that step: the step clears them all.
+    const open = await t.prisma.finding.count({
+      where: {
+        status: 'open',
+        category: 'application',
+        fixedVersion: { not: null },
+        createdBy: step?.step as string,
+      },
+    });
+    expect(step?.findings).toBe(open);
+    expect(step?.packages).toContainEqual({ type: 'npm', name: 'minimist', version: '1.2.6' });
+    expect(step?.fixCommand).toContain('minimist 1.2.6');
+  });
+
   it('ranks by images left clean, then images, High and known-exploited findings', async () => {
     const { actions } = await plan('?limit=500');
     for (let i = 1; i < actions.length; i++) {

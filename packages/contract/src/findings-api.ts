@@ -375,7 +375,7 @@ export type FixPlanQuery = z.infer<typeof FixPlanQuerySchema>;
 export const FixActionSchema = z.object({
   /** Stable key of the action (`upgrade:npm:lodash`, `rebase:<diffId>`). */
   key: z.string(),
-  kind: z.enum(['upgrade', 'rebase']),
+  kind: z.enum(['upgrade', 'rebase', 'step']),
   /** What to do, in the analyst's words ("Upgrade lodash (npm) to 4.17.21"). */
   title: z.string(),
   category: CategorySchema,
@@ -386,6 +386,10 @@ export const FixActionSchema = z.object({
   fixCommand: z.string().nullable(),
   /** Base images: the shared base layer and the step that made it. */
   baseLayer: z.object({ diffId: z.string(), createdBy: z.string().nullable() }).nullable(),
+  /** Dockerfile steps: the step (history `created_by`) of the images' own layers to change. */
+  step: z.string().nullable(),
+  /** The packages it fixes, each with the version that fixes all its findings here. */
+  packages: z.array(z.object({ type: z.string(), name: z.string(), version: z.string() })),
   /** Images in which it removes findings; of them, left with no open finding of the category. */
   images: z.number().int(),
   imagesCleared: z.number().int(),

@@ -4,7 +4,7 @@ import { IMAGE_JOINS, type Scope, scopeConditions, sql } from './findings-sql.ts
 
 /** One candidate action as SQL counts it (before the service picks versions and ranks). */
 export interface FixGroupRow {
-  kind: 'upgrade' | 'rebase';
+  kind: 'upgrade' | 'rebase' | 'step';
   category: string;
   package_type: string | null;
   package_name: string | null;
@@ -12,6 +12,8 @@ export interface FixGroupRow {
   base_created_by: string | null;
   versions: string[];
   vulnerabilities: string[];
+  /** `type name fixedVersion` of every finding the action covers. */
+  packages: string[];
   findings: bigint;
   images: bigint;
   images_cleared: bigint;
@@ -21,8 +23,9 @@ export interface FixGroupRow {
 
 /**
  * The fix plan's data: open findings with a published fix, grouped by the action that removes
- * them — upgrade one package (by ecosystem and name), or rebuild every image on a shared base
- * layer from a newer base (system findings introduced by that layer) — with the images each
+ * them — upgrade one package (by ecosystem and name), rebuild every image on a shared base
+ * layer from a newer base (system findings introduced by that layer), or change the Dockerfile
+ * step of the images' own layers that installed them — with the images each
  * touches and how many it leaves with no open finding of the category.
  */
 export function createFixPlanRepository(db: PrismaClient) {
@@ -37,7 +40,8 @@ export function createFixPlanRepository(db: PrismaClient) {
       return db.$queryRaw<FixGroupRow[]>`
         WITH open AS (
           SELECT f.image_id, f.category, f.package_type, f.package_name, f.fixed_version,
-                 f.priority, f.vulnerability_id, f.layer_index, v.known_exploited
+                 f.priority, f.vulnerability_id, f.layer_index, v.known_exploited, f.created_by,
+                 i.base_layer_count
           FROM finding f JOIN vulnerability v ON v.id = f.vulnerability_id ${IMAGE_JOINS}
           WHERE ${where}
         ),
@@ -50,18 +54,27 @@ export function createFixPlanRepository(db: PrismaClient) {
         upgrades AS (
           SELECT 'upgrade' AS kind, category, package_type, package_name,
                  NULL::text AS base_diff_id, NULL::text AS base_created_by, image_id,
-                 fixed_version, vulnerability_id, priority, known_exploited
+                 fixed_version, vulnerability_id, priority, known_exploited,
+                 package_type || ' ' || package_name || ' ' || fixed_version AS pkg
           FROM fixable
         ),
         rebases AS (
           SELECT 'rebase' AS kind, category, NULL::text, NULL::text, base_diff_id,
-                 base_created_by, image_id, fixed_version, vulnerability_id, priority, known_exploited
+                 base_created_by, image_id, fixed_version, vulnerability_id, priority, known_exploited,
+                 package_type || ' ' || package_name || ' ' || fixed_version
           FROM fixable
           WHERE category = 'system' AND layer_index = 0 AND base_diff_id IS NOT NULL
             AND base_diff_id IN (SELECT diff_id FROM image_layer WHERE position = 0
                                  GROUP BY diff_id HAVING count(*) > 1)
         ),
-        actions AS (SELECT * FROM upgrades UNION ALL SELECT * FROM rebases),
+        steps AS (
+          SELECT 'step' AS kind, category, NULL::text, NULL::text, md5(created_by) AS base_diff_id,
+                 created_by AS base_created_by, image_id, fixed_version, vulnerability_id, priority,
+                 known_exploited, package_type || ' ' || package_name || ' ' || fixed_version
+          FROM fixable
+          WHERE created_by IS NOT NULL AND layer_index >= base_layer_count
+        ),
+        actions AS (SELECT * FROM upgrades UNION ALL SELECT * FROM rebases UNION ALL SELECT * FROM steps),
         per_image AS (
           SELECT kind, category, package_type, package_name, base_diff_id, image_id, count(*) AS n
           FROM actions GROUP BY 1, 2, 3, 4, 5, 6
@@ -76,6 +89,7 @@ export function createFixPlanRepository(db: PrismaClient) {
                max(a.base_created_by) AS base_created_by,
                array_agg(DISTINCT a.fixed_version) AS versions,
                array_agg(DISTINCT a.vulnerability_id) AS vulnerabilities,
+               array_agg(DISTINCT a.pkg) AS packages,
                count(*) AS findings, count(DISTINCT a.image_id) AS images,
                max(c.images_cleared) AS images_cleared,
                count(*) FILTER (WHERE a.priority = 'high') AS high,
@@ -137,10 +151,11 @@ export function createFixPlanRepository(db: PrismaClient) {
     async actionImages(
       q: Scope & { category?: Category },
       action: {
-        kind: 'upgrade' | 'rebase';
+        kind: 'upgrade' | 'rebase' | 'step';
         packageType?: string;
         packageName?: string;
         baseDiffId?: string;
+        step?: string;
       },
       limit = 20,
     ) {
@@ -151,7 +166,9 @@ export function createFixPlanRepository(db: PrismaClient) {
         ...scopeConditions(q),
         action.kind === 'upgrade'
           ? sql`f.package_type = ${action.packageType} AND f.package_name = ${action.packageName}`
-          : sql`f.category = 'system' AND f.layer_index = 0 AND EXISTS (SELECT 1 FROM image_layer b
+          : action.kind === 'step'
+            ? sql`f.created_by = ${action.step} AND f.layer_index >= i.base_layer_count`
+            : sql`f.category = 'system' AND f.layer_index = 0 AND EXISTS (SELECT 1 FROM image_layer b
               WHERE b.image_id = f.image_id AND b.position = 0 AND b.diff_id = ${action.baseDiffId})`,
       ];
       return db.$queryRaw<{ id: string; name: string; digest: string }[]>`

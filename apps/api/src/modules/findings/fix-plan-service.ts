@@ -25,8 +25,24 @@ function highest(type: string | null, versions: string[]): string | null {
 
 const shortLayer = (diffId: string) => diffId.replace(/^sha256:/, '').slice(0, 12);
 
+/** `type name version` entries → each package once, at the highest of its fixed versions. */
+function packagesOf(entries: string[]): FixAction['packages'] {
+  const by = new Map<string, { type: string; name: string; versions: string[] }>();
+  for (const entry of entries) {
+    const [type = '', name = '', ...rest] = entry.split(' ');
+    const key = `${type} ${name}`;
+    const p = by.get(key) ?? { type, name, versions: [] };
+    p.versions.push(rest.join(' '));
+    by.set(key, p);
+  }
+  return [...by.values()]
+    .map((p) => ({ type: p.type, name: p.name, version: highest(p.type, p.versions) ?? '' }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
 function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
   const category = CategorySchema.parse(row.category);
+  const packages = packagesOf(row.packages);
   const counts = {
     images: Number(row.images),
     imagesCleared: Number(row.images_cleared),
@@ -50,6 +66,32 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
         ? fixCommand({ type: row.package_type as PackageType, name }, target)
         : null,
       baseLayer: null,
+      step: null,
+      packages,
+      ...counts,
+    };
+  }
+  if (row.kind === 'step') {
+    const step = row.base_created_by ?? '';
+    // `RUN /bin/sh -c npm ci` → `RUN npm ci`; `/bin/sh -c #(nop) COPY …` → `COPY …`.
+    const shown = step
+      .replace(/^(RUN )?\/bin\/sh -c (#\(nop\) *)?/, (_m, run?: string) => run ?? '')
+      .slice(0, 80);
+    return {
+      key: `step:${row.base_diff_id}`,
+      kind: 'step',
+      title: `Change the Dockerfile step "${shown}"`,
+      category,
+      packageType: null,
+      packageName: null,
+      targetVersion: null,
+      fixCommand: `In this step, install ${packages
+        .slice(0, 8)
+        .map((p) => `${p.name} ${p.version}`)
+        .join(', ')}${packages.length > 8 ? ` and ${packages.length - 8} more` : ''} or later`,
+      baseLayer: null,
+      step,
+      packages,
       ...counts,
     };
   }
@@ -64,6 +106,8 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
     targetVersion: null,
     fixCommand: 'Pull the newest tag of the base image (FROM …) and rebuild every image on it',
     baseLayer: { diffId, createdBy: row.base_created_by },
+    step: null,
+    packages,
     ...counts,
   };
 }
@@ -71,7 +115,8 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
 /**
  * The fix plan: every open finding with a published fix, grouped by the one action that removes
  * it (upgrade a package to the highest fixed version its findings need; rebuild the images of a
- * shared base layer from a newer base), ranked by images left with no open finding, then images
+ * shared base layer from a newer base; change the Dockerfile step of the images' own layers that
+ * installed the vulnerable versions), ranked by images left with no open finding, then images
  * touched, High findings and known-exploited findings cleared.
  */
 export function createFixPlanService(repo: FindingsRepository, now: () => Date = () => new Date()) {
@@ -103,6 +148,7 @@ export function createFixPlanService(repo: FindingsRepository, now: () => Date =
                 ...(a.packageType ? { packageType: a.packageType } : {}),
                 ...(a.packageName ? { packageName: a.packageName } : {}),
                 ...(a.baseLayer ? { baseDiffId: a.baseLayer.diffId } : {}),
+                ...(a.step ? { step: a.step } : {}),
               })
             : [];
         actions.push({ ...a, sampleImages });
