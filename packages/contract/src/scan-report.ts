@@ -187,6 +187,8 @@ export const ScanReportSchema = z.object({
     input: z.string(),
     format: z.enum(['docker-archive', 'oci-archive', 'oci-layout', 'registry']),
     repoTags: z.array(z.string()),
+    /** The image config's labels (`org.opencontainers.image.base.name` names its base). */
+    labels: z.record(z.string(), z.string()).optional(),
     manifestDigest: Sha256DigestSchema.optional(),
     configDigest: Sha256DigestSchema,
     platform: z.string(),

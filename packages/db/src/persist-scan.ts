@@ -104,10 +104,18 @@ export function chainIds(diffIds: string[]): string[] {
 /**
  * Base image lineage by layer chains. An image's base is the longest proper bottom stack that is
  * the whole stack of another image scanned in the fleet (named by it: `debian:12`); failing one,
- * the longest bottom stack it shares with an image that is not the same stack (unnamed). Images
+ * the longest bottom stack it shares with an image that is not the same stack (unnamed). The
+ * image's own `org.opencontainers.image.base.name` label, where present, names it. Images
  * this one is a base of adopt it when it is longer than the base they had.
  */
-async function assignBase(tx: Tx, imageId: string, name: string, chains: string[]) {
+async function assignBase(
+  tx: Tx,
+  imageId: string,
+  name: string,
+  chains: string[],
+  /** What the image says its base is (`org.opencontainers.image.base.name`): the name wins. */
+  baseLabel?: string,
+) {
   const n = chains.length;
   const positions = chains.slice(0, -1).map((_, i) => i);
   const below = chains.slice(0, -1);
@@ -145,7 +153,10 @@ async function assignBase(tx: Tx, imageId: string, name: string, chains: string[
   }
   await tx.image.update({
     where: { id: imageId },
-    data: { baseLayerCount: base.count, baseName: base.name },
+    data: {
+      baseLayerCount: base.count,
+      baseName: base.count > 0 && baseLabel ? baseLabel.slice(0, 300) : base.name,
+    },
   });
   // Images built on this one (its whole stack is their bottom) take it as their base.
   if (n > 0) {
@@ -430,7 +441,13 @@ export async function persistScan(
           chainId: chains[i] ?? null,
         })),
       });
-      await assignBase(tx, image.id, where.name, chains);
+      await assignBase(
+        tx,
+        image.id,
+        where.name,
+        chains,
+        report.target.labels?.['org.opencontainers.image.base.name'],
+      );
 
       // Active ignore rules apply to what this scan finds for the first time.
       const repo = repositoryId

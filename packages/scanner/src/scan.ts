@@ -302,10 +302,12 @@ export async function scanOpenedImage(
 
 /** What a report says about the image it describes. */
 export function reportTarget(image: ImageHandle): ScanReport['target'] {
+  const labels = labelsOf(image.config.config?.Labels);
   return {
     input: image.input,
     format: image.format,
     repoTags: image.repoTags,
+    ...(labels ? { labels } : {}),
     ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}),
     configDigest: image.configDigest,
     platform: image.platform,
@@ -314,6 +316,19 @@ export function reportTarget(image: ImageHandle): ScanReport['target'] {
 
 /** Names as the ecosystem compares them (PEP 503 for Python: `PyYAML` is `pyyaml`). */
 const comparableName = (type: string, name: string) => (type === 'pypi' ? pep503(name) : name);
+
+/** The image config's labels, bounded (they come from the image: hostile input). */
+function labelsOf(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string' || key.length > 256 || v.length > 2048) continue;
+    out[key] = v;
+    if (++n >= 128) break;
+  }
+  return n ? out : undefined;
+}
 
 const identityOf = (p: { type: string; name: string; version: string }) =>
   `${p.type}|${comparableName(p.type, p.name)}|${p.version}`;
