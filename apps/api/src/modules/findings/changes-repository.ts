@@ -45,11 +45,12 @@ export function createChangesRepository(db: PrismaClient) {
   return {
     async listChanges(q: ChangesQuery & { visible?: Visibility }) {
       const where = conditionsOf(q);
-      const rows = await db.$queryRaw<(ChangeRowRecord & { total: bigint })[]>`
+      // The page by the (at) index; the total comes from the summary's counts.
+      const rows = await db.$queryRaw<ChangeRowRecord[]>`
         SELECT c.at, c.kind, c.target_id, c.change, c.cause, c.category, c.package_name,
                c.installed_version, c.path, c.priority, i.id AS image_id, i.name AS image_name,
                i.digest AS image_digest, p.id AS prev_id, p.name AS prev_name, p.digest AS prev_digest,
-               COALESCE(v.title, s.name) AS title, count(*) OVER () AS total
+               COALESCE(v.title, s.name) AS title
         ${FROM}
         LEFT JOIN image p ON p.id = c.previous_image_id
         LEFT JOIN vulnerability v ON c.kind = 'vulnerability' AND v.id = c.target_id
@@ -61,8 +62,7 @@ export function createChangesRepository(db: PrismaClient) {
         { change: string; cause: string; kind: string; count: bigint }[]
       >`SELECT c.change, c.cause, c.kind, count(*) AS count ${FROM} ${where}
         GROUP BY c.change, c.cause, c.kind ORDER BY c.change, c.cause, c.kind`;
-      let total = Number(rows[0]?.total ?? 0);
-      if (rows.length === 0) total = summary.reduce((n, s) => n + Number(s.count), 0);
+      const total = summary.reduce((n, s) => n + Number(s.count), 0);
       return { rows, total, summary };
     },
   };

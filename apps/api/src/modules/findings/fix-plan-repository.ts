@@ -14,6 +14,8 @@ export interface FixGroupRow {
   vulnerabilities: string[];
   /** `type name fixedVersion` of every finding the action covers. */
   packages: string[];
+  /** Up to 20 of its images, most findings first. */
+  top_images: string[] | null;
   findings: bigint;
   images: bigint;
   images_cleared: bigint;
@@ -51,58 +53,65 @@ export function createFixPlanRepository(db: PrismaClient) {
           FROM open o LEFT JOIN image_layer b ON b.image_id = o.image_id AND b.position = 0
           WHERE o.fixed_version IS NOT NULL
         ),
-        upgrades AS (
-          SELECT 'upgrade' AS kind, category, package_type, package_name,
+        shared_base AS (
+          SELECT diff_id FROM image_layer WHERE position = 0 GROUP BY diff_id HAVING count(*) > 1
+        ),
+        -- One row per finding and action that clears it, keyed by one text key (hash joins).
+        actions AS (
+          SELECT 'upgrade|' || category || '|' || package_type || '|' || package_name AS akey,
+                 'upgrade' AS kind, category, package_type, package_name,
                  NULL::text AS base_diff_id, NULL::text AS base_created_by, image_id,
                  fixed_version, vulnerability_id, priority, known_exploited,
                  package_type || ' ' || package_name || ' ' || fixed_version AS pkg
           FROM fixable
-        ),
-        rebases AS (
-          SELECT 'rebase' AS kind, category, NULL::text, NULL::text, base_diff_id,
-                 base_created_by, image_id, fixed_version, vulnerability_id, priority, known_exploited,
-                 package_type || ' ' || package_name || ' ' || fixed_version
+          UNION ALL
+          SELECT 'rebase|' || category || '|' || base_diff_id, 'rebase', category, NULL, NULL,
+                 base_diff_id, base_created_by, image_id, fixed_version, vulnerability_id, priority,
+                 known_exploited, package_type || ' ' || package_name || ' ' || fixed_version
           FROM fixable
-          WHERE category = 'system' AND layer_index = 0 AND base_diff_id IS NOT NULL
-            AND base_diff_id IN (SELECT diff_id FROM image_layer WHERE position = 0
-                                 GROUP BY diff_id HAVING count(*) > 1)
-        ),
-        steps AS (
-          SELECT 'step' AS kind, category, NULL::text, NULL::text, md5(created_by) AS base_diff_id,
-                 created_by AS base_created_by, image_id, fixed_version, vulnerability_id, priority,
+          WHERE category = 'system' AND layer_index = 0
+            AND base_diff_id IN (SELECT diff_id FROM shared_base)
+          UNION ALL
+          SELECT 'step|' || category || '|' || md5(created_by), 'step', category, NULL, NULL,
+                 md5(created_by), created_by, image_id, fixed_version, vulnerability_id, priority,
                  known_exploited, package_type || ' ' || package_name || ' ' || fixed_version
           FROM fixable
           WHERE created_by IS NOT NULL AND layer_index >= base_layer_count
         ),
-        actions AS (SELECT * FROM upgrades UNION ALL SELECT * FROM rebases UNION ALL SELECT * FROM steps),
         per_image AS (
-          SELECT kind, category, package_type, package_name, base_diff_id, image_id, count(*) AS n
-          FROM actions GROUP BY 1, 2, 3, 4, 5, 6
+          SELECT akey, category, image_id, count(*) AS n FROM actions GROUP BY akey, category, image_id
         ),
         cleared AS (
-          SELECT p.kind, p.category, p.package_type, p.package_name, p.base_diff_id,
-                 count(*) FILTER (WHERE p.n = t.n) AS images_cleared
+          SELECT p.akey, count(*) AS images, count(*) FILTER (WHERE p.n = t.n) AS images_cleared
           FROM per_image p JOIN totals t ON t.image_id = p.image_id AND t.category = p.category
-          GROUP BY 1, 2, 3, 4, 5
+          GROUP BY p.akey
+        ),
+        groups AS (
+          SELECT akey, min(kind) AS kind, min(category) AS category, min(package_type) AS package_type,
+                 min(package_name) AS package_name, min(base_diff_id) AS base_diff_id,
+                 max(base_created_by) AS base_created_by,
+                 array_agg(DISTINCT fixed_version) AS versions,
+                 array_agg(DISTINCT vulnerability_id) AS vulnerabilities,
+                 array_agg(DISTINCT pkg) AS packages, count(*) AS findings,
+                 count(*) FILTER (WHERE priority = 'high') AS high,
+                 count(*) FILTER (WHERE known_exploited) AS kev
+          FROM actions GROUP BY akey
+        ),
+        ranked AS (
+          SELECT g.*, c.images, c.images_cleared FROM groups g JOIN cleared c ON c.akey = g.akey
+          ORDER BY c.images_cleared DESC, c.images DESC, g.high DESC, g.findings DESC
+          LIMIT ${limit}
+        ),
+        -- The images of each ranked action, most of its findings first (at most 20).
+        top AS (
+          SELECT akey, array_agg(image_id::text ORDER BY rn) AS top_images FROM (
+            SELECT p.akey, p.image_id,
+                   row_number() OVER (PARTITION BY p.akey ORDER BY p.n DESC, p.image_id) AS rn
+            FROM per_image p WHERE p.akey IN (SELECT akey FROM ranked)) x
+          WHERE rn <= 20 GROUP BY akey
         )
-        SELECT a.kind, a.category, a.package_type, a.package_name, a.base_diff_id,
-               max(a.base_created_by) AS base_created_by,
-               array_agg(DISTINCT a.fixed_version) AS versions,
-               array_agg(DISTINCT a.vulnerability_id) AS vulnerabilities,
-               array_agg(DISTINCT a.pkg) AS packages,
-               count(*) AS findings, count(DISTINCT a.image_id) AS images,
-               max(c.images_cleared) AS images_cleared,
-               count(*) FILTER (WHERE a.priority = 'high') AS high,
-               count(*) FILTER (WHERE a.known_exploited) AS kev
-        FROM actions a JOIN cleared c
-          ON c.kind = a.kind AND c.category = a.category
-         AND c.package_type IS NOT DISTINCT FROM a.package_type
-         AND c.package_name IS NOT DISTINCT FROM a.package_name
-         AND c.base_diff_id IS NOT DISTINCT FROM a.base_diff_id
-        GROUP BY a.kind, a.category, a.package_type, a.package_name, a.base_diff_id
-        ORDER BY max(c.images_cleared) DESC, count(DISTINCT a.image_id) DESC,
-                 count(*) FILTER (WHERE a.priority = 'high') DESC, count(*) DESC
-        LIMIT ${limit}`;
+        SELECT r.*, t.top_images FROM ranked r LEFT JOIN top t ON t.akey = r.akey
+        ORDER BY r.images_cleared DESC, r.images DESC, r.high DESC, r.findings DESC`;
     },
 
     /** Findings scans resolved since `since` (what changed), by package. */
@@ -147,34 +156,14 @@ export function createFixPlanRepository(db: PrismaClient) {
       return { fixable: Number(row?.fixable ?? 0), unfixable: Number(row?.unfixable ?? 0) };
     },
 
-    /** The images an action touches (most of its findings first), at most `limit`. */
-    async actionImages(
-      q: Scope & { category?: Category },
-      action: {
-        kind: 'upgrade' | 'rebase' | 'step';
-        packageType?: string;
-        packageName?: string;
-        baseDiffId?: string;
-        step?: string;
-      },
-      limit = 20,
-    ) {
-      const conditions = [
-        sql`f.status = 'open'`,
-        sql`f.fixed_version IS NOT NULL`,
-        ...(q.category ? [sql`f.category = ${q.category}`] : []),
-        ...scopeConditions(q),
-        action.kind === 'upgrade'
-          ? sql`f.package_type = ${action.packageType} AND f.package_name = ${action.packageName}`
-          : action.kind === 'step'
-            ? sql`f.created_by = ${action.step} AND f.layer_index >= i.base_layer_count`
-            : sql`f.category = 'system' AND f.layer_index = 0 AND EXISTS (SELECT 1 FROM image_layer b
-              WHERE b.image_id = f.image_id AND b.position = 0 AND b.diff_id = ${action.baseDiffId})`,
-      ];
-      return db.$queryRaw<{ id: string; name: string; digest: string }[]>`
-        SELECT i.id, i.name, i.digest FROM finding f ${IMAGE_JOINS}
-        WHERE ${Prisma.join(conditions, ' AND ')}
-        GROUP BY i.id, i.name, i.digest ORDER BY count(*) DESC, i.name LIMIT ${limit}`;
+    /** Names and digests of images, by id. */
+    async imageRefs(ids: string[]) {
+      if (ids.length === 0) return new Map<string, { id: string; name: string; digest: string }>();
+      const rows = await db.image.findMany({
+        where: { id: { in: ids } },
+        select: { id: true, name: true, digest: true },
+      });
+      return new Map(rows.map((r) => [r.id, r]));
     },
   };
 }

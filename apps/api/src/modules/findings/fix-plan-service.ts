@@ -127,6 +127,7 @@ export function createFixPlanService(repo: FindingsRepository, now: () => Date =
         repo.fixableCounts(q),
         repo.clearedSince(q, new Date(now().getTime() - 7 * 24 * 3600_000)),
       ]);
+      const topOf = new Map(groups.map((g) => [toAction(g).key, g.top_images ?? []]));
       const ranked = groups
         .map(toAction)
         .sort(
@@ -139,20 +140,20 @@ export function createFixPlanService(repo: FindingsRepository, now: () => Date =
             a.key.localeCompare(b.key),
         )
         .slice(0, q.limit);
-      const actions: FixAction[] = [];
-      for (const [i, a] of ranked.entries()) {
-        const sampleImages =
+      const listed = ranked.slice(0, WITH_IMAGES);
+      const refs = await repo.imageRefs([
+        ...new Set(listed.flatMap((a) => topOf.get(a.key) ?? [])),
+      ]);
+      const actions: FixAction[] = ranked.map((a, i) => ({
+        ...a,
+        sampleImages:
           i < WITH_IMAGES
-            ? await repo.actionImages(q, {
-                kind: a.kind,
-                ...(a.packageType ? { packageType: a.packageType } : {}),
-                ...(a.packageName ? { packageName: a.packageName } : {}),
-                ...(a.baseLayer ? { baseDiffId: a.baseLayer.diffId } : {}),
-                ...(a.step ? { step: a.step } : {}),
+            ? (topOf.get(a.key) ?? []).flatMap((id) => {
+                const ref = refs.get(id);
+                return ref ? [ref] : [];
               })
-            : [];
-        actions.push({ ...a, sampleImages });
-      }
+            : [],
+      }));
       return {
         ...counts,
         actions,
