@@ -1,4 +1,4 @@
-// `pnpm bench triage`: fleet triage at scale on the database `pnpm bench seed` filled (same
+// `pnpm bench triage [--export-only]`: fleet triage at scale on the database `pnpm bench seed` filled (same
 // DATABASE_URL / DRYDOCK_BENCH_DIR): a bulk ignore of everything a tab filter matches (dry run,
 // then the real one, then unignore back), and the per-finding export streamed over HTTP (rows/s,
 // the server's RSS growth while it streams).
@@ -28,7 +28,9 @@ try {
       ...(JSON.parse(res.body) as { findings: number; images: number; targets: number }),
     };
   };
-  for (const category of ['system', 'application']) {
+  // `--export-only`: skip the bulk actions (they rewrite every finding of the tab).
+  const bulkCategories = process.argv.includes('--export-only') ? [] : ['system', 'application'];
+  for (const category of bulkCategories) {
     const triage = { action: 'ignore', reason: 'bench: accepted for the quarter' };
     const dry = await bulk({ kind: 'vulnerability', filter: { category }, triage, dryRun: true });
     const real = await bulk({ kind: 'vulnerability', filter: { category }, triage });
