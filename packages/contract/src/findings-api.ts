@@ -36,6 +36,14 @@ const page = {
 
 export const FindingStatusFilterSchema = z.enum(['open', 'ignored', 'handled', 'resolved']);
 
+/** An ignore's decision, as a list filter (with `status=ignored`). */
+export const DecisionFilterSchema = z.enum([
+  'ignored',
+  'not_affected',
+  'accepted_risk',
+  'false_positive',
+]);
+
 /** Whether a finding came with the image's base (its shared bottom layers) or its own layers. */
 export const IntroducedBySchema = z.enum(['base', 'own']);
 export type IntroducedBy = z.infer<typeof IntroducedBySchema>;
@@ -48,6 +56,8 @@ export const ListVulnerabilitiesQuerySchema = ImageScopeQuerySchema.extend({
   /** `installed`: only packages found installed; `declared`: only lock/manifest entries. */
   found: z.enum(['installed', 'declared']).optional(),
   introducedBy: IntroducedBySchema.optional(),
+  /** Findings ignored with this decision (not affected, accepted risk, false positive…). */
+  decision: DecisionFilterSchema.optional(),
   sort: z.enum(['priority', 'images', 'lastScanAt', 'id']).default('priority'),
   order: z.enum(['asc', 'desc']).default('desc'),
   ...page,
@@ -228,12 +238,7 @@ export const TriageScopeSchema = z.object({
  * What an ignore means: plainly ignored, *not affected* (with a VEX justification), an
  * *accepted risk* (which must expire) or a *false positive*. All leave the open lists.
  */
-export const TriageDecisionSchema = z.enum([
-  'ignored',
-  'not_affected',
-  'accepted_risk',
-  'false_positive',
-]);
+export const TriageDecisionSchema = DecisionFilterSchema;
 export type TriageDecision = z.infer<typeof TriageDecisionSchema>;
 /** The OpenVEX / CISA VEX status justifications (CycloneDX maps them to its own codes). */
 export const VexJustificationSchema = z.enum([

@@ -156,6 +156,21 @@ export const FoundFilter = () => (
   />
 );
 
+/** Ignored findings by what their decision says (shown with the ignored status). */
+export const DecisionFilter = () => (
+  <SelectFilter
+    name="decision"
+    label="Decision"
+    options={[
+      ['', 'Any decision'],
+      ['not_affected', 'Not affected'],
+      ['accepted_risk', 'Accepted risk'],
+      ['false_positive', 'False positive'],
+      ['ignored', 'Ignored'],
+    ]}
+  />
+);
+
 /** Findings brought by the image's base image (its shared bottom layers) or by its own layers. */
 export const IntroducedByFilter = () => (
   <SelectFilter

@@ -30,13 +30,18 @@ export function vulnerabilityFilter(q: ListVulnerabilitiesQuery & { visible?: Vi
   const scope = scopeConditions(q);
   // Image tables are joined only when a filter needs them; the per-tab aggregate does not
   // know where a package was found, so that filter goes through the findings too.
-  const scoped = scope.length > 0 || q.found !== undefined || q.introducedBy !== undefined;
+  const scoped =
+    scope.length > 0 ||
+    q.found !== undefined ||
+    q.introducedBy !== undefined ||
+    q.decision !== undefined;
   const conditions = [
     sql`f.category = ${q.category}`,
     sql`f.status = ${q.status}::finding_status`,
     ...scope,
     ...(q.found ? [sql`f.declared = ${q.found === 'declared'}`] : []),
     ...introducedBy(q.introducedBy),
+    ...(q.decision ? [sql`f.triage_decision = ${q.decision}`] : []),
   ];
   if (q.name) {
     // Resolve the fuzzy text through the trigram indexes (vulnerability id/title, finding package
