@@ -12,10 +12,21 @@ import { principalOf } from '../../auth/auth-plugin.ts';
 import type { Visibility } from '../../auth/permissions.ts';
 import type { FindingsService } from './findings-service.ts';
 
+/** Formula starters a spreadsheet would evaluate: `=`, `+`, `-`, `@`, tab, carriage return. */
+const FORMULA = new Set([61, 43, 45, 64, 9, 13]);
+
 const csvCell = (v: unknown) => {
-  const text = Array.isArray(v) ? v.join(' ') : v === null || v === undefined ? '' : String(v);
-  // Quote always; neutralise spreadsheet formulas.
-  return `"${(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text).replace(/"/g, '""')}"`;
+  let text =
+    v === null || v === undefined
+      ? ''
+      : typeof v === 'string'
+        ? v
+        : Array.isArray(v)
+          ? v.join(' ')
+          : String(v);
+  // Neutralise spreadsheet formulas; quote always.
+  if (text.length > 0 && FORMULA.has(text.charCodeAt(0))) text = `'${text}`;
+  return `"${text.includes('"') ? text.replace(/"/g, '""') : text}"`;
 };
 
 /** CSV and JSON downloads of exactly a list's filter, every page, streamed. */
@@ -36,13 +47,16 @@ export const exportRoutes: FastifyPluginAsyncZod<{ findings: FindingsService }> 
         if (format === 'csv') yield `${columns.join(',')}\n`;
         else yield '[';
         for await (const rows of pages) {
+          // One chunk a page: far fewer writes than one a row.
+          let chunk = '';
           for (const row of rows) {
-            if (format === 'csv') yield `${columns.map((c) => csvCell(row[c])).join(',')}\n`;
+            if (format === 'csv') chunk += `${columns.map((c) => csvCell(row[c])).join(',')}\n`;
             else {
-              yield `${first ? '' : ','}\n${JSON.stringify(row)}`;
+              chunk += `${first ? '' : ','}\n${JSON.stringify(row)}`;
               first = false;
             }
           }
+          if (chunk) yield chunk;
         }
         if (format === 'json') yield '\n]\n';
       })(),

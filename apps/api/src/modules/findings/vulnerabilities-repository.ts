@@ -184,7 +184,8 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
     /**
      * Every finding a tab filter matches, one row per finding with what an analyst exports
      * (vulnerability, package, versions, image, layer, status, the last triage reason), in pages
-     * of `batch` by keyset (vulnerability id, finding id): memory stays flat however many rows.
+     * of `batch` by keyset on the finding id (its primary key: no sort of what is left), so
+     * memory stays flat however many rows.
      */
     async *exportFindings(q: ListVulnerabilitiesQuery & { visible?: Visibility }, batch = 5000) {
       const { conditions, having, ranks } = vulnerabilityFilter(q);
@@ -196,7 +197,7 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
           GROUP BY f.vulnerability_id ${having}`;
         rowFilter = sql`AND f.vulnerability_id = ANY(${ids.map((r) => r.id)}::text[])`;
       }
-      let after: [string, string] = ['', '00000000-0000-0000-0000-000000000000'];
+      let after = '00000000-0000-0000-0000-000000000000';
       for (;;) {
         const rows = await db.$queryRaw<ExportRow[]>`
           SELECT f.id, f.vulnerability_id, v.title, v.severity, v.known_exploited, f.priority::text AS priority,
@@ -207,13 +208,12 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
                   ORDER BY e.at DESC, e.id DESC LIMIT 1) AS triage_reason
           FROM finding f JOIN vulnerability v ON v.id = f.vulnerability_id ${IMAGE_JOINS}
           WHERE ${Prisma.join(conditions, ' AND ')} ${rowFilter}
-            AND (f.vulnerability_id, f.id) > (${after[0]}, ${after[1]}::uuid)
-          ORDER BY f.vulnerability_id, f.id
+            AND f.id > ${after}::uuid
+          ORDER BY f.id
           LIMIT ${batch}`;
         if (rows.length === 0) return;
         yield rows.map(toExportRow);
-        const last = rows[rows.length - 1] as ExportRow;
-        after = [last.vulnerability_id, last.id];
+        after = (rows[rows.length - 1] as ExportRow).id;
         if (rows.length < batch) return;
       }
     },
