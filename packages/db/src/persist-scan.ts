@@ -221,21 +221,8 @@ async function recordChanges(
   },
 ) {
   const base = { at: c.at, imageId: c.imageId, scanJobId: c.scanJobId };
-  const ofVuln = (v: Vuln, change: string, cause: string, previousImageId?: string): ChangeRow => ({
-    ...base,
-    ...(previousImageId ? { previousImageId } : {}),
-    kind: 'vulnerability',
-    targetId: v.id,
-    change,
-    cause,
-    category: v.category,
-    packageName: v.packageName,
-    installedVersion: v.installedVersion,
-    path: v.path,
-    priority: v.priority,
-  });
   const ofStored = (
-    f: StoredVuln,
+    f: Omit<StoredVuln, 'id' | 'status'>,
     change: string,
     cause: string,
     previousImageId?: string,
@@ -252,6 +239,11 @@ async function recordChanges(
     path: f.path,
     priority: f.priority,
   });
+  const ofVuln = (v: Vuln, change: string, cause: string, previousImageId?: string) => {
+    const { id: vulnerabilityId, category, packageName, installedVersion, path, priority } = v;
+    const found = { vulnerabilityId, category, packageName, installedVersion, path, priority };
+    return ofStored(found, change, cause, previousImageId);
+  };
   const ofSample = (
     s: { sha256: string; path: string },
     change: string,
@@ -598,7 +590,7 @@ export async function persistScan(
       const samples = report.maliciousSamples ?? [];
       const beforeSamples = await tx.sampleFinding.findMany({
         where: { imageId: image.id },
-        select: { id: true, sampleSha256: true, path: true, status: true, layerIndex: true },
+        select: { id: true, sampleSha256: true, path: true, status: true },
       });
       const samplePlan = planReconcile(
         samples,

@@ -127,11 +127,10 @@ export function createFixPlanService(repo: FindingsRepository, now: () => Date =
         repo.fixableCounts(q),
         repo.clearedSince(q, new Date(now().getTime() - 7 * 24 * 3600_000)),
       ]);
-      const topOf = new Map(groups.map((g) => [toAction(g).key, g.top_images ?? []]));
       const ranked = groups
-        .map(toAction)
+        .map((g) => ({ action: toAction(g), top: g.top_images ?? [] }))
         .sort(
-          (a, b) =>
+          ({ action: a }, { action: b }) =>
             b.imagesCleared - a.imagesCleared ||
             b.images - a.images ||
             b.highFindings - a.highFindings ||
@@ -141,14 +140,12 @@ export function createFixPlanService(repo: FindingsRepository, now: () => Date =
         )
         .slice(0, q.limit);
       const listed = ranked.slice(0, WITH_IMAGES);
-      const refs = await repo.imageRefs([
-        ...new Set(listed.flatMap((a) => topOf.get(a.key) ?? [])),
-      ]);
-      const actions: FixAction[] = ranked.map((a, i) => ({
-        ...a,
+      const refs = await repo.imageRefs([...new Set(listed.flatMap((r) => r.top))]);
+      const actions: FixAction[] = ranked.map(({ action, top }, i) => ({
+        ...action,
         sampleImages:
           i < WITH_IMAGES
-            ? (topOf.get(a.key) ?? []).flatMap((id) => {
+            ? top.flatMap((id) => {
                 const ref = refs.get(id);
                 return ref ? [ref] : [];
               })

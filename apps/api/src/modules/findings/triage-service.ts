@@ -222,13 +222,10 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
               AND ${Prisma.join(conditions, ' AND ')}`;
       }
       const target = sql`SELECT f.id, f.image_id, f.${TARGET[kind]} AS target, f.status::text AS old
-        FROM ${TABLE[kind]} f
-        JOIN image i ON i.id = f.image_id
-        LEFT JOIN repository r ON r.id = i.repository_id
-        LEFT JOIN namespace n ON n.id = r.namespace_id
+        FROM ${TABLE[kind]} f ${IMAGE_JOINS}
         WHERE ${rows} AND f.status::text = ANY(${move.from}::text[])
           AND ${scopeCondition(t.scope)} AND ${limit}`;
-      type Count = { target: string; findings: bigint; images: bigint };
+      type Count = { target: string | null; findings: bigint; images: bigint };
       if (dryRun) {
         const counts = await db.$queryRaw<Count[]>`
           WITH t AS (${target})
@@ -255,8 +252,9 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
               FROM changed RETURNING 1)
             SELECT target, count(*) AS findings, count(DISTINCT image_id) AS images
             FROM changed GROUP BY ROLLUP (target)`;
+          const summary = summarize(counts, bulkId, false);
+          const targets = [...summary.perTarget.keys()];
           if (t.action === 'ignore' && t.scope) {
-            const targets = counts.flatMap((c) => (c.target === null ? [] : [c.target]));
             await tx.$executeRaw`
               INSERT INTO triage_rule (id, kind, target_id, scope_type, scope_id, reason, decision,
                 justification, expires_at, created_by)
@@ -265,10 +263,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
               FROM unnest(${targets}::text[]) AS x`;
           }
           if (t.action === 'unignore') {
-            const ids =
-              'ids' in selection
-                ? selection.ids
-                : counts.flatMap((c) => (c.target === null ? [] : [c.target]));
+            const ids = 'ids' in selection ? selection.ids : targets;
             await tx.triageRule.updateMany({
               where: {
                 kind,
@@ -279,7 +274,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
               data: { revokedAt: now() },
             });
           }
-          return summarize(counts, bulkId, false);
+          return summary;
         },
         // A whole tab of a large fleet (~0.25 ms a finding): minutes, not the default seconds.
         { timeout: 600_000, maxWait: 30_000 },
@@ -290,10 +285,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
     async knownTargets(kind: TriageKind, ids: string[], visible: Visibility = null) {
       const limit = visibleSql(visible) ?? sql`TRUE`;
       const rows = await db.$queryRaw<{ target: string }[]>`
-        SELECT DISTINCT f.${TARGET[kind]} AS target FROM ${TABLE[kind]} f
-        JOIN image i ON i.id = f.image_id
-        LEFT JOIN repository r ON r.id = i.repository_id
-        LEFT JOIN namespace n ON n.id = r.namespace_id
+        SELECT DISTINCT f.${TARGET[kind]} AS target FROM ${TABLE[kind]} f ${IMAGE_JOINS}
         WHERE f.${TARGET[kind]} = ANY(${ids}::text[]) AND ${limit}`;
       return new Set(rows.map((r) => r.target));
     },
@@ -315,8 +307,6 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
             SELECT ${now()}, f.image_id, ${kind}, f.${TARGET[kind]}, 'reintroduced', 'triage_expired',
               ${kind === 'vulnerability' ? sql`f.category, f.package_name, f.installed_version, f.path, f.priority::text` : sql`NULL, NULL, NULL, f.path, NULL`}
             FROM ${TABLE[kind]} f WHERE f.id = ANY(${ids}::uuid[])`;
-        }
-        if (rows.length) {
           await db.triageEvent.createMany({
             data: rows.map((r) => ({
               kind,

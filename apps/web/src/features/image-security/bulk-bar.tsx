@@ -138,7 +138,9 @@ export function BulkBar({
   const form = useIgnoreForm();
   const filter = Object.fromEntries(new URLSearchParams(query));
   const count = selection.all ? total : selection.ids.size;
-  const rows = kind === 'vulnerability' ? 'vulnerability' : 'sample';
+  /** `3 vulnerabilities`, `1 sample`: the rows of this list. */
+  const rows = (n: number) =>
+    kind === 'vulnerability' ? plural(n, 'vulnerability', 'vulnerabilities') : plural(n, 'sample');
   const target = selection.all ? { filter } : { ids: [...selection.ids] };
 
   const triage = (a: Action): TriageRequest =>
@@ -178,7 +180,7 @@ export function BulkBar({
         {count > 0 ? (
           <span>
             {selection.all
-              ? `All ${plural(total, rows, kind === 'vulnerability' ? 'vulnerabilities' : 'samples')} matching this filter selected`
+              ? `All ${rows(total)} matching this filter selected`
               : `${n(count)} selected`}
           </span>
         ) : (
@@ -226,7 +228,7 @@ export function BulkBar({
               {preview
                 ? preview.findings === 0
                   ? 'Nothing to change: no finding of the selection is in a state this action applies to.'
-                  : `${VERB[action].confirm} ${plural(preview.findings, 'finding')} in ${plural(preview.images, 'image')} (${plural(preview.targets, rows, kind === 'vulnerability' ? 'vulnerabilities' : 'samples')})?`
+                  : `${VERB[action].confirm} ${plural(preview.findings, 'finding')} in ${plural(preview.images, 'image')} (${rows(preview.targets)})?`
                 : 'Counting the findings this touches…'}
             </p>
             {action === 'ignore' ? <IgnoreFields form={form} /> : null}

@@ -1,6 +1,6 @@
 import { purl } from '../../purl.ts';
 import { parseControlParagraphs } from '../os/types.ts';
-import { type AppAnalyzer, type AppRecord, appRecord } from './types.ts';
+import { type AppAnalyzer, type AppRecord, appRecord, purlRecord } from './types.ts';
 
 /** Package managers whose installed packages leave one metadata file each. */
 
@@ -10,19 +10,8 @@ const installed = (
   version: string,
   path: string,
   licenses?: string[],
-  purlParts: { namespace?: string; name?: string; qualifiers?: Record<string, string> } = {},
-): AppRecord =>
-  appRecord(
-    {
-      name,
-      version,
-      type,
-      purl: purl({ type, name, ...purlParts, version }),
-      path,
-    },
-    false,
-    licenses,
-  );
+  purlParts: { namespace?: string; qualifiers?: Record<string, string> } = {},
+): AppRecord => purlRecord(type, name, version, path, { licenses, purl: purlParts });
 
 /**
  * R: `<library>/<package>/DESCRIPTION` of installed packages (R writes a `Built:` field on

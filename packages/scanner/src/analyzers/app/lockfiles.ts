@@ -1,5 +1,4 @@
-import { purl } from '../../purl.ts';
-import { type AppAnalyzer, type AppRecord, appRecord } from './types.ts';
+import { type AppAnalyzer, type AppRecord, purlRecord } from './types.ts';
 
 /**
  * Lock files of the ecosystems whose packages are only declared in an image (the build fetched
@@ -13,9 +12,8 @@ const declared = (
   name: string,
   version: string,
   path: string,
-  purlName: { namespace?: string; name: string } = { name },
-): AppRecord =>
-  appRecord({ name, version, type, purl: purl({ type, ...purlName, version }), path }, true);
+  purlName?: { namespace?: string; name: string },
+): AppRecord => purlRecord(type, name, version, path, { declared: true, purl: purlName ?? {} });
 
 /** Elixir/Erlang: mix.lock entries from Hex (`"name": {:hex, :name, "1.2.3", …}`). */
 export const hexAnalyzer: AppAnalyzer = {

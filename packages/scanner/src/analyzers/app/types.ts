@@ -1,4 +1,5 @@
 import type { OsPackageType, PackageType } from '@drydock/contract';
+import { type PurlParts, purl } from '../../purl.ts';
 
 /** A language package found in one file of one layer. */
 export interface AppRecord {
@@ -70,6 +71,29 @@ export const appRecord = (
   ...(declared ? { declared } : {}),
   ...(licenses?.length ? { licenses } : {}),
 });
+
+/**
+ * A record with its package URL built from its type, name and version; `purl` overrides the URL's
+ * namespace, name or qualifiers where the ecosystem spells them differently.
+ */
+export const purlRecord = (
+  type: AppRecord['type'],
+  name: string,
+  version: string,
+  path: string,
+  options: {
+    declared?: boolean;
+    licenses?: string[];
+    purl?:
+      | Omit<PurlParts, 'type' | 'version'>
+      | { namespace?: string; qualifiers?: Record<string, string> };
+  } = {},
+): AppRecord =>
+  appRecord(
+    { name, version, type, purl: purl({ type, name, ...options.purl, version }), path },
+    options.declared,
+    options.licenses,
+  );
 
 /** PEP 503 normalised project name. */
 export const pep503 = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
