@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import { totalmem } from 'node:os';
 import path from 'node:path';
 
 export interface EmbeddedDatabase {
@@ -98,6 +99,27 @@ async function letOthersTraverse(dir: string): Promise<void> {
  * Starts (initialising on first use) a PostgreSQL server whose data lives in `dataDir`, so it
  * survives restarts. Used when DATABASE_URL is not set.
  */
+/**
+ * Memory for a long-lived embedded cluster, from the machine's RAM (PostgreSQL's own defaults
+ * suit a 1 GiB machine): a sixteenth for shared buffers (128 MiB..2 GiB), room for sorts and
+ * index builds, fewer checkpoints during large scans and bulk triage. Test clusters keep the
+ * defaults (many run side by side). Pages are touched lazily: small databases cost little.
+ */
+function sizing(): string[] {
+  const mib = Math.floor(totalmem() / 1048576);
+  const shared = Math.min(2048, Math.max(128, Math.floor(mib / 16)));
+  return [
+    ...['-c', `shared_buffers=${shared}MB`, '-c', `effective_cache_size=${Math.floor(mib / 2)}MB`],
+    ...[
+      '-c',
+      'work_mem=16MB',
+      '-c',
+      `maintenance_work_mem=${Math.min(1024, Math.max(64, Math.floor(mib / 32)))}MB`,
+    ],
+    ...['-c', 'max_wal_size=4GB', '-c', 'checkpoint_completion_target=0.9'],
+  ];
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -128,7 +150,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       ...(options.ephemeral
         ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
-        : []),
+        : sizing()),
     ],
     onLog: (message: unknown) => log(String(message).trimEnd()),
     onError: (error: unknown) => log(`[error] ${String(error)}`),

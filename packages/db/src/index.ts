@@ -5,7 +5,7 @@ export {
   queueDueAdvisoryRefresh,
 } from './advisory-imports.ts';
 export { PgAdvisoryStore } from './advisory-store.ts';
-export { createPrismaClient, type PrismaClient } from './client.ts';
+export { bulkPool, createPrismaClient, type PrismaClient } from './client.ts';
 export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded.ts';
 export { Prisma } from './generated/prisma/client.ts';
 export { applyMigrations } from './migrate.ts';
