@@ -219,14 +219,13 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
           `DECLARE finding_export NO SCROLL CURSOR FOR ${query.text}`,
           query.values as unknown[],
         );
-        next = fetchPage();
-        for (;;) {
-          const rows = await next;
-          next = undefined;
-          if (rows.length === 0) return;
-          if (rows.length === batch) next = fetchPage();
+        let rows = await fetchPage();
+        while (rows.length > 0) {
+          next = rows.length === batch ? fetchPage() : undefined;
           yield rows.map(toExportRow);
-          if (rows.length < batch) return;
+          if (!next) return;
+          rows = await next;
+          next = undefined;
         }
       } finally {
         // Also when the download is abandoned: settle the prefetch, end the transaction.
