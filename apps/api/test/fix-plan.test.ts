@@ -125,22 +125,78 @@ describe('fix plan', () => {
     }
   });
 
-  it('a shared base layer: rebuilding from a newer base clears the system findings it brought', async () => {
-    const { actions } = await plan('?category=system&limit=500');
-    const rebase = actions.find((a) => a.kind === 'rebase');
+  it('a base (lineage): rebuilding from a newer base clears what the base layers brought, named once the base is scanned', async () => {
+    const rebaseOf = async () => {
+      const { actions } = await plan('?category=system&limit=500');
+      expect(actions.every((a) => a.category === 'system')).toBe(true);
+      return actions.find((a) => a.kind === 'rebase');
+    };
+    const rebase = await rebaseOf();
     expect(rebase?.baseLayer?.diffId).toMatch(/^sha256:/);
-    expect(rebase?.images).toBeGreaterThanOrEqual(2);
-    const onBase = await t.prisma.finding.count({
-      where: {
-        status: 'open',
-        category: 'system',
-        layerIndex: 0,
-        fixedVersion: { not: null },
-        image: { layers: { some: { position: 0, diffId: rebase?.baseLayer?.diffId } } },
+    // The three images share Debian's bottom layer: one base under all of them.
+    expect(rebase?.images).toBe(3);
+    const onBase = await t.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM finding f JOIN image i ON i.id = f.image_id
+      WHERE f.status = 'open' AND f.category = 'system' AND f.fixed_version IS NOT NULL
+        AND f.layer_index < i.base_layer_count`;
+    expect(rebase?.findings).toBe(Number(onBase[0]?.n));
+    expect(rebase?.findings).toBeGreaterThan(0);
+    expect(rebase?.baseLayer?.name).toBeNull();
+    expect(rebase?.title).toMatch(/^Rebuild from a newer base image/);
+    // The base image itself scanned: the action names it (the triggers follow the lineage).
+    await seedImage(
+      t.prisma,
+      {
+        instance: registry,
+        namespace: 'library',
+        repository: 'debian',
+        name: 'library/debian:12-slim',
       },
-    });
-    expect(rebase?.findings).toBe(onBase);
-    expect(actions.every((a) => a.category === 'system')).toBe(true);
+      {
+        ...reportOf.node,
+        target: { ...reportOf.node.target, manifestDigest: `sha256:${'c'.repeat(64)}` },
+        layers: reportOf.node.layers.slice(0, 1),
+        packages: reportOf.node.packages.filter((p) => p.layerIndex < 1),
+        vulnerabilities: [],
+        maliciousSamples: [],
+      },
+    );
+    const named = await rebaseOf();
+    expect(named?.baseLayer?.name).toBe('library/debian:12-slim');
+    expect(named?.title).toBe('Rebuild from a newer library/debian:12-slim');
+    expect(named?.findings).toBe(rebase?.findings);
+  });
+
+  it('the maintained aggregate equals a recomputation from the findings', async () => {
+    const recompute = async () => {
+      const actions = await t.prisma.$queryRaw<object[]>`
+        SELECT image_id::text, akey, findings, high, kev, clears, vulnerabilities, packages,
+               base_name FROM fix_action_image ORDER BY image_id, akey`;
+      const stats = await t.prisma.$queryRaw<object[]>`
+        SELECT image_id::text, category, open, fixable FROM image_finding_stat ORDER BY 1, 2`;
+      return { actions, stats };
+    };
+    const kept = await recompute();
+    expect(kept.actions.length).toBeGreaterThan(0);
+    expect(kept.stats.length).toBeGreaterThan(0);
+    await t.prisma.$executeRaw`SELECT refresh_fix_actions(ARRAY(SELECT id FROM image))`;
+    expect(await recompute()).toEqual(kept);
+    // The fleet-wide vulnerability lists: a superset between prunes, the exact union after one.
+    const pairs = () =>
+      t.prisma.$queryRaw<{ akey: string; v: string }[]>`
+        SELECT akey, vulnerability_id AS v FROM fix_action_vulnerability ORDER BY 1, 2`;
+    const exact = await t.prisma.$queryRaw<{ akey: string; v: string }[]>`
+      SELECT DISTINCT akey, x AS v FROM fix_action_image, unnest(vulnerabilities) x ORDER BY 1, 2`;
+    expect(await pairs()).toEqual(expect.arrayContaining(exact));
+    await t.prisma.$queryRaw`SELECT prune_fix_action_vulnerabilities()`;
+    expect(await pairs()).toEqual(exact);
+    // Unscoped (fleet-wide lists) and scoped to every namespace (each image's own) agree.
+    const all = await plan('?limit=500');
+    const instance = await t.prisma.registryInstance.findFirstOrThrow();
+    const scoped = await plan(`?limit=500&instanceId=${instance.id}`);
+    expect(scoped.actions.map((a) => [a.key, a.vulnerabilities])).toEqual(
+      all.actions.map((a) => [a.key, a.vulnerabilities]),
+    );
   });
 
   it('after the next scan, the plan shows what was actually cleared', async () => {

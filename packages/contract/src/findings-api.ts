@@ -389,8 +389,13 @@ export const FixActionSchema = z.object({
   /** The version that fixes every finding of the action (the highest fixed version). */
   targetVersion: z.string().nullable(),
   fixCommand: z.string().nullable(),
-  /** Base images: the shared base layer and the step that made it. */
-  baseLayer: z.object({ diffId: z.string(), createdBy: z.string().nullable() }).nullable(),
+  /**
+   * Rebuilds: the base (lineage: the layers shared with a base image), by its top layer, the step
+   * that made that layer and the base image's name where known.
+   */
+  baseLayer: z
+    .object({ diffId: z.string(), createdBy: z.string().nullable(), name: z.string().nullable() })
+    .nullable(),
   /** Dockerfile steps: the step (history `created_by`) of the images' own layers to change. */
   step: z.string().nullable(),
   /** The packages it fixes, each with the version that fixes all its findings here. */

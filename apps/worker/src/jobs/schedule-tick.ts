@@ -7,8 +7,8 @@ const LAYER_CACHE_DAYS = 30;
  * Runs every minute on one worker (a pg-boss cron schedule): claims the instances whose scheduled
  * scan is due by moving `next_scheduled_at` forward in one conditional UPDATE (so two ticks never
  * claim the same instance), then queues a sync that is followed by a scan of the instance. It
- * also removes the stored uploads nobody will scan again (see pruneUploads) and per-layer malware
- * results unused for 30 days, and queues the scheduled advisory refresh when it is due.
+ * also removes the stored uploads nobody will scan again (see pruneUploads), per-layer malware
+ * results unused for 30 days and the fix plan's stale vulnerability pairs, and queues the scheduled advisory refresh when it is due.
  */
 export function createScheduleTickHandler(deps: {
   prisma: PrismaClient;
@@ -37,6 +37,9 @@ export function createScheduleTickHandler(deps: {
     const workersPruned = await deps.prisma.workerProcess.deleteMany({
       where: { lastSeenAt: { lt: new Date(now.getTime() - 86_400_000) } },
     });
+    // The fix plan's fleet-wide vulnerability lists: pairs no image has any more.
+    const [fixListsPruned] = await deps.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT prune_fix_action_vulnerabilities() AS n`;
     const advisoryImport = deps.advisoryRefresh
       ? await queueDueAdvisoryRefresh(deps.prisma, deps.queue, deps.advisoryRefresh, now)
       : undefined;
@@ -46,6 +49,7 @@ export function createScheduleTickHandler(deps: {
       uploadsPruned,
       layersPruned: layersPruned.count,
       workersPruned: workersPruned.count,
+      fixListsPruned: Number(fixListsPruned?.n ?? 0),
     };
   };
 }

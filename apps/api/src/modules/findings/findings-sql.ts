@@ -47,9 +47,13 @@ export const introducedBy = (value: 'base' | 'own' | undefined, alias = 'f') =>
 export const where = (conditions: Prisma.Sql[]) =>
   conditions.length ? sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
 
-export const IMAGE_JOINS = sql`JOIN image i ON i.id = f.image_id
+/** The image `i`, repository `r` and namespace `n` of rows `alias` (with an `image_id`). */
+export const imageJoins = (
+  alias: string,
+) => sql`JOIN image i ON i.id = ${Prisma.raw(alias)}.image_id
   LEFT JOIN repository r ON r.id = i.repository_id
   LEFT JOIN namespace n ON n.id = r.namespace_id`;
+export const IMAGE_JOINS = imageJoins('f');
 
 /** A column's rank as SQL, from one of the contract's rank tables (its keys are constants). */
 export const rankCase = (column: string, ranks: Record<string, number>) => {

@@ -1,6 +1,6 @@
 import type { Category } from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
-import { IMAGE_JOINS, type Scope, scopeConditions, sql } from './findings-sql.ts';
+import { imageJoins, type Scope, scopeConditions, sql } from './findings-sql.ts';
 
 /** One candidate action as SQL counts it (before the service picks versions and ranks). */
 export interface FixGroupRow {
@@ -8,9 +8,9 @@ export interface FixGroupRow {
   category: string;
   package_type: string | null;
   package_name: string | null;
-  base_diff_id: string | null;
-  base_created_by: string | null;
-  versions: string[];
+  layer_key: string | null;
+  created_by: string | null;
+  base_name: string | null;
   vulnerabilities: string[];
   /** `type name fixedVersion` of every finding the action covers. */
   packages: string[];
@@ -24,94 +24,73 @@ export interface FixGroupRow {
 }
 
 /**
- * The fix plan's data: open findings with a published fix, grouped by the action that removes
- * them — upgrade one package (by ecosystem and name), rebuild every image on a shared base
- * layer from a newer base (system findings introduced by that layer), or change the Dockerfile
- * step of the images' own layers that installed them — with the images each
- * touches and how many it leaves with no open finding of the category.
+ * The fix plan's data, from the per-image aggregate `fix_action_image` (kept by triggers, see
+ * prisma/functions.sql): open findings with a published fix, grouped by the action that removes
+ * them — upgrade one package (by ecosystem and name), rebuild the images of one base from a newer
+ * base (findings in the base layers lineage found), or change the Dockerfile step of the images'
+ * own layers that installed them — with the images each touches and how many it leaves with no
+ * open finding of the category. Counts first, over the few rows an image has; the lists (versions,
+ * vulnerabilities, packages, images) only for the `limit` best-ranked actions.
  */
 export function createFixPlanRepository(db: PrismaClient) {
   return {
     async fixGroups(q: Scope & { category?: Category }, limit: number) {
-      const conditions = [
-        sql`f.status = 'open'`,
-        ...(q.category ? [sql`f.category = ${q.category}`] : []),
-        ...scopeConditions(q),
-      ];
-      const where = Prisma.join(conditions, ' AND ');
+      const scope = scopeConditions(q);
+      const conditions = [...(q.category ? [sql`a.category = ${q.category}`] : []), ...scope];
+      const joins = scope.length ? imageJoins('a') : Prisma.empty;
+      const filter = conditions.length
+        ? sql`WHERE ${Prisma.join(conditions, ' AND ')}`
+        : Prisma.empty;
+      const scoped = conditions.length
+        ? sql`AND ${Prisma.join(conditions, ' AND ')}`
+        : Prisma.empty;
+      // Rank on the per-image rows' counts, then list (packages, vulnerabilities, images) for
+      // the chosen few only. Images of a fleet repeat the same lists: each distinct one is
+      // unnested once.
       return db.$queryRaw<FixGroupRow[]>`
-        WITH open AS (
-          SELECT f.image_id, f.category, f.package_type, f.package_name, f.fixed_version,
-                 f.priority, f.vulnerability_id, f.layer_index, v.known_exploited, f.created_by,
-                 i.base_layer_count
-          FROM finding f JOIN vulnerability v ON v.id = f.vulnerability_id ${IMAGE_JOINS}
-          WHERE ${where}
-        ),
-        totals AS (SELECT image_id, category, count(*) AS n FROM open GROUP BY image_id, category),
-        fixable AS (
-          SELECT o.*, b.diff_id AS base_diff_id, b.created_by AS base_created_by
-          FROM open o LEFT JOIN image_layer b ON b.image_id = o.image_id AND b.position = 0
-          WHERE o.fixed_version IS NOT NULL
-        ),
-        shared_base AS (
-          SELECT diff_id FROM image_layer WHERE position = 0 GROUP BY diff_id HAVING count(*) > 1
-        ),
-        -- One row per finding and action that clears it, keyed by one text key (hash joins).
-        actions AS (
-          SELECT 'upgrade|' || category || '|' || package_type || '|' || package_name AS akey,
-                 'upgrade' AS kind, category, package_type, package_name,
-                 NULL::text AS base_diff_id, NULL::text AS base_created_by, image_id,
-                 fixed_version, vulnerability_id, priority, known_exploited,
-                 package_type || ' ' || package_name || ' ' || fixed_version AS pkg
-          FROM fixable
-          UNION ALL
-          SELECT 'rebase|' || category || '|' || base_diff_id, 'rebase', category, NULL, NULL,
-                 base_diff_id, base_created_by, image_id, fixed_version, vulnerability_id, priority,
-                 known_exploited, package_type || ' ' || package_name || ' ' || fixed_version
-          FROM fixable
-          WHERE category = 'system' AND layer_index = 0
-            AND base_diff_id IN (SELECT diff_id FROM shared_base)
-          UNION ALL
-          SELECT 'step|' || category || '|' || md5(created_by), 'step', category, NULL, NULL,
-                 md5(created_by), created_by, image_id, fixed_version, vulnerability_id, priority,
-                 known_exploited, package_type || ' ' || package_name || ' ' || fixed_version
-          FROM fixable
-          WHERE created_by IS NOT NULL AND layer_index >= base_layer_count
-        ),
-        per_image AS (
-          SELECT akey, category, image_id, count(*) AS n FROM actions GROUP BY akey, category, image_id
-        ),
-        cleared AS (
-          SELECT p.akey, count(*) AS images, count(*) FILTER (WHERE p.n = t.n) AS images_cleared
-          FROM per_image p JOIN totals t ON t.image_id = p.image_id AND t.category = p.category
-          GROUP BY p.akey
-        ),
-        groups AS (
-          SELECT akey, min(kind) AS kind, min(category) AS category, min(package_type) AS package_type,
-                 min(package_name) AS package_name, min(base_diff_id) AS base_diff_id,
-                 max(base_created_by) AS base_created_by,
-                 array_agg(DISTINCT fixed_version) AS versions,
-                 array_agg(DISTINCT vulnerability_id) AS vulnerabilities,
-                 array_agg(DISTINCT pkg) AS packages, count(*) AS findings,
-                 count(*) FILTER (WHERE priority = 'high') AS high,
-                 count(*) FILTER (WHERE known_exploited) AS kev
-          FROM actions GROUP BY akey
-        ),
-        ranked AS (
-          SELECT g.*, c.images, c.images_cleared FROM groups g JOIN cleared c ON c.akey = g.akey
-          ORDER BY c.images_cleared DESC, c.images DESC, g.high DESC, g.findings DESC
+        WITH ranked AS MATERIALIZED (
+          SELECT a.akey, min(a.kind) AS kind, min(a.category) AS category,
+                 min(a.package_type) AS package_type, min(a.package_name) AS package_name,
+                 min(a.layer_key) AS layer_key, max(a.created_by) AS created_by,
+                 max(a.base_name) AS base_name,
+                 sum(a.findings) AS findings, count(*) AS images,
+                 count(*) FILTER (WHERE a.clears) AS images_cleared,
+                 sum(a.high) AS high, sum(a.kev) AS kev
+          FROM fix_action_image a ${joins} ${filter}
+          GROUP BY a.akey
+          ORDER BY images_cleared DESC, images DESC, high DESC, kev DESC, findings DESC, a.akey
           LIMIT ${limit}
         ),
-        -- The images of each ranked action, most of its findings first (at most 20).
+        mine AS MATERIALIZED (
+          SELECT a.akey, a.image_id, a.findings, a.packages,
+                 ${scope.length ? sql`a.vulnerabilities` : sql`NULL::text[] AS vulnerabilities`}
+          FROM fix_action_image a ${joins}
+          WHERE a.akey IN (SELECT akey FROM ranked) ${scoped}
+        ),
+        -- Unscoped: the fleet-wide lists (fix_action_vulnerability); scoped: the images' own.
+        vulns AS (${
+          scope.length
+            ? sql`SELECT akey, array_agg(x ORDER BY x) AS vulnerabilities FROM (
+                SELECT DISTINCT d.akey, x FROM (SELECT DISTINCT akey, vulnerabilities FROM mine) d,
+                unnest(d.vulnerabilities) x) y GROUP BY akey`
+            : sql`SELECT akey, array_agg(vulnerability_id ORDER BY vulnerability_id) AS vulnerabilities
+                FROM fix_action_vulnerability WHERE akey IN (SELECT akey FROM ranked) GROUP BY akey`
+        }),
+        pkgs AS (
+          SELECT akey, array_agg(x ORDER BY x) AS packages FROM (
+            SELECT DISTINCT d.akey, x FROM (SELECT DISTINCT akey, packages FROM mine) d,
+            unnest(d.packages) x) y GROUP BY akey
+        ),
         top AS (
           SELECT akey, array_agg(image_id::text ORDER BY rn) AS top_images FROM (
-            SELECT p.akey, p.image_id,
-                   row_number() OVER (PARTITION BY p.akey ORDER BY p.n DESC, p.image_id) AS rn
-            FROM per_image p WHERE p.akey IN (SELECT akey FROM ranked)) x
+            SELECT akey, image_id, row_number() OVER (PARTITION BY akey ORDER BY findings DESC, image_id) AS rn
+            FROM mine) x
           WHERE rn <= 20 GROUP BY akey
         )
-        SELECT r.*, t.top_images FROM ranked r LEFT JOIN top t ON t.akey = r.akey
-        ORDER BY r.images_cleared DESC, r.images DESC, r.high DESC, r.findings DESC`;
+        SELECT r.*, coalesce(vu.vulnerabilities, '{}') AS vulnerabilities, p.packages, t.top_images
+        FROM ranked r JOIN pkgs p ON p.akey = r.akey
+        LEFT JOIN vulns vu ON vu.akey = r.akey LEFT JOIN top t ON t.akey = r.akey
+        ORDER BY r.images_cleared DESC, r.images DESC, r.high DESC, r.kev DESC, r.findings DESC, r.akey`;
     },
 
     /** Findings scans resolved since `since` (what changed), by package. */
@@ -134,26 +113,22 @@ export function createFixPlanRepository(db: PrismaClient) {
       >`
         SELECT c.category, c.package_name, count(*) AS findings, count(DISTINCT c.image_id) AS images,
                max(c.at) AS last_at
-        FROM finding_change c JOIN image i ON i.id = c.image_id
-        LEFT JOIN repository r ON r.id = i.repository_id
-        LEFT JOIN namespace n ON n.id = r.namespace_id
+        FROM finding_change c ${imageJoins('c')}
         WHERE ${Prisma.join(conditions, ' AND ')}
         GROUP BY c.category, c.package_name
         ORDER BY count(*) DESC, c.package_name LIMIT ${limit}`;
     },
 
-    /** Open findings in scope with and without a published fix. */
+    /** Open findings in scope with and without a published fix (from image_finding_stat). */
     async fixableCounts(q: Scope & { category?: Category }) {
-      const conditions = [
-        sql`f.status = 'open'`,
-        ...(q.category ? [sql`f.category = ${q.category}`] : []),
-        ...scopeConditions(q),
-      ];
-      const [row] = await db.$queryRaw<{ fixable: bigint; unfixable: bigint }[]>`
-        SELECT count(*) FILTER (WHERE f.fixed_version IS NOT NULL) AS fixable,
-               count(*) FILTER (WHERE f.fixed_version IS NULL) AS unfixable
-        FROM finding f ${IMAGE_JOINS} WHERE ${Prisma.join(conditions, ' AND ')}`;
-      return { fixable: Number(row?.fixable ?? 0), unfixable: Number(row?.unfixable ?? 0) };
+      const scope = scopeConditions(q);
+      const conditions = [...(q.category ? [sql`s.category = ${q.category}`] : []), ...scope];
+      const [row] = await db.$queryRaw<{ fixable: bigint | null; open: bigint | null }[]>`
+        SELECT sum(s.fixable) AS fixable, sum(s.open) AS open FROM image_finding_stat s
+        ${scope.length ? imageJoins('s') : Prisma.empty}
+        ${conditions.length ? sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty}`;
+      const fixable = Number(row?.fixable ?? 0);
+      return { fixable, unfixable: Number(row?.open ?? 0) - fixable };
     },
 
     /** Names and digests of images, by id. */

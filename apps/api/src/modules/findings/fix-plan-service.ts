@@ -52,7 +52,8 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
     vulnerabilities: [...row.vulnerabilities].sort(),
   };
   if (row.kind === 'upgrade') {
-    const target = highest(row.package_type, row.versions);
+    // One package: the highest of the versions its findings need.
+    const target = packages[0]?.version ?? null;
     const name = row.package_name ?? '';
     return {
       key: `upgrade:${row.package_type}:${name}`,
@@ -72,13 +73,13 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
     };
   }
   if (row.kind === 'step') {
-    const step = row.base_created_by ?? '';
+    const step = row.created_by ?? '';
     // `RUN /bin/sh -c npm ci` → `RUN npm ci`; `/bin/sh -c #(nop) COPY …` → `COPY …`.
     const shown = step
       .replace(/^(RUN )?\/bin\/sh -c (#\(nop\) *)?/, (_m, run?: string) => run ?? '')
       .slice(0, 80);
     return {
-      key: `step:${row.base_diff_id}`,
+      key: `step:${row.layer_key}`,
       kind: 'step',
       title: `Change the Dockerfile step "${shown}"`,
       category,
@@ -95,17 +96,19 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
       ...counts,
     };
   }
-  const diffId = row.base_diff_id ?? '';
+  const diffId = row.layer_key ?? '';
   return {
     key: `rebase:${diffId}`,
     kind: 'rebase',
-    title: `Rebuild from a newer base image (base layer ${shortLayer(diffId)})`,
+    title: row.base_name
+      ? `Rebuild from a newer ${row.base_name}`
+      : `Rebuild from a newer base image (base layers up to ${shortLayer(diffId)})`,
     category,
     packageType: null,
     packageName: null,
     targetVersion: null,
-    fixCommand: 'Pull the newest tag of the base image (FROM …) and rebuild every image on it',
-    baseLayer: { diffId, createdBy: row.base_created_by },
+    fixCommand: `Pull the newest tag of ${row.base_name ?? 'the base image'} (FROM …) and rebuild every image on it`,
+    baseLayer: { diffId, createdBy: row.created_by, name: row.base_name },
     step: null,
     packages,
     ...counts,
@@ -122,23 +125,13 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
 export function createFixPlanService(repo: FindingsRepository, now: () => Date = () => new Date()) {
   return {
     async fixPlan(q: FixPlanQuery & { visible?: Visibility }): Promise<FixPlan> {
+      // Ranked in SQL (images cleared, images, High, known-exploited, findings).
       const [groups, counts, cleared] = await Promise.all([
-        repo.fixGroups(q, Math.max(q.limit * 4, 200)),
+        repo.fixGroups(q, q.limit),
         repo.fixableCounts(q),
         repo.clearedSince(q, new Date(now().getTime() - 7 * 24 * 3600_000)),
       ]);
-      const ranked = groups
-        .map((g) => ({ action: toAction(g), top: g.top_images ?? [] }))
-        .sort(
-          ({ action: a }, { action: b }) =>
-            b.imagesCleared - a.imagesCleared ||
-            b.images - a.images ||
-            b.highFindings - a.highFindings ||
-            b.knownExploited - a.knownExploited ||
-            b.findings - a.findings ||
-            a.key.localeCompare(b.key),
-        )
-        .slice(0, q.limit);
+      const ranked = groups.map((g) => ({ action: toAction(g), top: g.top_images ?? [] }));
       const listed = ranked.slice(0, WITH_IMAGES);
       const refs = await repo.imageRefs([...new Set(listed.flatMap((r) => r.top))]);
       const actions: FixAction[] = ranked.map(({ action, top }, i) => ({
