@@ -12,6 +12,8 @@ import { benchDir, openBenchDatabase } from './bench-db.ts';
 
 const args = process.argv.slice(2);
 const count = Number(args[args.indexOf('--images') + 1] ?? 1000);
+// `--from K`: add images K..count-1 to a database already seeded with the first K.
+const from = args.includes('--from') ? Number(args[args.indexOf('--from') + 1]) : 0;
 const root = path.resolve(import.meta.dirname, '../..');
 const shared = process.env.DRYDOCK_SHARED_DIR ?? path.resolve(root, '../shared');
 const embedded = await openBenchDatabase();
@@ -33,7 +35,7 @@ for (const file of [
 
 const started = performance.now();
 let findings = 0;
-for (let i = 0; i < count; i++) {
+for (let i = from; i < count; i++) {
   // Mix: node, go, python-java, go, alpine (about 115 findings per image, ~1M for 10,000 images),
   // and the malware image every 50th.
   const mix = [0, 3, 1, 3, 2];
@@ -65,13 +67,13 @@ for (let i = 0; i < count; i++) {
   findings += result.findings.opened;
   if ((i + 1) % 500 === 0) {
     const s = (performance.now() - started) / 1000;
-    console.log(`${i + 1} images, ${findings} findings, ${((i + 1) / s).toFixed(1)} images/s`);
+    console.log(`${i + 1} images, ${findings} findings, ${((i + 1 - from) / s).toFixed(1)} images/s`);
   }
 }
 const seconds = (performance.now() - started) / 1000;
 const total = await prisma.finding.count();
 console.log(
-  `seeded ${count} images (${findings} new findings, ${total} in the database) in ${seconds.toFixed(1)} s: ${(count / seconds).toFixed(1)} images/s`,
+  `seeded ${count - from} images (${findings} new findings, ${total} in the database) in ${seconds.toFixed(1)} s: ${((count - from) / seconds).toFixed(1)} images/s`,
 );
 await prisma.$executeRawUnsafe('ANALYZE');
 await prisma.$disconnect();

@@ -138,4 +138,86 @@ describe('base image lineage', () => {
     // npm packages came with the application's own layers, not with Debian.
     expect(app.total).toBe(0);
   });
+
+  it('triage at the base level covers what the base brought, in every image built on it and in later scans, within the caller’s scope', async () => {
+    const image = (name: string) => t.prisma.image.findFirstOrThrow({ where: { name } });
+    const shop = await image('shop/node-app:1');
+    const debian = await image('library/debian:12-slim');
+    // A vulnerability the Debian layer brought: found in layer 0 of every image on it.
+    const [pick] = await t.prisma.$queryRaw<{ id: string }[]>`
+      SELECT f.vulnerability_id AS id FROM finding f WHERE f.status = 'open' AND f.layer_index = 0
+      GROUP BY f.vulnerability_id ORDER BY count(DISTINCT f.image_id) DESC, 1 LIMIT 1`;
+    const vuln = pick?.id as string;
+    const onBase = await t.prisma.finding.findMany({
+      where: { vulnerabilityId: vuln, status: 'open' },
+      select: { id: true, layerIndex: true, imageId: true },
+    });
+    const images = new Set(onBase.map((f) => f.imageId));
+    expect(images.size).toBeGreaterThanOrEqual(5);
+
+    // A scoped analyst (namespace shop) decides for the base: only images it sees change.
+    const shopNs = await t.prisma.namespace.findFirstOrThrow({ where: { name: 'shop' } });
+    const analyst = await t.as('shop-analyst', 'analyst', { namespaceIds: [shopNs.id] });
+    const triage = (inject: typeof analyst, scopeImage: string) =>
+      inject({
+        method: 'POST',
+        url: `/api/v1/vulnerabilities/${vuln}/triage`,
+        payload: {
+          action: 'ignore',
+          reason: 'not reachable in our base',
+          decision: 'not_affected',
+          justification: 'vulnerable_code_not_in_execute_path',
+          scope: { type: 'base', id: scopeImage },
+        },
+      });
+    const scoped = await triage(analyst, shop.id);
+    expect(scoped.statusCode, scoped.body).toBe(200);
+    expect(scoped.json().changed).toBe(onBase.filter((f) => f.imageId === shop.id).length);
+    // The admin: every image built on Debian's layer, the base image itself included.
+    const admin = await triage(t.app.inject.bind(t.app) as typeof analyst, shop.id);
+    expect(admin.json().changed).toBe(onBase.length - scoped.json().changed);
+    const now = await t.prisma.finding.findMany({ where: { vulnerabilityId: vuln } });
+    expect(now.every((f) => f.status === 'ignored' && f.triageDecision === 'not_affected')).toBe(
+      true,
+    );
+    // An image with no base cannot name one.
+    const none = await triage(t.app.inject.bind(t.app) as typeof analyst, debian.id);
+    expect(none.statusCode).toBe(422);
+    expect(none.json().code).toBe('no_base');
+
+    // Later scans on the same base: stored ignored, by the admin's rule anywhere, by the
+    // analyst's only inside its namespace. The admin's rule revoked first, to see the analyst's.
+    await t.prisma.triageRule.updateMany({
+      where: { targetId: vuln, limited: false },
+      data: { revokedAt: new Date() },
+    });
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+    const inShop = await persistScan(t.prisma, at('shop', 'worker', '1'), {
+      ...py,
+      target: { ...py.target, manifestDigest: digest('1') },
+    });
+    const elsewhere = await persistScan(t.prisma, at('ops', 'worker', '1'), {
+      ...py,
+      target: { ...py.target, manifestDigest: digest('2') },
+    });
+    const statusIn = async (imageId: string) => [
+      ...new Set(
+        (await t.prisma.finding.findMany({ where: { imageId, vulnerabilityId: vuln } })).map(
+          (f) => `${f.status} ${f.triageDecision}`,
+        ),
+      ),
+    ];
+    expect(await statusIn(inShop.imageId)).toEqual(['ignored not_affected']);
+    expect(await statusIn(elsewhere.imageId)).toEqual(['open null']);
+    // Unignore at the base level, named from another image on it, revokes the base's rules.
+    const back = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/vulnerabilities/${vuln}/triage`,
+      payload: { action: 'unignore', scope: { type: 'base', id: elsewhere.imageId } },
+    });
+    expect(back.statusCode, back.body).toBe(200);
+    expect(
+      await t.prisma.triageRule.count({ where: { targetId: vuln, revokedAt: null } }),
+    ).toBe(0);
+  });
 });

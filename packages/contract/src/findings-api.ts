@@ -229,10 +229,16 @@ export type Summary = z.infer<typeof SummarySchema>;
 export const TriageKindSchema = z.enum(['vulnerability', 'sample']);
 export type TriageKind = z.infer<typeof TriageKindSchema>;
 
+/**
+ * Which images a decision covers: one image, a repository, a namespace, an instance — or `base`:
+ * the base (lineage) of the image `id`, i.e. what its base layers brought, in every image built on
+ * that base, now and scanned later (within the caller's own scope).
+ */
 export const TriageScopeSchema = z.object({
-  type: z.enum(['image', 'repository', 'namespace', 'instance']),
+  type: z.enum(['image', 'repository', 'namespace', 'instance', 'base']),
   id: z.uuid(),
 });
+export type TriageScope = z.infer<typeof TriageScopeSchema>;
 
 /**
  * What an ignore means: plainly ignored, *not affected* (with a VEX justification), an

@@ -464,12 +464,28 @@ export async function persistScan(
           },
         },
       });
-      const ruleFor = (kind: string, targetId: string) =>
+      // A base rule covers what this image's layers up to the base's top layer brought (the
+      // same chain id there: the same stack below); a scoped principal's rule stays in its scope.
+      const chainPosition = new Map(chains.map((c, i) => [c, i]));
+      const inScope = (r: (typeof activeRules)[number]) => {
+        if (!r.limited) return true;
+        return repo
+          ? r.limitInstanceIds.includes(repo.namespace.instanceId) ||
+              r.limitNamespaceIds.includes(repo.namespaceId)
+          : false;
+      };
+      const covers = (r: (typeof activeRules)[number], layerIndex: number) => {
+        if (r.scopeType !== 'base') return scopeIds.has(r.scopeId);
+        const top = r.scopeChainId ? chainPosition.get(r.scopeChainId) : undefined;
+        return top !== undefined && layerIndex <= top;
+      };
+      const ruleFor = (kind: string, targetId: string, layerIndex: number) =>
         activeRules.find(
-          (r) => r.kind === kind && r.targetId === targetId && scopeIds.has(r.scopeId),
+          (r) =>
+            r.kind === kind && r.targetId === targetId && covers(r, layerIndex) && inScope(r),
         );
-      const initialStatus = (kind: string, targetId: string) => {
-        const rule = ruleFor(kind, targetId);
+      const initialStatus = (kind: string, targetId: string, layerIndex: number) => {
+        const rule = ruleFor(kind, targetId, layerIndex);
         return rule
           ? {
               status: 'ignored' as const,
@@ -550,7 +566,7 @@ export async function persistScan(
             resolvedAt: null,
             triageDecision: null,
             triageJustification: null,
-            ...initialStatus('vulnerability', v.id),
+            ...initialStatus('vulnerability', v.id, v.layerIndex),
           },
         });
       }
@@ -561,7 +577,7 @@ export async function persistScan(
         path: v.path,
         firstSeenAt: scannedAt,
         ...fieldsOf(v),
-        ...initialStatus('vulnerability', v.id),
+        ...initialStatus('vulnerability', v.id, v.layerIndex),
       }));
       const stillPresent = plan.still.map(({ item, old }) => ({ id: old.id, ...fieldsOf(item) }));
       if (creates.length) await tx.finding.createMany({ data: creates });
@@ -633,7 +649,7 @@ export async function persistScan(
             resolvedAt: null,
             triageDecision: null,
             triageJustification: null,
-            ...initialStatus('sample', s.sha256),
+            ...initialStatus('sample', s.sha256, s.layerIndex),
           },
         });
       }
@@ -645,7 +661,7 @@ export async function persistScan(
             path: s.path,
             firstSeenAt: scannedAt,
             ...placementOf(s),
-            ...initialStatus('sample', s.sha256),
+            ...initialStatus('sample', s.sha256, s.layerIndex),
           })),
         });
       }

@@ -122,7 +122,7 @@ export const triageRoutes: FastifyPluginAsyncZod<{
           visible,
           dryRun,
         );
-        const { perTarget, ...summary } = applied;
+        const { perTarget, ruleIds: _rules, ...summary } = applied;
         const what = kind === 'vulnerability' ? 'vulnerability' : 'malicious sample';
         return {
           ...summary,
@@ -139,7 +139,7 @@ export const triageRoutes: FastifyPluginAsyncZod<{
       }
       // Everything a vulnerability tab's filter matches, however many: set-based, in SQL.
       const query = parseFilter(ListVulnerabilitiesQuerySchema, listFilter(request.body.filter));
-      const { perTarget: _rows, ...summary } = await triage.applyMany(
+      const { perTarget: _rows, ruleIds: _rules, ...summary } = await triage.applyMany(
         kind,
         { query },
         t,

@@ -4,11 +4,12 @@ import {
   type TriageKind,
   TriageKindSchema,
   type TriageRequest,
+  type TriageScope,
 } from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
 import type { Visibility } from '../../auth/permissions.ts';
 import { visibleImageWhere, visibleSql } from '../../auth/visibility.ts';
-import { ForbiddenError } from '../../lib/errors.ts';
+import { ForbiddenError, NotFoundError, UnprocessableError } from '../../lib/errors.ts';
 import { IMAGE_JOINS, where } from './findings-sql.ts';
 import { vulnerabilityFilter } from './vulnerabilities-repository.ts';
 
@@ -19,8 +20,35 @@ export type { TriageKind };
 const TABLE = { vulnerability: sql`finding`, sample: sql`sample_finding` };
 const TARGET = { vulnerability: sql`vulnerability_id`, sample: sql`sample_sha256` };
 
-/** Images covered by a scope, as a SQL condition on `i` (image) joined to repository `r` and namespace `n`. */
-function scopeCondition(scope: TriageRequest['scope']): Prisma.Sql {
+/** A scope as SQL needs it: for `base`, the chain id of the image's top base layer. */
+type ResolvedScope = TriageScope & { chainId?: string };
+
+/** `base` names an image; what it covers is that image's base stack (its top layer's chain id). */
+async function resolveScope(
+  db: PrismaClient,
+  scope: TriageScope | undefined,
+): Promise<ResolvedScope | undefined> {
+  if (scope?.type !== 'base') return scope;
+  const image = await db.image.findUnique({ where: { id: scope.id }, select: { baseLayerCount: true } });
+  if (!image) throw new NotFoundError(`No image ${scope.id}`);
+  const top = await db.imageLayer.findUnique({
+    where: { imageId_position: { imageId: scope.id, position: image.baseLayerCount - 1 } },
+    select: { chainId: true },
+  });
+  if (!top?.chainId) {
+    throw new UnprocessableError(
+      'no_base',
+      'that image has no known base: no other scanned image shares its bottom layers',
+    );
+  }
+  return { ...scope, chainId: top.chainId };
+}
+
+/**
+ * Findings `f` of images `i` (repository `r`, namespace `n`) a scope covers; for a base, the
+ * findings in the base layers of every image built on it (the same chain of layers below).
+ */
+function scopeCondition(scope: ResolvedScope | undefined): Prisma.Sql {
   if (!scope) return sql`TRUE`;
   switch (scope.type) {
     case 'image':
@@ -31,7 +59,18 @@ function scopeCondition(scope: TriageRequest['scope']): Prisma.Sql {
       return sql`r.namespace_id = ${scope.id}::uuid`;
     case 'instance':
       return sql`n.instance_id = ${scope.id}::uuid`;
+    case 'base':
+      return sql`EXISTS (SELECT 1 FROM image_layer bl WHERE bl.image_id = i.id
+        AND bl.chain_id = ${scope.chainId ?? ''} AND f.layer_index <= bl.position)`;
   }
+}
+
+/** The rules of a scope (a base by its chain id: named from any image built on it). */
+function ruleScopeWhere(scope: ResolvedScope | undefined): Prisma.TriageRuleWhereInput {
+  if (!scope) return {};
+  return scope.type === 'base'
+    ? { scopeType: 'base', scopeChainId: scope.chainId ?? '' }
+    : { scopeType: scope.type, scopeId: scope.id };
 }
 
 /**
@@ -114,6 +153,7 @@ const TRANSITIONS: Record<TriageRequest['action'], { from: string[]; to: string 
  */
 export function createTriageService(db: PrismaClient, now: () => Date = () => new Date()) {
   return {
+    /** One row (a vulnerability or a sample) triaged: see applyMany. */
     async apply(
       kind: TriageKind,
       targetId: string,
@@ -121,78 +161,18 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
       actor: string,
       visible: Visibility = null,
     ) {
-      if (visible) await checkScopeVisible(db, t.scope, visible);
-      const limit = visibleSql(visible) ?? sql`TRUE`;
-      const move = TRANSITIONS[t.action];
-      const scopeText = t.scope ? `${t.scope.type}:${t.scope.id}` : 'all images';
-      const decision = decisionOf(t);
-      return db.$transaction(async (tx) => {
-        const expires = t.expiresAt ? new Date(t.expiresAt) : null;
-        const changed = await tx.$queryRaw<{ id: string; image_id: string; old: string }[]>`
-          WITH target AS (
-            SELECT f.id, f.status::text AS old FROM ${TABLE[kind]} f
-            JOIN image i ON i.id = f.image_id
-            LEFT JOIN repository r ON r.id = i.repository_id
-            LEFT JOIN namespace n ON n.id = r.namespace_id
-            WHERE f.${TARGET[kind]} = ${targetId} AND f.status::text = ANY(${move.from}::text[]) AND ${scopeCondition(t.scope)} AND ${limit}
-            FOR UPDATE OF f
-          )
-          UPDATE ${TABLE[kind]} f SET status = ${move.to}::finding_status,
-            ignore_expires_at = ${t.action === 'ignore' ? expires : null}::timestamptz,
-            triage_decision = ${decision.decision}, triage_justification = ${decision.justification}
-          FROM target WHERE f.id = target.id
-          RETURNING f.id, f.image_id, target.old`;
-        let ruleId: string | undefined;
-        if (t.action === 'ignore' && t.scope) {
-          const rule = await tx.triageRule.create({
-            data: {
-              kind,
-              targetId,
-              scopeType: t.scope.type,
-              scopeId: t.scope.id,
-              reason: t.reason ?? '',
-              ...decision,
-              expiresAt: expires,
-              createdBy: actor,
-            },
-          });
-          ruleId = rule.id;
-        }
-        if (t.action === 'unignore') {
-          await tx.triageRule.updateMany({
-            where: {
-              kind,
-              targetId,
-              revokedAt: null,
-              ...(t.scope ? { scopeType: t.scope.type, scopeId: t.scope.id } : {}),
-            },
-            data: { revokedAt: now() },
-          });
-        }
-        await tx.triageEvent.createMany({
-          data: changed.map((c) => ({
-            kind,
-            targetId,
-            findingId: c.id,
-            imageId: c.image_id,
-            action: t.action,
-            oldStatus: c.old,
-            newStatus: move.to,
-            reason: t.reason ?? null,
-            scope: scopeText + (expires ? ` until ${expires.toISOString()}` : ''),
-            actor,
-            at: now(),
-            ...decision,
-          })),
-        });
-        return { changed: changed.length, ...(ruleId ? { ruleId } : {}) };
+      const done = await this.applyMany(kind, { ids: [targetId] }, t, actor, visible, false, {
+        single: true,
       });
+      return { changed: done.findings, ...(done.ruleIds[0] ? { ruleId: done.ruleIds[0] } : {}) };
     },
 
     /**
      * One triage over many rows in one statement: the rows are `ids` (vulnerability ids or sample
      * hashes) or, for vulnerabilities, a tab filter (`filter`: the list's SQL). Every changed
-     * finding gets an event carrying the action's `bulkId`; scoped ignores leave one rule per row.
+     * finding gets an event (carrying the action's `bulkId` unless `single`); a scoped ignore
+     * leaves one rule per row (every id given, or every row the filter found), so findings of
+     * later scans in that scope are stored ignored. A scoped principal's rules stay in its scope.
      * `dryRun` counts what would change (findings, images, rows) and changes nothing.
      */
     async applyMany(
@@ -202,8 +182,10 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
       actor: string,
       visible: Visibility = null,
       dryRun = false,
+      options: { single?: boolean } = {},
     ) {
       if (visible) await checkScopeVisible(db, t.scope, visible);
+      const scope = await resolveScope(db, t.scope);
       const limit = visibleSql(visible) ?? sql`TRUE`;
       const move = TRANSITIONS[t.action];
       const scopeText = t.scope ? `${t.scope.type}:${t.scope.id}` : 'all images';
@@ -224,15 +206,15 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
       const target = sql`SELECT f.id, f.image_id, f.${TARGET[kind]} AS target, f.status::text AS old
         FROM ${TABLE[kind]} f ${IMAGE_JOINS}
         WHERE ${rows} AND f.status::text = ANY(${move.from}::text[])
-          AND ${scopeCondition(t.scope)} AND ${limit}`;
+          AND ${scopeCondition(scope)} AND ${limit}`;
       type Count = { target: string | null; findings: bigint; images: bigint };
       if (dryRun) {
         const counts = await db.$queryRaw<Count[]>`
           WITH t AS (${target})
           SELECT target, count(*) AS findings, count(DISTINCT image_id) AS images FROM t GROUP BY ROLLUP (target)`;
-        return summarize(counts, null, true);
+        return { ...summarize(counts, null, true), ruleIds: [] as string[] };
       }
-      const bulkId = randomUUID();
+      const bulkId = options.single ? null : randomUUID();
       return db.$transaction(
         async (tx) => {
           const counts = await tx.$queryRaw<Count[]>`
@@ -253,30 +235,31 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
             SELECT target, count(*) AS findings, count(DISTINCT image_id) AS images
             FROM changed GROUP BY ROLLUP (target)`;
           const summary = summarize(counts, bulkId, false);
-          const targets = [...summary.perTarget.keys()];
-          if (t.action === 'ignore' && t.scope) {
-            await tx.$executeRaw`
-              INSERT INTO triage_rule (id, kind, target_id, scope_type, scope_id, reason, decision,
-                justification, expires_at, created_by)
-              SELECT gen_random_uuid(), ${kind}, x, ${t.scope.type}, ${t.scope.id}::uuid, ${t.reason ?? ''},
-                ${decision.decision}, ${decision.justification}, ${expires}::timestamptz, ${actor}
-              FROM unnest(${targets}::text[]) AS x`;
+          const targets = 'ids' in selection ? selection.ids : [...summary.perTarget.keys()];
+          let ruleIds: string[] = [];
+          if (t.action === 'ignore' && scope) {
+            const rules = await tx.$queryRaw<{ id: string }[]>`
+              INSERT INTO triage_rule (id, kind, target_id, scope_type, scope_id, scope_chain_id,
+                limited, limit_instance_ids, limit_namespace_ids, reason, decision, justification,
+                expires_at, created_by)
+              SELECT gen_random_uuid(), ${kind}, x, ${scope.type}, ${scope.id}::uuid,
+                ${scope.chainId ?? null}, ${visible !== null},
+                ${visible?.instanceIds ?? []}::uuid[], ${visible?.namespaceIds ?? []}::uuid[],
+                ${t.reason ?? ''}, ${decision.decision}, ${decision.justification},
+                ${expires}::timestamptz, ${actor}
+              FROM unnest(${targets}::text[]) AS x
+              RETURNING id`;
+            ruleIds = rules.map((r) => r.id);
           }
           if (t.action === 'unignore') {
-            const ids = 'ids' in selection ? selection.ids : targets;
             await tx.triageRule.updateMany({
-              where: {
-                kind,
-                targetId: { in: ids },
-                revokedAt: null,
-                ...(t.scope ? { scopeType: t.scope.type, scopeId: t.scope.id } : {}),
-              },
+              where: { kind, targetId: { in: targets }, revokedAt: null, ...ruleScopeWhere(scope) },
               data: { revokedAt: now() },
             });
           }
-          return summary;
+          return { ...summary, ruleIds };
         },
-        // A whole tab of a large fleet (~0.25 ms a finding): minutes, not the default seconds.
+        // A whole tab of a large fleet (~0.1 ms a finding): minutes, not the default seconds.
         { timeout: 600_000, maxWait: 30_000 },
       );
     },

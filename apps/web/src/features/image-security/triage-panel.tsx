@@ -30,11 +30,28 @@ export function TriagePanel({
   kind: TriageKind;
   id: string;
   /** The affected findings: their statuses decide which actions make sense, their images the scopes. */
-  findings: { status: string; image: { id: string; name: string } }[];
+  findings: {
+    status: string;
+    image: { id: string; name: string };
+    /** Vulnerabilities: brought by the image's base (lineage) or its own layers. */
+    introducedBy?: 'base' | 'own';
+    baseName?: string | null;
+  }[];
   history: TriageEvent[];
 }) {
   const statuses = [...new Set(findings.map((f) => f.status))];
   const images = [...new Map(findings.map((f) => [f.image.id, f.image])).values()];
+  // Bases that brought it: one choice each (named by the base image, or by an image on it).
+  const bases = [
+    ...new Map(
+      findings
+        .filter((f) => f.introducedBy === 'base')
+        .map((f) => [
+          f.baseName ?? f.image.id,
+          { imageId: f.image.id, name: f.baseName, on: f.image.name },
+        ]),
+    ).values(),
+  ];
   const triage = useTriageFinding(kind, id);
   const mayTriage = useCan('triage');
   const [ignoring, setIgnoring] = useState(false);
@@ -94,7 +111,11 @@ export function TriagePanel({
             act({
               action: 'ignore',
               ...form.request(),
-              ...(scope ? { scope: { type: 'image', id: scope } } : {}),
+              ...(scope.startsWith('base:')
+                ? { scope: { type: 'base', id: scope.slice(5) } }
+                : scope
+                  ? { scope: { type: 'image', id: scope } }
+                  : {}),
             });
           }}
         >
@@ -102,6 +123,11 @@ export function TriagePanel({
             <label htmlFor={scopeId}>Scope</label>
             <select id={scopeId} value={scope} onChange={(e) => setScope(e.target.value)}>
               <option value="">All images, including future scans</option>
+              {bases.map((b) => (
+                <option key={`base:${b.imageId}`} value={`base:${b.imageId}`}>
+                  Every image built on {b.name ?? `the base of ${b.on}`} (what the base brought)
+                </option>
+              ))}
               {images.map((i) => (
                 <option key={i.id} value={i.id}>
                   Only {i.name}
