@@ -67,7 +67,9 @@ for (let i = from; i < count; i++) {
   findings += result.findings.opened;
   if ((i + 1) % 500 === 0) {
     const s = (performance.now() - started) / 1000;
-    console.log(`${i + 1} images, ${findings} findings, ${((i + 1 - from) / s).toFixed(1)} images/s`);
+    console.log(
+      `${i + 1} images, ${findings} findings, ${((i + 1 - from) / s).toFixed(1)} images/s`,
+    );
   }
 }
 const seconds = (performance.now() - started) / 1000;

@@ -216,8 +216,6 @@ describe('base image lineage', () => {
       payload: { action: 'unignore', scope: { type: 'base', id: elsewhere.imageId } },
     });
     expect(back.statusCode, back.body).toBe(200);
-    expect(
-      await t.prisma.triageRule.count({ where: { targetId: vuln, revokedAt: null } }),
-    ).toBe(0);
+    expect(await t.prisma.triageRule.count({ where: { targetId: vuln, revokedAt: null } })).toBe(0);
   });
 });

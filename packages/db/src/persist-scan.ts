@@ -481,8 +481,7 @@ export async function persistScan(
       };
       const ruleFor = (kind: string, targetId: string, layerIndex: number) =>
         activeRules.find(
-          (r) =>
-            r.kind === kind && r.targetId === targetId && covers(r, layerIndex) && inScope(r),
+          (r) => r.kind === kind && r.targetId === targetId && covers(r, layerIndex) && inScope(r),
         );
       const initialStatus = (kind: string, targetId: string, layerIndex: number) => {
         const rule = ruleFor(kind, targetId, layerIndex);

@@ -139,14 +139,11 @@ export const triageRoutes: FastifyPluginAsyncZod<{
       }
       // Everything a vulnerability tab's filter matches, however many: set-based, in SQL.
       const query = parseFilter(ListVulnerabilitiesQuerySchema, listFilter(request.body.filter));
-      const { perTarget: _rows, ruleIds: _rules, ...summary } = await triage.applyMany(
-        kind,
-        { query },
-        t,
-        actor,
-        visible,
-        dryRun,
-      );
+      const {
+        perTarget: _rows,
+        ruleIds: _rules,
+        ...summary
+      } = await triage.applyMany(kind, { query }, t, actor, visible, dryRun);
       return summary;
     },
   );

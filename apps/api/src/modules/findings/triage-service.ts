@@ -29,7 +29,10 @@ async function resolveScope(
   scope: TriageScope | undefined,
 ): Promise<ResolvedScope | undefined> {
   if (scope?.type !== 'base') return scope;
-  const image = await db.image.findUnique({ where: { id: scope.id }, select: { baseLayerCount: true } });
+  const image = await db.image.findUnique({
+    where: { id: scope.id },
+    select: { baseLayerCount: true },
+  });
   if (!image) throw new NotFoundError(`No image ${scope.id}`);
   const top = await db.imageLayer.findUnique({
     where: { imageId_position: { imageId: scope.id, position: image.baseLayerCount - 1 } },
