@@ -21,6 +21,7 @@ export const BUILT = [
   'packages/pipeline',
   'packages/db',
   'packages/registry',
+  'packages/sbom',
   'apps/api',
   'apps/worker',
 ];

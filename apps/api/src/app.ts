@@ -27,6 +27,8 @@ import { healthRoutes } from './modules/health/health-routes.ts';
 import { createHealthService } from './modules/health/health-service.ts';
 import { registriesRoutes } from './modules/registries/registries-routes.ts';
 import { createRegistriesService } from './modules/registries/registries-service.ts';
+import { sbomRoutes } from './modules/sbom/sbom-routes.ts';
+import { createSbomService } from './modules/sbom/sbom-service.ts';
 import { reportsRoutes } from './modules/scans/reports-routes.ts';
 import { createReportsService } from './modules/scans/reports-service.ts';
 import { scansRoutes } from './modules/scans/scans-routes.ts';
@@ -175,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(reportsRoutes, { service: createReportsService(deps.prisma) });
+  await app.register(sbomRoutes, { service: createSbomService(deps.prisma) });
 
   await app.register(consolePlugin, { webDist: deps.config.webDist });
   return app;

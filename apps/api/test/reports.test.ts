@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { importAdvisories } from '@drydock/advisories';
 import { PgAdvisoryStore } from '@drydock/db';
+import { validateCycloneDx, validateSpdx } from '@drydock/sbom';
 import { shared } from '@drydock/test-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/src/cli.ts';
@@ -64,6 +65,43 @@ describe('drydock scan --server --token pushes the result to the server', () => 
     });
     const again = await scan('--server', url, '--token', token, '--name', 'ci/go-binaries:42');
     expect(again.stderr).toMatch(/\(0 new, \d+ still open\)/);
+  });
+
+  it('the pushed image’s SBOM downloads as CycloneDX 1.6 and SPDX 2.3, both valid', async () => {
+    const image = await t.prisma.image.findFirstOrThrow({ where: { name: 'ci/go-binaries:42' } });
+    const get = (q: string) =>
+      t.app.inject({ method: 'GET', url: `/api/v1/images/${image.id}/sbom${q}` });
+    const cdx = await get('');
+    expect(cdx.statusCode, cdx.body.slice(0, 300)).toBe(200);
+    expect(cdx.headers['content-type']).toMatch(/^application\/vnd\.cyclonedx\+json/);
+    expect(cdx.headers['content-disposition']).toMatch(
+      /filename="ci_go-binaries_42-[0-9a-f]{12}\.cdx\.json"/,
+    );
+    expect(await validateCycloneDx(cdx.body)).toBeNull();
+    const bom = JSON.parse(cdx.body);
+    expect(bom.metadata.component.name).toBe('ci/go-binaries:42');
+    expect(bom.metadata.component.version).toBe(image.digest);
+    const packages = await t.prisma.analysisCache.findUniqueOrThrow({
+      where: { key: image.analysisKey as string },
+    });
+    expect(bom.components).toHaveLength(
+      new Set(
+        (packages.inventory as { packages: { purl: string; path: string }[] }).packages.map(
+          (p) => `${p.purl}#${p.path}`,
+        ),
+      ).size,
+    );
+    const spdx = await get('?format=spdx');
+    expect(spdx.headers['content-type']).toMatch(/^application\/spdx\+json/);
+    expect(validateSpdx(spdx.json())).toBeNull();
+    // Unknown format: a 400 problem; an image without a stored inventory: 409 with the reason.
+    expect((await get('?format=xml')).statusCode).toBe(400);
+    const bare = await t.prisma.image.create({
+      data: { digest: `sha256:${'0'.repeat(64)}`, name: 'bare' },
+    });
+    const none = await t.app.inject({ method: 'GET', url: `/api/v1/images/${bare.id}/sbom` });
+    expect(none.statusCode).toBe(409);
+    expect(none.json().code).toBe('no_inventory');
   });
 
   it('fails with exit code 3 and the reason when the server refuses', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ScanReportSchema } from '@drydock/contract';
+import { validateCycloneDx, validateSpdx } from '@drydock/sbom';
 import { shared } from '@drydock/test-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.ts';
@@ -160,7 +161,7 @@ describe('drydock db update and scan with vulnerabilities', () => {
     expect(unfixed.vulnerabilities?.every((v) => v.fixedVersion)).toBe(true);
   });
 
-  it('writes SARIF 2.1.0 and CycloneDX 1.5', async () => {
+  it('writes SARIF 2.1.0, CycloneDX 1.6 and SPDX 2.3, each valid', async () => {
     const sarif = JSON.parse(
       (await run('scan', shared('images', 'debian12-node-app.tar'), '-f', 'sarif')).stdout,
     );
@@ -180,12 +181,21 @@ describe('drydock db update and scan with vulnerabilities', () => {
     const bom = JSON.parse(
       (await run('scan', shared('images', 'debian12-node-app.tar'), '-f', 'cyclonedx')).stdout,
     );
-    expect(bom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.5' });
+    expect(bom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
+    expect(await validateCycloneDx(JSON.stringify(bom))).toBeNull();
     expect(bom.components).toHaveLength(156);
     const vuln = bom.vulnerabilities.find((v: { id: string }) => v.id === 'CVE-2021-44906');
     expect(
       bom.components.some((c: { 'bom-ref': string }) => c['bom-ref'] === vuln.affects[0].ref),
     ).toBe(true);
+    expect(vuln.ratings[0]).toMatchObject({ severity: 'critical', score: 9.8, method: 'CVSSv31' });
+
+    const spdx = JSON.parse(
+      (await run('scan', shared('images', 'debian12-node-app.tar'), '-f', 'spdx-json')).stdout,
+    );
+    expect(validateSpdx(spdx)).toBeNull();
+    expect(spdx.spdxVersion).toBe('SPDX-2.3');
+    expect(spdx.packages).toHaveLength(157);
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FINDING_EXPORT_COLUMNS } from '@drydock/contract';
+import { validateCycloneDx, validateSpdx } from '@drydock/sbom';
 import { expect, type Page, test } from '@playwright/test';
 import { signIn } from './auth.ts';
 
@@ -160,6 +161,24 @@ test('bulk: select rows, ignore with a counted confirmation, unignore everything
   }[];
   expect(imageRows).toHaveLength(imagesTotal);
   expect(imageRows.every((r) => r.digest.startsWith('sha256:'))).toBe(true);
+
+  // 5. An image's SBOM, as CycloneDX and as SPDX, each valid.
+  await page.getByRole('button', { name: /^SBOM of shop\/node-app/ }).click();
+  const [cdxDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'CycloneDX 1.6' }).click(),
+  ]);
+  expect(cdxDownload.suggestedFilename()).toMatch(/^shop_node-app.*\.cdx\.json$/);
+  const cdx = readFileSync(await cdxDownload.path(), 'utf8');
+  expect(await validateCycloneDx(cdx)).toBeNull();
+  const bom = JSON.parse(cdx) as { components: { name: string }[] };
+  expect(bom.components.map((c) => c.name)).toContain('minimist');
+  await page.getByRole('button', { name: /^SBOM of shop\/node-app/ }).click();
+  const [spdxDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'SPDX 2.3' }).click(),
+  ]);
+  expect(validateSpdx(JSON.parse(readFileSync(await spdxDownload.path(), 'utf8')))).toBeNull();
 });
 
 test('the fix plan ranks the upgrades and base rebuilds that clear the most, with what each clears', async ({

@@ -57,7 +57,8 @@ export function cycloneDxBom(report: ScanReport, options: CycloneDxOptions = {})
   const t = report.target;
   const root = new Models.Component(Enums.ComponentType.Container, imageName(report), {
     bomRef: ROOT_REF,
-    ...(t.manifestDigest ? { version: t.manifestDigest } : {}),
+    // The manifest digest identifies an image in a registry; an archive without one, its config.
+    version: t.manifestDigest ?? t.configDigest,
     purl: imagePurl(report),
     properties: properties([
       ['drydock:image:configDigest', t.configDigest],

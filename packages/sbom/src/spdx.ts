@@ -51,7 +51,7 @@ export function toSpdx(report: ScanReport, options: SpdxOptions = {}) {
   const root = {
     SPDXID: 'SPDXRef-Image',
     name,
-    ...(t.manifestDigest ? { versionInfo: t.manifestDigest } : {}),
+    versionInfo: t.manifestDigest ?? t.configDigest,
     downloadLocation: NOASSERTION,
     primaryPackagePurpose: 'CONTAINER',
     filesAnalyzed: false,

@@ -15,10 +15,10 @@ import {
 } from '@drydock/contract';
 import { createYaraEngine, loadRuleSet } from '@drydock/malware';
 import { analyzeFile, matchReport } from '@drydock/pipeline';
+import { toCycloneDx, toSpdx } from '@drydock/sbom';
 import { ScanError, type ScanProgress } from '@drydock/scanner';
 import { z } from 'zod';
 import { EXIT, type Io, VERSION } from '../io.ts';
-import { renderCycloneDx } from '../render/cyclonedx.ts';
 import { renderSarif } from '../render/sarif.ts';
 import { renderTable } from '../render/table.ts';
 
@@ -29,7 +29,8 @@ OCI image layout directory: its inventory and, when \`drydock db update\` has st
 its vulnerabilities.
 
 Options:
-  -f, --format <fmt>          table (default), json, sarif or cyclonedx
+  -f, --format <fmt>          table (default), json, sarif, cyclonedx (CycloneDX 1.6 with the
+                              vulnerabilities) or spdx-json (SPDX 2.3)
       --platform <os/arch>    platform of a multi-platform image (default: linux/amd64)
   -o, --output <file>         write the report to a file instead of stdout
       --priority <list>       only findings of these priorities (high,medium,low)
@@ -149,8 +150,10 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
     return EXIT.usage;
   }
   const format = values.format as string;
-  if (!['json', 'table', 'sarif', 'cyclonedx'].includes(format)) {
-    io.stderr(`drydock scan: unknown format '${format}' (table, json, sarif or cyclonedx)\n`);
+  if (!['json', 'table', 'sarif', 'cyclonedx', 'spdx-json'].includes(format)) {
+    io.stderr(
+      `drydock scan: unknown format '${format}' (table, json, sarif, cyclonedx or spdx-json)\n`,
+    );
     return EXIT.usage;
   }
   const platform = values.platform as string | undefined;
@@ -276,8 +279,10 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
       : format === 'sarif'
         ? renderSarif(report, findings ?? [])
         : format === 'cyclonedx'
-          ? renderCycloneDx(report, findings, now)
-          : renderTable(report);
+          ? toCycloneDx(report, { now, ...(findings ? { findings } : {}) })
+          : format === 'spdx-json'
+            ? `${JSON.stringify(toSpdx(report, { now }), null, 2)}\n`
+            : renderTable(report);
   if (values.output) await io.writeFile?.(String(values.output), text);
   else io.stdout(text);
   if (server && token) {

@@ -1,7 +1,24 @@
 import { useState } from 'react';
 
-/** "Export": a download of the whole current filter (all pages), as CSV or JSON. */
-export function ExportMenu({ href }: { href: (format: 'csv' | 'json') => string }) {
+/**
+ * A download menu: "Export" (the whole current filter, all pages, as CSV or JSON) by default, or
+ * any other set of formats (an image's SBOM as CycloneDX or SPDX).
+ */
+export function ExportMenu<F extends string = 'csv' | 'json'>({
+  href,
+  label = 'Export',
+  title,
+  formats = [
+    { value: 'csv', label: 'CSV' },
+    { value: 'json', label: 'JSON' },
+  ] as { value: F; label: string }[],
+}: {
+  href: (format: F) => string;
+  label?: string;
+  /** The accessible name when the label alone is ambiguous (one menu per row). */
+  title?: string;
+  formats?: { value: F; label: string }[];
+}) {
   const [open, setOpen] = useState(false);
   return (
     <div className="export">
@@ -9,15 +26,16 @@ export function ExportMenu({ href }: { href: (format: 'csv' | 'json') => string 
         type="button"
         aria-expanded={open}
         aria-haspopup="true"
+        {...(title ? { 'aria-label': title, title } : {})}
         onClick={() => setOpen((v) => !v)}
       >
-        Export
+        {label}
       </button>
       {open ? (
         <div className="export-menu">
-          {(['csv', 'json'] as const).map((format) => (
-            <a key={format} href={href(format)} download onClick={() => setOpen(false)}>
-              {format.toUpperCase()}
+          {formats.map((f) => (
+            <a key={f.value} href={href(f.value)} download onClick={() => setOpen(false)}>
+              {f.label}
             </a>
           ))}
         </div>

@@ -3,6 +3,7 @@ import type { ReportPushed, ScanReport } from '@drydock/contract';
 import { PgAdvisoryStore, type PrismaClient, persistScan } from '@drydock/db';
 import type { Principal } from '../../auth/permissions.ts';
 import { ForbiddenError } from '../../lib/errors.ts';
+import { reportInventoryKey } from '../sbom/sbom-service.ts';
 
 /**
  * A pipeline's scan result (`drydock scan … --server URL --token T`): the inventory and malware
@@ -24,7 +25,17 @@ export function createReportsService(prisma: PrismaClient) {
       const name = givenName ?? report.target.repoTags[0] ?? report.target.input;
       const vulnerabilities = await matchInventory(report, new PgAdvisoryStore(prisma));
       const at = new Date();
-      const stored = await persistScan(prisma, { name }, { ...report, vulnerabilities }, at);
+      // The inventory is kept like a scanned image's (SBOM downloads, re-matching).
+      const analysisKey = reportInventoryKey(report);
+      const { vulnerabilities: _v, maliciousSamples: _m, ...inventory } = report;
+      await prisma.analysisCache.upsert({
+        where: { key: analysisKey },
+        create: { key: analysisKey, analyzerVersion: 'report', inventory },
+        update: { inventory, lastUsedAt: at },
+      });
+      const stored = await persistScan(prisma, { name }, { ...report, vulnerabilities }, at, {
+        analysisKey,
+      });
       const scan = await prisma.scan.create({
         data: {
           scope: { kind: 'upload', name },

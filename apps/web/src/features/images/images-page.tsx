@@ -75,6 +75,24 @@ export function ImagesPage() {
           { header: 'Application', cell: (i) => <Counts c={i.counts.application} /> },
           { header: 'Malicious', cell: (i) => <SampleCounts c={i.counts.malicious} /> },
           { header: 'Last scan', cell: (i) => formatDateTime(i.lastScanAt) },
+          {
+            header: 'SBOM',
+            // Only scanned images have an inventory to describe.
+            cell: (i) =>
+              i.lastScanAt ? (
+                <ExportMenu
+                  label="SBOM"
+                  title={`SBOM of ${i.name}`}
+                  formats={[
+                    { value: 'cyclonedx', label: 'CycloneDX 1.6' },
+                    { value: 'spdx', label: 'SPDX 2.3' },
+                  ]}
+                  href={(format) => `/api/v1/images/${i.id}/sbom?format=${format}`}
+                />
+              ) : (
+                '—'
+              ),
+          },
         ]}
       />
       <UrlPagination data={list.data} />
