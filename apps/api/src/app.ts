@@ -176,8 +176,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   });
 
-  await app.register(reportsRoutes, { service: createReportsService(deps.prisma) });
-  await app.register(sbomRoutes, { service: createSbomService(deps.prisma) });
+  const reports = createReportsService(deps.prisma);
+  await app.register(reportsRoutes, { service: reports });
+  await app.register(sbomRoutes, { service: createSbomService(deps.prisma, reports) });
 
   await app.register(consolePlugin, { webDist: deps.config.webDist });
   return app;

@@ -185,7 +185,7 @@ export const ScanReportSchema = z.object({
   target: z.object({
     /** What was scanned, as given (file or directory path). */
     input: z.string(),
-    format: z.enum(['docker-archive', 'oci-archive', 'oci-layout', 'registry']),
+    format: z.enum(['docker-archive', 'oci-archive', 'oci-layout', 'registry', 'sbom']),
     repoTags: z.array(z.string()),
     /** The image config's labels (`org.opencontainers.image.base.name` names its base). */
     labels: z.record(z.string(), z.string()).optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageOf } from './envelopes.ts';
-import { AdvisoryDbUsedSchema } from './scan-report.ts';
+import { AdvisoryDbUsedSchema, ScanWarningSchema } from './scan-report.ts';
 
 /** What a Scan Now covers. */
 export const ScanScopeSchema = z.discriminatedUnion('kind', [
@@ -35,7 +35,7 @@ export const ScanJobResultSchema = z.object({ findings: counts, samples: counts 
 export const ScanJobSchema = z.object({
   id: z.uuid(),
   imageId: z.uuid().nullable(),
-  kind: z.enum(['registry', 'upload', 'rematch']),
+  kind: z.enum(['registry', 'upload', 'rematch', 'sbom']),
   target: z.string(),
   status: ScanItemStatusSchema,
   reason: z.string().nullable(),
@@ -57,7 +57,7 @@ export type ScanJobView = z.infer<typeof ScanJobSchema>;
 export const ScanSchema = z.object({
   id: z.uuid(),
   scope: z.record(z.string(), z.unknown()),
-  trigger: z.enum(['manual', 'schedule', 'advisories', 'upload', 'cli']),
+  trigger: z.enum(['manual', 'schedule', 'advisories', 'upload', 'cli', 'sbom']),
   requestedBy: z.string().nullable(),
   createdAt: z.iso.datetime(),
   /** queued/running until every image is done; then succeeded, or failed when any image failed. */
@@ -120,3 +120,14 @@ export const ReportPushedSchema = z.object({
   }),
 });
 export type ReportPushed = z.infer<typeof ReportPushedSchema>;
+
+/** An SBOM read and matched (`POST /api/v1/sboms`): stored like a scan, with what was read. */
+export const SbomImportedSchema = ReportPushedSchema.extend({
+  format: z.enum(['cyclonedx', 'spdx']),
+  /** The tool that wrote the document, as it says. */
+  tool: z.string().nullable(),
+  packages: z.number().int(),
+  /** What could not be read (packages of unknown ecosystems, components without a purl…). */
+  warnings: z.array(ScanWarningSchema),
+});
+export type SbomImported = z.infer<typeof SbomImportedSchema>;

@@ -5,4 +5,6 @@ export {
   toCycloneDx,
   validateCycloneDx,
 } from './cyclonedx.ts';
+export { lineOf } from './json-lines.ts';
+export { MAX_SBOM_BYTES, parsePurl, type ReadSbom, readSbom, SbomError } from './read.ts';
 export { type SpdxOptions, toSpdx, validateSpdx } from './spdx.ts';

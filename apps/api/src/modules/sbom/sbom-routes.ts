@@ -1,13 +1,42 @@
+import { ReportPushQuerySchema, SbomImportedSchema } from '@drydock/contract';
+import { MAX_SBOM_BYTES } from '@drydock/sbom';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
 import type { SbomService } from './sbom-service.ts';
 
-/** SBOM downloads of the images the principal may see. */
+/** SBOM downloads of the images the principal may see; SBOMs from other tools, read in. */
 export const sbomRoutes: FastifyPluginAsyncZod<{ service: SbomService }> = async (
   app,
   { service },
 ) => {
+  // The document as text (errors name its lines), for the JSON types SBOMs travel as; only in
+  // this plugin's routes.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    ['application/json', 'application/vnd.cyclonedx+json', 'application/spdx+json'],
+    { parseAs: 'string', bodyLimit: MAX_SBOM_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+  app.post(
+    '/api/v1/sboms',
+    {
+      config: { permission: 'scan' },
+      bodyLimit: MAX_SBOM_BYTES,
+      schema: {
+        tags: ['sbom'],
+        operationId: 'importSbom',
+        summary: 'Read a CycloneDX or SPDX JSON SBOM, match it, and store it like a scanned image',
+        querystring: ReportPushQuerySchema,
+        body: z.string().min(1).describe('A CycloneDX (1.2-1.6) or SPDX 2.x JSON document'),
+        response: { 201: SbomImportedSchema },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await service.importSbom(request.body, request.query.name, principalOf(request))),
+  );
   app.get(
     '/api/v1/images/:id/sbom',
     {

@@ -1,9 +1,10 @@
-import { type ScanReport, ScanReportSchema } from '@drydock/contract';
+import { type SbomImported, type ScanReport, ScanReportSchema } from '@drydock/contract';
 import type { PrismaClient } from '@drydock/db';
-import { toCycloneDx, toSpdx } from '@drydock/sbom';
-import type { Visibility } from '../../auth/permissions.ts';
+import { readSbom, SbomError, toCycloneDx, toSpdx } from '@drydock/sbom';
+import type { Principal, Visibility } from '../../auth/permissions.ts';
 import { visibleImageWhere } from '../../auth/visibility.ts';
-import { ConflictError, NotFoundError } from '../../lib/errors.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../lib/errors.ts';
+import type { ReportsService } from '../scans/reports-service.ts';
 
 export type SbomFormat = 'cyclonedx' | 'spdx';
 
@@ -15,8 +16,34 @@ export const reportInventoryKey = (report: ScanReport) =>
  * SBOMs of stored images: the inventory the last scan used (kept for re-matching), as CycloneDX
  * 1.6 or SPDX 2.3 JSON, named as the console names the image.
  */
-export function createSbomService(prisma: PrismaClient) {
+export function createSbomService(prisma: PrismaClient, reports: ReportsService) {
   return {
+    /**
+     * An SBOM made by any tool (CycloneDX or SPDX JSON), read into an inventory, matched with the
+     * server's advisories and stored like a scanned image (trigger `sbom`).
+     */
+    async importSbom(
+      text: string,
+      name: string | undefined,
+      principal: Principal,
+    ): Promise<SbomImported> {
+      let read: ReturnType<typeof readSbom>;
+      try {
+        read = readSbom(text);
+      } catch (error) {
+        if (error instanceof SbomError) throw new UnprocessableError('invalid_sbom', error.message);
+        throw error;
+      }
+      const pushed = await reports.push(read.report, name, principal, 'sbom');
+      return {
+        ...pushed,
+        format: read.format,
+        tool: read.tool ?? null,
+        packages: read.report.packages.length,
+        warnings: read.report.warnings,
+      };
+    },
+
     async imageSbom(id: string, format: SbomFormat, visible: Visibility) {
       const image = await prisma.image.findFirst({
         where: { id, ...visibleImageWhere(visible) },

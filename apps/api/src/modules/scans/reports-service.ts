@@ -12,14 +12,18 @@ import { reportInventoryKey } from '../sbom/sbom-service.ts';
  */
 export function createReportsService(prisma: PrismaClient) {
   return {
+    /**
+     * Stores an inventory as a scan: a CLI report (`cli`) or an SBOM read by the server (`sbom`).
+     */
     async push(
       report: ScanReport,
       givenName: string | undefined,
       principal: Principal,
+      trigger: 'cli' | 'sbom' = 'cli',
     ): Promise<ReportPushed> {
       if (principal.visible) {
         throw new ForbiddenError(
-          'pushed images belong to no registry scope: a scoped token cannot push',
+          'pushed images and SBOMs belong to no registry scope: a scoped token cannot push them',
         );
       }
       const name = givenName ?? report.target.repoTags[0] ?? report.target.input;
@@ -39,13 +43,13 @@ export function createReportsService(prisma: PrismaClient) {
       const scan = await prisma.scan.create({
         data: {
           scope: { kind: 'upload', name },
-          trigger: 'cli',
+          trigger,
           requestedBy: principal.name,
           items: {
             create: {
               scanJob: {
                 create: {
-                  kind: 'upload',
+                  kind: trigger === 'sbom' ? 'sbom' : 'upload',
                   target: name,
                   imageId: stored.imageId,
                   status: 'succeeded',
@@ -54,7 +58,7 @@ export function createReportsService(prisma: PrismaClient) {
                   finishedAt: at,
                   progress: { phase: 'done' },
                   result: { findings: stored.findings, samples: stored.samples },
-                  worker: 'cli',
+                  worker: trigger,
                 },
               },
             },

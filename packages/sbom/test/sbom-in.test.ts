@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ScanReport } from '@drydock/contract';
+import { scanImage } from '@drydock/scanner';
+import { shared } from '@drydock/test-data';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readSbom, SbomError, toCycloneDx, toSpdx } from '../src/index.ts';
+
+const fixture = (name: string) =>
+  readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
+
+describe('SBOMs written by other tools (Trivy’s test data, see fixtures/README.md)', () => {
+  const expectMavenTestProject = (report: ScanReport) => {
+    const [alpineLayer, appLayer] = [
+      'sha256:dd565ff850e7003356e2b252758f9bdc1ff2803f61e995e24c7844f6297f8fc3',
+      'sha256:3c79e832b1b4891a1cb4a326ef8524e0bd14a2537150ac0e203a5677176c1ca1',
+    ];
+    expect(report.layers.map((l) => l.diffId)).toEqual([alpineLayer, appLayer]);
+    expect(report.os).toMatchObject({ family: 'alpine', version: '3.16.0' });
+    expect(report.target.configDigest).toBe(
+      'sha256:49193a2310dbad4c02382da87ac624a80a92387a4f7536235f9ba590e5bcd7b5',
+    );
+    const byName = new Map(report.packages.map((p) => [p.name, p]));
+    expect(byName.get('musl')).toMatchObject({
+      type: 'apk',
+      version: '1.2.3-r0',
+      sourceName: 'musl',
+      layerIndex: 0,
+      licenses: ['MIT'],
+    });
+    expect(byName.get('org.codehaus.mojo:child-project')).toMatchObject({
+      type: 'maven',
+      version: '1.0',
+      layerIndex: 1,
+      layerDiffId: appLayer,
+    });
+    expect(byName.get('bootstrap')).toMatchObject({ type: 'npm', version: '5.0.2' });
+    expect(byName.get('pear/log')).toMatchObject({ type: 'composer', version: '1.13.1' });
+    expect(byName.get('github.com/package-url/packageurl-go')).toMatchObject({ type: 'golang' });
+    expect(report.packages).toHaveLength(6);
+  };
+
+  it('CycloneDX 1.5 from Trivy: packages by purl, the OS component, layers by DiffID, file paths', () => {
+    const { format, tool, report } = readSbom(fixture('trivy-maven-test-project.cdx.json'));
+    expect(format).toBe('cyclonedx');
+    expect(tool).toBe('trivy dev');
+    expectMavenTestProject(report);
+    expect(report.target.repoTags).toEqual(['maven-test-project:latest']);
+    expect(report.packages.find((p) => p.name === 'bootstrap')?.path).toBe('app/app/package.json');
+  });
+
+  it('SPDX 2.2 from Trivy (its DESCRIBE and attribution texts included)', () => {
+    const { format, tool, report } = readSbom(fixture('trivy-maven-test-project.spdx.json'));
+    expect(format).toBe('spdx');
+    expect(tool).toBe('trivy');
+    expectMavenTestProject(report);
+    expect(report.target.repoTags).toEqual(['maven-test-project:latest', 'tmp-test:latest']);
+  });
+});
+
+describe('Drydock’s own SBOMs read back', () => {
+  const reports = new Map<string, ScanReport>();
+  beforeAll(async () => {
+    for (const image of ['debian12-node-app.tar', 'alpine-311.tar.gz']) {
+      reports.set(image, (await scanImage(shared('images', image))).report);
+    }
+  }, 120_000);
+  const key = (p: ScanReport['packages'][number]) =>
+    JSON.stringify([
+      p.type,
+      p.name,
+      p.version,
+      p.epoch,
+      p.sourceName,
+      p.purl,
+      p.path,
+      p.layerIndex,
+      p.layerDiffId,
+    ]);
+
+  it.each(['debian12-node-app.tar', 'alpine-311.tar.gz'])(
+    '%s: the same packages, layers, OS and digests from CycloneDX and from SPDX',
+    (image) => {
+      const original = reports.get(image) as ScanReport;
+      const unique = [
+        ...new Map(original.packages.map((p) => [`${p.purl}#${p.path}`, p])).values(),
+      ];
+      for (const text of [toCycloneDx(original), JSON.stringify(toSpdx(original))]) {
+        const { report } = readSbom(text);
+        expect(report.packages.map(key).sort()).toEqual(unique.map(key).sort());
+        expect(report.layers.map((l) => l.diffId)).toEqual(original.layers.map((l) => l.diffId));
+        expect(report.os).toMatchObject({
+          family: original.os?.family,
+          version: original.os?.version,
+        });
+        expect(report.target.configDigest).toBe(original.target.configDigest);
+        expect(report.warnings).toEqual([]);
+      }
+    },
+  );
+});
+
+describe('bad documents get a clear error: what, which field, which line', () => {
+  it('not JSON: the line and column', () => {
+    const text =
+      '{\n  "bomFormat": "CycloneDX",\n  "specVersion": "1.6",\n  "components": [\n    {,}\n  ]\n}';
+    expect(() => readSbom(text)).toThrow(SbomError);
+    expect(() => readSbom(text)).toThrow(/not JSON: .*\(line 5, column 6\)/);
+  });
+
+  it('a field of the wrong type: its path and line', () => {
+    const doc = JSON.parse(fixture('trivy-maven-test-project.cdx.json'));
+    doc.components[3].name = 42;
+    const text = JSON.stringify(doc, null, 2);
+    const line = text.split('\n').findIndex((l) => l.includes('"name": 42')) + 1;
+    expect(() => readSbom(text)).toThrow(`(at components[3].name, line ${line})`);
+  });
+
+  it('neither CycloneDX nor SPDX; an unknown ecosystem is counted, not dropped silently', () => {
+    expect(() => readSbom('{"hello": "world"}')).toThrow(/neither bomFormat nor spdxVersion/);
+    const doc = JSON.parse(fixture('trivy-maven-test-project.cdx.json'));
+    doc.components.push({ type: 'library', name: 'x', version: '1', purl: 'pkg:bitbucket/a/x@1' });
+    const { report } = readSbom(JSON.stringify(doc));
+    expect(report.warnings).toEqual([
+      expect.objectContaining({
+        code: 'sbom_skipped',
+        message: expect.stringMatching(/1 package of type "bitbucket" not read/),
+      }),
+    ]);
+  });
+});
