@@ -199,6 +199,43 @@ describe('drydock db update and scan with vulnerabilities', () => {
   });
 });
 
+describe('drydock scan <sbom.json>', () => {
+  it('reads an SBOM instead of an image: Drydock’s own gives the image’s findings; a broken one exits 3 with the line', async () => {
+    const image = shared('images', 'debian12-node-app.tar');
+    const direct = ScanReportSchema.parse(
+      JSON.parse((await run('scan', image, '-f', 'json')).stdout),
+    );
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'drydock-cli-sbom-'));
+    try {
+      for (const format of ['cyclonedx', 'spdx-json']) {
+        const file = path.join(dir, `node-app.${format}.json`);
+        await writeFile(file, (await run('scan', image, '-f', format, '--skip-malware')).stdout);
+        const viaSbom = await run('scan', file, '-f', 'json');
+        expect(viaSbom.code).toBe(0);
+        const report = ScanReportSchema.parse(JSON.parse(viaSbom.stdout));
+        expect(report.target.format).toBe('sbom');
+        const key = (v: {
+          id: string;
+          purl: string;
+          path: string;
+          layerIndex: number;
+          priority: string;
+        }) => `${v.id} ${v.purl} ${v.path} ${v.layerIndex} ${v.priority}`;
+        expect((report.vulnerabilities ?? []).map(key).sort()).toEqual(
+          (direct.vulnerabilities ?? []).map(key).sort(),
+        );
+      }
+      const broken = path.join(dir, 'broken.json');
+      await writeFile(broken, '{\n  "spdxVersion": "SPDX-2.3",\n  "packages": [1, 2]\n}\n');
+      const bad = await run('scan', broken);
+      expect(bad.code).toBe(3);
+      expect(bad.stderr).toMatch(/at packages\[0\], line 3/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('drydock scan: malicious samples', () => {
   it('adds maliciousSamples to the JSON contract, the table and SARIF; urgent samples fail --fail-on high', async () => {
     const image = shared('images', 'malware-samples.tar');

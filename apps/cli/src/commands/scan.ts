@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AdvisoryDb, defaultCacheDir } from '@drydock/advisories';
 import {
@@ -15,7 +15,7 @@ import {
 } from '@drydock/contract';
 import { createYaraEngine, loadRuleSet } from '@drydock/malware';
 import { analyzeFile, matchReport } from '@drydock/pipeline';
-import { toCycloneDx, toSpdx } from '@drydock/sbom';
+import { MAX_SBOM_BYTES, readSbom, SbomError, toCycloneDx, toSpdx } from '@drydock/sbom';
 import { ScanError, type ScanProgress } from '@drydock/scanner';
 import { z } from 'zod';
 import { EXIT, type Io, VERSION } from '../io.ts';
@@ -25,8 +25,8 @@ import { renderTable } from '../render/table.ts';
 export const SCAN_USAGE = `Usage: drydock scan <image> [options]
 
 Scans a docker-archive tarball (docker save, optionally gzip/zstd-compressed), an OCI archive or an
-OCI image layout directory: its inventory and, when \`drydock db update\` has stored advisories,
-its vulnerabilities.
+OCI image layout directory — or reads a CycloneDX / SPDX JSON SBOM made by any tool: its inventory
+and, when \`drydock db update\` has stored advisories, its vulnerabilities.
 
 Options:
   -f, --format <fmt>          table (default), json, sarif, cyclonedx (CycloneDX 1.6 with the
@@ -109,6 +109,30 @@ function ignored(f: VulnerabilityFinding, rules: IgnoreRule[], now: Date): boole
       (!r.purl || r.purl === f.purl) &&
       (!r.expires || new Date(r.expires) > now),
   );
+}
+
+/**
+ * The file's inventory when it is a CycloneDX or SPDX JSON SBOM (a regular file whose text starts
+ * with `{`); undefined for images. A broken SBOM is an error with its field and line.
+ */
+async function readSbomFile(input: string): Promise<ScanReport | undefined> {
+  const info = await stat(input).catch(() => undefined);
+  if (!info?.isFile() || info.size > MAX_SBOM_BYTES) return undefined;
+  const handle = await open(input, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, 64, 0);
+    if (!head.subarray(0, bytesRead).toString('utf8').trimStart().startsWith('{')) return undefined;
+  } finally {
+    await handle.close();
+  }
+  try {
+    return readSbom(await readFile(input, 'utf8')).report;
+  } catch (error) {
+    if (error instanceof SbomError)
+      throw new ScanError('unrecognized_input', `${input}: ${error.message}`);
+    throw error;
+  }
 }
 
 export async function scanCommand(argv: string[], io: Io, now = new Date()): Promise<number> {
@@ -221,23 +245,27 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
   let report: ScanReport;
   let engine: Awaited<ReturnType<typeof createYaraEngine>> | undefined;
   try {
-    const ruleSet = values['skip-malware'] ? undefined : loadRuleSet();
+    const sbom = await readSbomFile(input);
+    // An SBOM has no files to look into: its inventory is matched, nothing is scanned.
+    const ruleSet = values['skip-malware'] || sbom ? undefined : loadRuleSet();
     engine = ruleSet ? await createYaraEngine(ruleSet.source) : undefined;
-    const analysis = await analyzeFile(input, {
-      ...(platform ? { platform } : {}),
-      scannerVersion: VERSION,
-      ...(onProgress ? { onProgress } : {}),
-      ...(ruleSet && engine
-        ? {
-            malware: {
-              engine,
-              rules: ruleSet,
-              cacheDir,
-              maxFileSize: maxMiB * 1024 * 1024,
-            },
-          }
-        : {}),
-    });
+    const analysis = sbom
+      ? { report: sbom }
+      : await analyzeFile(input, {
+          ...(platform ? { platform } : {}),
+          scannerVersion: VERSION,
+          ...(onProgress ? { onProgress } : {}),
+          ...(ruleSet && engine
+            ? {
+                malware: {
+                  engine,
+                  rules: ruleSet,
+                  cacheDir,
+                  maxFileSize: maxMiB * 1024 * 1024,
+                },
+              }
+            : {}),
+        });
     report = analysis.report;
     const db = await AdvisoryDb.open(cacheDir);
     const described = db.describe();
