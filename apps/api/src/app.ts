@@ -29,6 +29,7 @@ import { registriesRoutes } from './modules/registries/registries-routes.ts';
 import { createRegistriesService } from './modules/registries/registries-service.ts';
 import { sbomRoutes } from './modules/sbom/sbom-routes.ts';
 import { createSbomService } from './modules/sbom/sbom-service.ts';
+import { createVexService } from './modules/sbom/vex-service.ts';
 import { reportsRoutes } from './modules/scans/reports-routes.ts';
 import { createReportsService } from './modules/scans/reports-service.ts';
 import { scansRoutes } from './modules/scans/scans-routes.ts';
@@ -178,7 +179,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const reports = createReportsService(deps.prisma);
   await app.register(reportsRoutes, { service: reports });
-  await app.register(sbomRoutes, { service: createSbomService(deps.prisma, reports) });
+  await app.register(sbomRoutes, {
+    service: createSbomService(deps.prisma, reports),
+    vex: createVexService(deps.prisma, triage),
+  });
 
   await app.register(consolePlugin, { webDist: deps.config.webDist });
   return app;

@@ -494,3 +494,39 @@ export const ChangeListSchema = pageOf(FindingChangeRowSchema).extend({
   ),
 });
 export type ChangeList = z.infer<typeof ChangeListSchema>;
+
+/** VEX out: the triage decisions of one image, or of everything in scope. */
+export const VexExportQuerySchema = z
+  .object({
+    format: z.enum(['openvex', 'cyclonedx']).default('openvex'),
+    imageId: z.uuid().optional(),
+  })
+  .strict();
+export type VexExportQuery = z.infer<typeof VexExportQuerySchema>;
+
+/** VEX in: what a document's statements did. */
+export const VexImportedSchema = z.object({
+  format: z.enum(['openvex', 'cyclonedx', 'csaf']),
+  documentId: z.string().nullable(),
+  author: z.string().nullable(),
+  statements: z.number().int(),
+  /** Statements that changed findings (suppressed as not affected, handled as fixed). */
+  applied: z.number().int(),
+  findingsChanged: z.number().int(),
+  /** `affected` (kept open) and `under_investigation` (marked in the history) statements. */
+  recorded: z.number().int(),
+  /** Statements about no vulnerability or image Drydock holds (in the caller's scope). */
+  unmatched: z.array(
+    z.object({ where: z.string(), vulnerability: z.string(), reason: z.string() }),
+  ),
+  /** The same vulnerability and product with different statuses: none of them applied. */
+  conflicts: z.array(
+    z.object({
+      vulnerability: z.string(),
+      product: z.string(),
+      statuses: z.array(z.string()),
+      where: z.array(z.string()),
+    }),
+  ),
+});
+export type VexImported = z.infer<typeof VexImportedSchema>;

@@ -22,24 +22,25 @@ export const PROP = {
 export const imageName = (report: ScanReport) => report.target.repoTags[0] ?? report.target.input;
 
 /**
- * The image as a package URL (`pkg:oci/name@sha256:…?repository_url=…&tag=…`), by its manifest
- * digest, else by its config digest.
+ * An image as a package URL (`pkg:oci/name@sha256:…?repository_url=…&tag=…`) from its reference
+ * (`registry/namespace/repo:tag`) and digest.
  */
-export function imagePurl(report: ScanReport): string {
-  const t = report.target;
-  const ref = imageName(report);
+export function ociPurl(ref: string, digest: string): string {
   const at = ref.lastIndexOf(':');
   const slash = ref.lastIndexOf('/');
   const repository = at > slash ? ref.slice(0, at) : ref;
   const tag = at > slash ? ref.slice(at + 1) : undefined;
-  const name = (repository.split('/').pop() ?? 'image').toLowerCase();
-  const digest = t.manifestDigest ?? t.configDigest;
+  const name = (repository.split('/').pop() || 'image').toLowerCase();
   const q = new URLSearchParams();
   if (repository.includes('/')) q.set('repository_url', repository.toLowerCase());
   if (tag) q.set('tag', tag);
   const query = q.toString();
   return `pkg:oci/${encodeURIComponent(name)}@${encodeURIComponent(digest)}${query ? `?${query}` : ''}`;
 }
+
+/** The scanned image as a package URL, by its manifest digest, else its config digest. */
+export const imagePurl = (report: ScanReport) =>
+  ociPurl(imageName(report), report.target.manifestDigest ?? report.target.configDigest);
 
 /** A package's version as its manager writes it (rpm epoch included). */
 export const versionOf = (p: Pick<Package, 'version' | 'epoch'>) =>

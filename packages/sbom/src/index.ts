@@ -1,4 +1,4 @@
-export { PROP } from './common.ts';
+export { ociPurl, PROP } from './common.ts';
 export {
   type CycloneDxOptions,
   cycloneDxBom,
@@ -8,3 +8,5 @@ export {
 export { lineOf } from './json-lines.ts';
 export { MAX_SBOM_BYTES, parsePurl, type ReadSbom, readSbom, SbomError } from './read.ts';
 export { type SpdxOptions, toSpdx, validateSpdx } from './spdx.ts';
+export { conflicts, type ReadVex, readVex, type VexStatement } from './vex-in.ts';
+export { openVexStatement, toCycloneDxVex, toOpenVex, type VexDecision } from './vex-out.ts';

@@ -1,14 +1,21 @@
-import { ReportPushQuerySchema, SbomImportedSchema } from '@drydock/contract';
+import {
+  ReportPushQuerySchema,
+  SbomImportedSchema,
+  VexExportQuerySchema,
+  VexImportedSchema,
+} from '@drydock/contract';
 import { MAX_SBOM_BYTES } from '@drydock/sbom';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
+import { actorOf } from '../../lib/actor.ts';
 import type { SbomService } from './sbom-service.ts';
+import type { VexService } from './vex-service.ts';
 
 /** SBOM downloads of the images the principal may see; SBOMs from other tools, read in. */
-export const sbomRoutes: FastifyPluginAsyncZod<{ service: SbomService }> = async (
+export const sbomRoutes: FastifyPluginAsyncZod<{ service: SbomService; vex: VexService }> = async (
   app,
-  { service },
+  { service, vex },
 ) => {
   // The document as text (errors name its lines), for the JSON types SBOMs travel as; only in
   // this plugin's routes.
@@ -61,5 +68,40 @@ export const sbomRoutes: FastifyPluginAsyncZod<{ service: SbomService }> = async
         .header('content-disposition', `attachment; filename="${sbom.filename}"`)
         .send(sbom.body);
     },
+  );
+  app.get(
+    '/api/v1/vex',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['sbom'],
+        operationId: 'exportVex',
+        summary: 'The triage decisions (one image, or all in scope) as OpenVEX or CycloneDX VEX',
+        querystring: VexExportQuerySchema,
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const doc = await vex.exportVex(request.query, principal.visible, actorOf(request));
+      return reply
+        .type(doc.contentType)
+        .header('content-disposition', `attachment; filename="drydock-vex.${doc.extension}"`)
+        .send(doc.body);
+    },
+  );
+  app.post(
+    '/api/v1/vex',
+    {
+      config: { permission: 'triage' },
+      bodyLimit: MAX_SBOM_BYTES,
+      schema: {
+        tags: ['sbom'],
+        operationId: 'importVex',
+        summary: 'Apply an OpenVEX, CycloneDX VEX or CSAF VEX document as triage decisions',
+        body: z.string().min(1).describe('An OpenVEX, CycloneDX VEX or CSAF 2.0 VEX JSON document'),
+        response: { 200: VexImportedSchema },
+      },
+    },
+    async (request) => vex.importVex(request.body, actorOf(request), principalOf(request).visible),
   );
 };
