@@ -120,16 +120,26 @@ CREATE OR REPLACE FUNCTION prune_fix_action_vulnerabilities() RETURNS bigint LAN
   SELECT count(*) FROM gone;
 $$;
 
+-- The triggers only note which images changed (cheap, whatever the statement's size); the rows
+-- are refreshed by refresh_dirty_fix_actions(): the fix plan itself for a few images, the worker
+-- after each scan and on its minute tick for the rest. Noted in id order: concurrent statements
+-- never wait on each other in a cycle.
+CREATE OR REPLACE FUNCTION mark_fix_actions_dirty(ids uuid[]) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO fix_action_dirty (image_id)
+  SELECT DISTINCT x FROM unnest(ids) x WHERE x IS NOT NULL ORDER BY 1
+  ON CONFLICT DO NOTHING;
+$$;
+
 CREATE OR REPLACE FUNCTION finding_fix_actions_new() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM refresh_fix_actions(ARRAY(SELECT DISTINCT image_id FROM new_rows));
+  PERFORM mark_fix_actions_dirty(ARRAY(SELECT DISTINCT image_id FROM new_rows));
   RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION finding_fix_actions_old() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   -- Deleted with their image: the image's rows went with it (foreign key cascade).
-  PERFORM refresh_fix_actions(ARRAY(
+  PERFORM mark_fix_actions_dirty(ARRAY(
     SELECT DISTINCT o.image_id FROM old_rows o WHERE EXISTS (SELECT 1 FROM image i WHERE i.id = o.image_id)));
   RETURN NULL;
 END $$;
@@ -137,7 +147,7 @@ END $$;
 -- An image's lineage decides which findings a newer base removes and which its own steps do.
 CREATE OR REPLACE FUNCTION image_fix_actions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM refresh_fix_actions(ARRAY(
+  PERFORM mark_fix_actions_dirty(ARRAY(
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
     WHERE n.base_layer_count IS DISTINCT FROM o.base_layer_count
        OR n.base_name IS DISTINCT FROM o.base_name));
@@ -147,11 +157,28 @@ END $$;
 -- A vulnerability that becomes known-exploited (or stops being) changes its images' KEV counts.
 CREATE OR REPLACE FUNCTION vulnerability_fix_actions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM refresh_fix_actions(ARRAY(
+  PERFORM mark_fix_actions_dirty(ARRAY(
     SELECT DISTINCT f.image_id FROM finding f
     JOIN new_rows n ON n.id = f.vulnerability_id JOIN old_rows o ON o.id = n.id
     WHERE n.known_exploited IS DISTINCT FROM o.known_exploited AND f.status = 'open'));
   RETURN NULL;
+END $$;
+
+-- Claims up to `batch` noted images (skipping those another refresher holds), refreshes their
+-- rows, and returns how many it refreshed. Run in its own transaction.
+CREATE OR REPLACE FUNCTION refresh_dirty_fix_actions(batch int) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+  claimed uuid[];
+BEGIN
+  WITH c AS (
+    DELETE FROM fix_action_dirty d WHERE d.image_id IN (
+      SELECT image_id FROM fix_action_dirty ORDER BY image_id LIMIT batch FOR UPDATE SKIP LOCKED)
+    RETURNING d.image_id)
+  SELECT coalesce(array_agg(image_id ORDER BY image_id), '{}') INTO claimed FROM c;
+  IF cardinality(claimed) > 0 THEN
+    PERFORM refresh_fix_actions(claimed);
+  END IF;
+  RETURN cardinality(claimed);
 END $$;
 
 DROP TRIGGER IF EXISTS finding_fix_actions_insert ON finding;

@@ -2,6 +2,7 @@ import { COMPARATORS } from '@drydock/advisories';
 import { FixPlanSchema, type ScanReport } from '@drydock/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedImage } from '../../../scripts/seed-lib.ts';
+import { createScheduleTickHandler } from '../../worker/src/jobs/schedule-tick.ts';
 import { buildTestApp, type TestApp } from './helpers/build-test-app.ts';
 import { scanSharedImages } from './helpers/scanned-images.ts';
 
@@ -176,6 +177,8 @@ describe('fix plan', () => {
         SELECT image_id::text, category, open, fixable FROM image_finding_stat ORDER BY 1, 2`;
       return { actions, stats };
     };
+    await plan(); // brings the noted images up to date
+    expect(await t.prisma.fixActionDirty.count()).toBe(0);
     const kept = await recompute();
     expect(kept.actions.length).toBeGreaterThan(0);
     expect(kept.stats.length).toBeGreaterThan(0);
@@ -227,6 +230,26 @@ describe('fix plan', () => {
       expect.objectContaining({ packageName: 'lodash', category: 'application', images: 1 }),
     );
     expect(after.cleared.every((c) => c.packageName === 'lodash')).toBe(true);
+  });
+
+  it('after a change to many images the plan says it is catching up; the worker’s tick folds them in', async () => {
+    const images = await t.prisma.image.findMany({ select: { id: true } });
+    // As a bulk triage over a large fleet leaves them: many images noted as changed.
+    await t.prisma.$executeRaw`
+      INSERT INTO fix_action_dirty (image_id)
+      SELECT gen_random_uuid() FROM generate_series(1, 600)`;
+    await t.prisma.fixActionDirty.createMany({ data: images.map((i) => ({ imageId: i.id })) });
+    const stale = await plan('?limit=500');
+    expect(stale.pendingImages).toBe(600 + images.length);
+    const tick = createScheduleTickHandler({
+      prisma: t.prisma,
+      queue: { send: async () => 'job' },
+    });
+    const done = await tick();
+    expect(done.fixActionsRefreshed).toBe(600 + images.length);
+    const fresh = await plan('?limit=500');
+    expect(fresh.pendingImages).toBe(0);
+    expect(fresh.actions).toEqual(stale.actions);
   });
 
   it('a scope narrows it; what is handled leaves it', async () => {

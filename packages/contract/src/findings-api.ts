@@ -422,6 +422,11 @@ export const FixPlanSchema = z.object({
   fixable: z.number().int(),
   unfixable: z.number().int(),
   actions: z.array(FixActionSchema),
+  /**
+   * Images whose changes (a large bulk triage, many scans at once) the plan does not count yet:
+   * they are being folded in (within about a minute). 0: the plan is up to date.
+   */
+  pendingImages: z.number().int(),
   /** What scans actually cleared in the last 7 days (resolved findings), by package, most first. */
   cleared: z.array(
     z.object({

@@ -266,6 +266,8 @@ async function run(
     scanJobId: job.id,
     ...(job.kind === 'rematch' ? { cause: 'advisories' as const } : {}),
   });
+  // The fix plan's rows of what the scan changed (and of a few other noted images).
+  await prisma.$queryRaw`SELECT refresh_dirty_fix_actions(20)`;
   return {
     imageId: stored.imageId,
     cacheHit: analysis.cacheHit,

@@ -37,6 +37,16 @@ export function createScheduleTickHandler(deps: {
     const workersPruned = await deps.prisma.workerProcess.deleteMany({
       where: { lastSeenAt: { lt: new Date(now.getTime() - 86_400_000) } },
     });
+    // The fix plan's rows of images noted as changed (a bulk triage, an import): in batches,
+    // for at most 30 s a tick.
+    let fixActionsRefreshed = 0;
+    const until = Date.now() + 30_000;
+    while (Date.now() < until) {
+      const [batch] = await deps.prisma.$queryRaw<{ n: number }[]>`
+        SELECT refresh_dirty_fix_actions(500) AS n`;
+      if (!batch?.n) break;
+      fixActionsRefreshed += batch.n;
+    }
     // The fix plan's fleet-wide vulnerability lists: pairs no image has any more.
     const [fixListsPruned] = await deps.prisma.$queryRaw<{ n: bigint }[]>`
       SELECT prune_fix_action_vulnerabilities() AS n`;
@@ -50,6 +60,7 @@ export function createScheduleTickHandler(deps: {
       layersPruned: layersPruned.count,
       workersPruned: workersPruned.count,
       fixListsPruned: Number(fixListsPruned?.n ?? 0),
+      fixActionsRefreshed,
     };
   };
 }

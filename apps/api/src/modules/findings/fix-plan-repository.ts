@@ -131,6 +131,28 @@ export function createFixPlanRepository(db: PrismaClient) {
       return { fixable, unfixable: Number(row?.open ?? 0) - fixable };
     },
 
+    /**
+     * Brings the per-image rows up to date when few images changed since (the triggers only note
+     * them); returns how many are still pending (left to the worker when many).
+     */
+    async refreshFixActions(most = 500) {
+      const count = async () =>
+        Number(
+          (await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM fix_action_dirty`)[0]?.n ??
+            0,
+        );
+      let pending = await count();
+      if (pending === 0 || pending > most) return pending;
+      while (pending > 0) {
+        const [done] = await db.$queryRaw<
+          { n: number }[]
+        >`SELECT refresh_dirty_fix_actions(${most}) AS n`;
+        if (!done?.n) break;
+        pending = await count();
+      }
+      return pending;
+    },
+
     /** Names and digests of images, by id. */
     async imageRefs(ids: string[]) {
       if (ids.length === 0) return new Map<string, { id: string; name: string; digest: string }>();

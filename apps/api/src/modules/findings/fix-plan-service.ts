@@ -125,6 +125,7 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
 export function createFixPlanService(repo: FindingsRepository, now: () => Date = () => new Date()) {
   return {
     async fixPlan(q: FixPlanQuery & { visible?: Visibility }): Promise<FixPlan> {
+      const pendingImages = await repo.refreshFixActions();
       // Ranked in SQL (images cleared, images, High, known-exploited, findings).
       const [groups, counts, cleared] = await Promise.all([
         repo.fixGroups(q, q.limit),
@@ -147,6 +148,7 @@ export function createFixPlanService(repo: FindingsRepository, now: () => Date =
       return {
         ...counts,
         actions,
+        pendingImages,
         cleared: cleared.map((c) => ({
           category: c.category,
           packageName: c.package_name,

@@ -47,6 +47,12 @@ export function FixPlanPage() {
           {n(plan.data.unfixable)} have none yet (no upgrade removes them).
         </p>
       ) : null}
+      {plan.data && plan.data.pendingImages > 0 ? (
+        <p className="warning-banner" role="status">
+          Changes to {n(plan.data.pendingImages)} images are still being counted into this plan
+          (within about a minute); refresh to see them.
+        </p>
+      ) : null}
       {plan.error ? <ErrorState error={plan.error} onRetry={() => plan.refetch()} /> : null}
       <table className="table" aria-label="Fix actions" aria-busy={plan.isFetching}>
         <thead>
