@@ -86,7 +86,8 @@ try {
     const gc = (globalThis as { gc?: () => void }).gc;
     const heaps: number[] = [];
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      for (const byte of chunk) if (byte === 10) lines++;
+      // The reading client shares the server's process: count lines cheaply.
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
       peak = Math.max(peak, process.memoryUsage().rss);
       if (early === undefined && lines > 50_000) early = peak;
       // With NODE_OPTIONS=--expose-gc: the live heap after a collection every 100,000 rows.

@@ -75,8 +75,9 @@ interface ExportRow {
   layer_index: number;
   created_by: string | null;
   status: string;
-  first_seen_at: Date;
-  last_seen_at: Date;
+  /** ISO 8601 UTC, formatted by the database (no Date per row). */
+  first_seen_at: string;
+  last_seen_at: string;
   image: string;
   digest: string;
   repository: string | null;
@@ -104,10 +105,13 @@ const toExportRow = (r: ExportRow): Record<(typeof FINDING_EXPORT_COLUMNS)[numbe
   layerStep: r.created_by,
   status: r.status,
   triageReason: r.triage_reason,
-  firstSeenAt: r.first_seen_at.toISOString(),
-  lastSeenAt: r.last_seen_at.toISOString(),
+  firstSeenAt: r.first_seen_at,
+  lastSeenAt: r.last_seen_at,
   findingId: r.id,
 });
+
+/** `to_char` pattern of `Date.toISOString()`. */
+const ISO = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';
 
 /** The two vulnerability tabs: lists, details, impact and affected images. */
 export function createVulnerabilitiesRepository(db: PrismaClient) {
@@ -203,10 +207,13 @@ export function createVulnerabilitiesRepository(db: PrismaClient) {
       const query = sql`
         SELECT f.id, f.vulnerability_id, v.title, v.severity, v.known_exploited, f.priority::text AS priority,
                f.package_type, f.package_name, f.installed_version, f.fixed_version, f.declared,
-               f.path, f.layer_index, f.created_by, f.status::text AS status, f.first_seen_at,
-               f.last_seen_at, i.name AS image, i.digest, r.name AS repository, n.name AS namespace,
-               (SELECT e.reason FROM triage_event e WHERE e.finding_id = f.id
-                ORDER BY e.at DESC, e.id DESC LIMIT 1) AS triage_reason
+               f.path, f.layer_index, f.created_by, f.status::text AS status,
+               to_char(f.first_seen_at AT TIME ZONE 'UTC', ${ISO}) AS first_seen_at,
+               to_char(f.last_seen_at AT TIME ZONE 'UTC', ${ISO}) AS last_seen_at,
+               i.name AS image, i.digest, r.name AS repository, n.name AS namespace,
+               -- Why it is ignored or handled (open findings have no standing reason).
+               CASE WHEN f.status <> 'open' THEN (SELECT e.reason FROM triage_event e
+                 WHERE e.finding_id = f.id ORDER BY e.at DESC, e.id DESC LIMIT 1) END AS triage_reason
         FROM finding f JOIN vulnerability v ON v.id = f.vulnerability_id ${IMAGE_JOINS}
         WHERE ${Prisma.join(conditions, ' AND ')} ${rowFilter}`;
       const client = await bulkPool(db).connect();
