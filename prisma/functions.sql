@@ -101,23 +101,37 @@ CREATE OR REPLACE FUNCTION refresh_fix_actions(ids uuid[]) RETURNS void LANGUAGE
   SELECT DISTINCT a.akey, x FROM fix_action_image a, unnest(a.vulnerabilities) x
   WHERE a.image_id = ANY(ids) ORDER BY 1, 2
   ON CONFLICT DO NOTHING;
+  INSERT INTO fix_action_package (akey, package)
+  SELECT DISTINCT a.akey, x FROM fix_action_image a, unnest(a.packages) x
+  WHERE a.image_id = ANY(ids) ORDER BY 1, 2
+  ON CONFLICT DO NOTHING;
 $$;
 
--- The fleet-wide lists made exact again (the worker's minute tick): the pairs no image has.
+-- The fleet-wide lists (vulnerabilities and packages) made exact again (the worker's minute
+-- tick): the pairs no image has.
 -- The lock waits for scans still adding pairs (and holds new ones back for the moment this
 -- takes), so a pair an uncommitted scan relies on is never pruned under it.
 CREATE OR REPLACE FUNCTION prune_fix_action_vulnerabilities() RETURNS bigint LANGUAGE sql AS $$
-  LOCK TABLE fix_action_vulnerability IN SHARE ROW EXCLUSIVE MODE;
+  LOCK TABLE fix_action_vulnerability, fix_action_package IN SHARE ROW EXCLUSIVE MODE;
   WITH exact AS (
     SELECT DISTINCT d.akey, x AS vulnerability_id
     FROM (SELECT DISTINCT akey, vulnerabilities FROM fix_action_image) d, unnest(d.vulnerabilities) x
+  ),
+  exact_packages AS (
+    SELECT DISTINCT d.akey, x AS package
+    FROM (SELECT DISTINCT akey, packages FROM fix_action_image) d, unnest(d.packages) x
   ),
   gone AS (
     DELETE FROM fix_action_vulnerability v
     WHERE NOT EXISTS (SELECT 1 FROM exact e WHERE e.akey = v.akey AND e.vulnerability_id = v.vulnerability_id)
     RETURNING 1
+  ),
+  gone_packages AS (
+    DELETE FROM fix_action_package p
+    WHERE NOT EXISTS (SELECT 1 FROM exact_packages e WHERE e.akey = p.akey AND e.package = p.package)
+    RETURNING 1
   )
-  SELECT count(*) FROM gone;
+  SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM gone_packages);
 $$;
 
 -- The triggers only note which images changed (cheap, whatever the statement's size); the rows

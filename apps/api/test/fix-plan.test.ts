@@ -193,13 +193,14 @@ describe('fix plan', () => {
     expect(await pairs()).toEqual(expect.arrayContaining(exact));
     await t.prisma.$queryRaw`SELECT prune_fix_action_vulnerabilities()`;
     expect(await pairs()).toEqual(exact);
-    // Unscoped (fleet-wide lists) and scoped to every namespace (each image's own) agree.
+    // Unscoped (fleet-wide lists, images from the index) and scoped to the one instance that
+    // holds every image (each image's own rows) agree.
     const all = await plan('?limit=500');
     const instance = await t.prisma.registryInstance.findFirstOrThrow();
     const scoped = await plan(`?limit=500&instanceId=${instance.id}`);
-    expect(scoped.actions.map((a) => [a.key, a.vulnerabilities])).toEqual(
-      all.actions.map((a) => [a.key, a.vulnerabilities]),
-    );
+    const lists = (p: typeof all) =>
+      p.actions.map((a) => [a.key, a.vulnerabilities, a.packages, a.targetVersion, a.sampleImages]);
+    expect(lists(scoped)).toEqual(lists(all));
   });
 
   it('after the next scan, the plan shows what was actually cleared', async () => {

@@ -61,11 +61,11 @@ export function createFixPlanRepository(db: PrismaClient) {
           ORDER BY images_cleared DESC, images DESC, high DESC, kev DESC, findings DESC, a.akey
           LIMIT ${limit}
         ),
+        -- Scoped: the rows of the chosen actions in scope (their lists and images come from them).
         mine AS MATERIALIZED (
-          SELECT a.akey, a.image_id, a.findings, a.packages,
-                 ${scope.length ? sql`a.vulnerabilities` : sql`NULL::text[] AS vulnerabilities`}
+          SELECT a.akey, a.image_id, a.findings, a.packages, a.vulnerabilities
           FROM fix_action_image a ${joins}
-          WHERE a.akey IN (SELECT akey FROM ranked) ${scoped}
+          WHERE ${scope.length > 0} AND a.akey IN (SELECT akey FROM ranked) ${scoped}
         ),
         -- Unscoped: the fleet-wide lists (fix_action_vulnerability); scoped: the images' own.
         vulns AS (${
@@ -76,17 +76,26 @@ export function createFixPlanRepository(db: PrismaClient) {
             : sql`SELECT akey, array_agg(vulnerability_id ORDER BY vulnerability_id) AS vulnerabilities
                 FROM fix_action_vulnerability WHERE akey IN (SELECT akey FROM ranked) GROUP BY akey`
         }),
-        pkgs AS (
-          SELECT akey, array_agg(x ORDER BY x) AS packages FROM (
-            SELECT DISTINCT d.akey, x FROM (SELECT DISTINCT akey, packages FROM mine) d,
-            unnest(d.packages) x) y GROUP BY akey
-        ),
-        top AS (
-          SELECT akey, array_agg(image_id::text ORDER BY rn) AS top_images FROM (
-            SELECT akey, image_id, row_number() OVER (PARTITION BY akey ORDER BY findings DESC, image_id) AS rn
-            FROM mine) x
-          WHERE rn <= 20 GROUP BY akey
-        )
+        pkgs AS (${
+          scope.length
+            ? sql`SELECT akey, array_agg(x ORDER BY x) AS packages FROM (
+                SELECT DISTINCT d.akey, x FROM (SELECT DISTINCT akey, packages FROM mine) d,
+                unnest(d.packages) x) y GROUP BY akey`
+            : sql`SELECT akey, array_agg(package ORDER BY package) AS packages
+                FROM fix_action_package WHERE akey IN (SELECT akey FROM ranked) GROUP BY akey`
+        }),
+        -- Its images with the most findings first (unscoped: from the index, 20 an action).
+        top AS (${
+          scope.length
+            ? sql`SELECT akey, array_agg(image_id::text ORDER BY rn) AS top_images FROM (
+                SELECT akey, image_id, row_number() OVER (PARTITION BY akey ORDER BY findings DESC, image_id) AS rn
+                FROM mine) x
+              WHERE rn <= 20 GROUP BY akey`
+            : sql`SELECT r.akey, t.top_images FROM ranked r CROSS JOIN LATERAL (
+                SELECT array_agg(image_id::text ORDER BY findings DESC, image_id) AS top_images FROM (
+                  SELECT a.image_id, a.findings FROM fix_action_image a WHERE a.akey = r.akey
+                  ORDER BY a.findings DESC, a.image_id LIMIT 20) l) t`
+        })
         SELECT r.*, coalesce(vu.vulnerabilities, '{}') AS vulnerabilities, p.packages, t.top_images
         FROM ranked r JOIN pkgs p ON p.akey = r.akey
         LEFT JOIN vulns vu ON vu.akey = r.akey LEFT JOIN top t ON t.akey = r.akey
