@@ -236,6 +236,63 @@ describe('drydock scan <sbom.json>', () => {
   });
 });
 
+describe('drydock scan --vex', () => {
+  it('leaves out what a VEX says does not apply (by package or by image); conflicting statements are reported and not applied', async () => {
+    const image = shared('images', 'debian12-node-app.tar');
+    const direct = ScanReportSchema.parse(
+      JSON.parse((await run('scan', image, '-f', 'json')).stdout),
+    );
+    const minimist = direct.vulnerabilities?.find((v) => v.id === 'CVE-2021-44906');
+    const jwt = direct.vulnerabilities?.find((v) => v.id === 'CVE-2022-23529');
+    expect(minimist && jwt).toBeTruthy();
+    const vex = {
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': 'https://example.test/vex/cli',
+      author: 'test',
+      statements: [
+        {
+          vulnerability: { name: 'CVE-2021-44906' },
+          products: [{ '@id': minimist?.purl }],
+          status: 'not_affected',
+          justification: 'vulnerable_code_not_in_execute_path',
+        },
+        {
+          vulnerability: { name: 'CVE-2022-23529' },
+          products: [{ '@id': direct.target.configDigest }],
+          status: 'not_affected',
+          justification: 'component_not_present',
+        },
+        {
+          vulnerability: { name: 'CVE-2022-23529' },
+          products: [{ '@id': direct.target.configDigest }],
+          status: 'affected',
+        },
+      ],
+    };
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'drydock-cli-vex-'));
+    try {
+      const file = path.join(dir, 'vex.json');
+      await writeFile(file, JSON.stringify(vex));
+      const res = await run('scan', image, '-f', 'json', '--vex', file);
+      const ids = new Set(
+        ScanReportSchema.parse(JSON.parse(res.stdout)).vulnerabilities?.map((v) => v.id),
+      );
+      expect(ids.has('CVE-2021-44906')).toBe(false);
+      expect(ids.has('CVE-2022-23529')).toBe(true);
+      expect(res.stderr).toMatch(
+        /VEX https:\/\/example\.test\/vex\/cli: \d+ findings? not affected or fixed, left out/,
+      );
+      expect(res.stderr).toMatch(
+        /conflicting statements about CVE-2022-23529 \(statements\[1\] not_affected, statements\[2\] affected\): none applied/,
+      );
+      await writeFile(file, '{"statements": []}');
+      expect((await run('scan', image, '--vex', file)).code).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('drydock scan: malicious samples', () => {
   it('adds maliciousSamples to the JSON contract, the table and SARIF; urgent samples fail --fail-on high', async () => {
     const image = shared('images', 'malware-samples.tar');

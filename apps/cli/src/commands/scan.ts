@@ -15,7 +15,17 @@ import {
 } from '@drydock/contract';
 import { createYaraEngine, loadRuleSet } from '@drydock/malware';
 import { analyzeFile, matchReport } from '@drydock/pipeline';
-import { MAX_SBOM_BYTES, readSbom, SbomError, toCycloneDx, toSpdx } from '@drydock/sbom';
+import {
+  conflicts,
+  MAX_SBOM_BYTES,
+  parsePurl,
+  type ReadVex,
+  readSbom,
+  readVex,
+  SbomError,
+  toCycloneDx,
+  toSpdx,
+} from '@drydock/sbom';
 import { ScanError, type ScanProgress } from '@drydock/scanner';
 import { z } from 'zod';
 import { EXIT, type Io, VERSION } from '../io.ts';
@@ -37,6 +47,8 @@ Options:
       --severity <list>       only findings of these severities (critical,high,medium,low,unknown)
       --ignore-unfixed        leave out findings without a fixed version
       --ignore-file <file>    JSON list of {id, path?, purl?, expires?, reason} to leave out
+      --vex <file>            OpenVEX, CycloneDX VEX or CSAF VEX: not_affected / fixed statements
+                              about this image or its packages leave those findings out
       --fail-on <priority>    exit with --exit-code when findings at or above it remain
       --exit-code <n>         exit code for --fail-on (default 1)
       --cache-dir <dir>       advisory database and malware cache (default: $DRYDOCK_CACHE_DIR or ~/.cache/drydock)
@@ -111,6 +123,40 @@ function ignored(f: VulnerabilityFinding, rules: IgnoreRule[], now: Date): boole
   );
 }
 
+/** A package URL as type/namespace/name@version (qualifiers and subpath left out). */
+function purlKey(purl: string): string {
+  const p = parsePurl(purl);
+  return p
+    ? `${p.type}/${p.namespace ? `${p.namespace}/` : ''}${p.name}@${p.version ?? ''}`.toLowerCase()
+    : purl;
+}
+
+/**
+ * Whether a VEX document says this finding does not apply: a `not_affected` or `fixed`
+ * statement (not in conflict) about its vulnerability (or an alias), whose product is this image
+ * (its digest, an oci purl of it, or one of its tags) — limited to the named components if any —
+ * or is the finding's own package.
+ */
+function vexSuppresses(vex: ReadVex, report: ScanReport, f: VulnerabilityFinding): boolean {
+  const clashing = new Set(conflicts(vex.statements).flat());
+  const ids = new Set([f.id, ...f.aliases]);
+  const digests = [report.target.manifestDigest, report.target.configDigest].filter(Boolean);
+  const mine = purlKey(f.purl);
+  return vex.statements.some((s) => {
+    if (clashing.has(s) || (s.status !== 'not_affected' && s.status !== 'fixed')) return false;
+    if (!ids.has(s.vulnerability) && !s.aliases.some((a) => ids.has(a))) return false;
+    return s.products.some((p) => {
+      const parsed = parsePurl(p.id);
+      const image =
+        digests.includes(p.id) ||
+        (parsed?.type === 'oci' && digests.includes(parsed.version)) ||
+        report.target.repoTags.includes(p.id);
+      if (image) return p.components.length === 0 || p.components.map(purlKey).includes(mine);
+      return parsed !== undefined && parsed.type !== 'oci' && purlKey(p.id) === mine;
+    });
+  });
+}
+
 /**
  * The file's inventory when it is a CycloneDX or SPDX JSON SBOM (a regular file whose text starts
  * with `{`); undefined for images. A broken SBOM is an error with its field and line.
@@ -150,6 +196,7 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
         severity: { type: 'string' },
         'ignore-unfixed': { type: 'boolean' },
         'ignore-file': { type: 'string' },
+        vex: { type: 'string' },
         'fail-on': { type: 'string' },
         'exit-code': { type: 'string' },
         'cache-dir': { type: 'string' },
@@ -234,6 +281,21 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
     }
   }
 
+  let vex: ReadVex | undefined;
+  if (values.vex) {
+    try {
+      vex = readVex(await readFile(String(values.vex), 'utf8'));
+    } catch (error) {
+      io.stderr(`drydock scan: VEX file ${values.vex}: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+    for (const group of conflicts(vex.statements)) {
+      io.stderr(
+        `drydock scan: VEX: conflicting statements about ${group[0]?.vulnerability} (${group.map((s) => `${s.where} ${s.status}`).join(', ')}): none applied\n`,
+      );
+    }
+  }
+
   const input = positionals[0] as string;
   const onProgress = progressPrinter(io);
   const cacheDir = (values['cache-dir'] as string | undefined) ?? defaultCacheDir();
@@ -283,6 +345,18 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
           (!values['ignore-unfixed'] || f.fixedVersion !== undefined) &&
           !ignored(f, rules, now),
       );
+      if (vex) {
+        const before = report.vulnerabilities.length;
+        report.vulnerabilities = report.vulnerabilities.filter(
+          (f) => !vexSuppresses(vex, report, f),
+        );
+        const left = before - report.vulnerabilities.length;
+        if (left) {
+          io.stderr(
+            `drydock scan: VEX${vex.id ? ` ${vex.id}` : ''}: ${left} finding${left === 1 ? '' : 's'} not affected or fixed, left out\n`,
+          );
+        }
+      }
     } else {
       io.stderr(
         `drydock scan: no advisory database in ${db.dir}; run \`drydock db update --source <dir|url>\` to match vulnerabilities (inventory only)\n`,
