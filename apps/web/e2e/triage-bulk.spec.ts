@@ -171,7 +171,7 @@ test('bulk: select rows, ignore with a counted confirmation, unignore everything
   expect(cdxDownload.suggestedFilename()).toMatch(/shop_node-app_1\.0-[0-9a-f]{12}\.cdx\.json$/);
   const cdx = readFileSync(await cdxDownload.path(), 'utf8');
   expect(await validateCycloneDx(cdx)).toBeNull();
-  const bom = JSON.parse(cdx) as { components: { name: string }[] };
+  const bom = JSON.parse(cdx) as { components: { name: string; purl: string }[] };
   expect(bom.components.map((c) => c.name)).toContain('minimist');
   await page.getByRole('button', { name: /^SBOM of .*shop\/node-app/ }).click();
   const [spdxDownload] = await Promise.all([
@@ -179,6 +179,38 @@ test('bulk: select rows, ignore with a counted confirmation, unignore everything
     page.getByRole('link', { name: 'SPDX 2.3' }).click(),
   ]);
   expect(validateSpdx(JSON.parse(readFileSync(await spdxDownload.path(), 'utf8')))).toBeNull();
+
+  // 6. The SBOM read back from the Scans page: the same image, nothing new.
+  await page.getByRole('link', { name: 'Scans', exact: true }).click();
+  await page.getByLabel('Import SBOM').setInputFiles(await cdxDownload.path());
+  await expect(
+    page.getByRole('status').filter({ hasText: /^Read \d+ packages \(CycloneDX by drydock/ }),
+  ).toContainText(': 0 new findings');
+
+  // 7. A VEX document from the Image Security page: a vendor says minimist is not affected.
+  await page.getByRole('link', { name: 'Image Security' }).click();
+  const vex = {
+    '@context': 'https://openvex.dev/ns/v0.2.0',
+    '@id': 'https://vendor.example/vex/e2e',
+    author: 'Vendor PSIRT',
+    statements: [
+      {
+        vulnerability: { name: 'CVE-2020-7598' },
+        products: [{ '@id': bom.components.find((c) => c.name === 'minimist')?.purl }],
+        status: 'not_affected',
+        justification: 'vulnerable_code_not_in_execute_path',
+        impact_statement: 'options are never parsed from user input',
+      },
+    ],
+  };
+  await page.getByLabel('Import VEX').setInputFiles({
+    name: 'vendor.openvex.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(vex)),
+  });
+  await expect(
+    page.getByRole('status').filter({ hasText: /^1 statements: 1 applied/ }),
+  ).toBeVisible();
 });
 
 test('the fix plan ranks the upgrades and base rebuilds that clear the most, with what each clears', async ({

@@ -8,12 +8,15 @@ import {
 import { Navigate, NavLink, useParams } from 'react-router';
 import { useSummary } from '../../api/findings/get-summary.ts';
 import { useTrend } from '../../api/findings/get-trend.ts';
+import { useImportVex } from '../../api/sbom/import-documents.ts';
 import { PriorityBadge, SampleSeverityBadge } from '../../components/badges.tsx';
+import { ImportDocumentButton } from '../../components/import-document.tsx';
 import { ScanNowButton } from '../../components/scan-tracker.tsx';
 import { ErrorState } from '../../components/states.tsx';
 import { TrendChart } from '../../components/trend-chart.tsx';
 import { paths } from '../../config/paths.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { useCan } from '../../lib/session.tsx';
 import { AdvisoryBanner } from './advisory-banner.tsx';
 import { SamplesTab } from './samples-tab.tsx';
 import { VulnerabilityTab } from './vulnerability-tab.tsx';
@@ -26,6 +29,7 @@ export function ImageSecurityPage() {
     <section className="page">
       <div className="page-header">
         <h1>Image Security</h1>
+        <ImportVexButton />
         <ScanNowButton scope={{ kind: 'all' }} />
       </div>
       <AdvisoryBanner />
@@ -110,5 +114,21 @@ function SummaryCard({ label, tab, summary }: { label: string; tab: Category; su
         <PriorityBadge priority="low" count={t?.low ?? 0} />
       </div>
     </div>
+  );
+}
+
+/** A VEX document (OpenVEX, CycloneDX VEX, CSAF VEX) applied as triage decisions. */
+function ImportVexButton() {
+  const importVex = useImportVex();
+  const canTriage = useCan('triage');
+  if (!canTriage) return null;
+  return (
+    <ImportDocumentButton
+      label="Import VEX"
+      mutation={importVex}
+      describe={(r) =>
+        `${r.statements} statements: ${r.applied} applied (${r.findingsChanged} findings), ${r.recorded} recorded, ${r.unmatched.length} about nothing here${r.conflicts.length ? `, ${r.conflicts.length} in conflict and not applied (${r.conflicts.map((c) => `${c.vulnerability}: ${c.statuses.join(' vs ')}`).join('; ')})` : ''}`
+      }
+    />
   );
 }

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { Link, useParams } from 'react-router';
+import { useImportSbom } from '../../api/sbom/import-documents.ts';
 import { useScan } from '../../api/scans/get-scan.ts';
 import { useScans } from '../../api/scans/get-scans.ts';
 import { isActive } from '../../api/scans/is-active.ts';
@@ -7,6 +8,7 @@ import { useRetryScan } from '../../api/scans/retry-scan.ts';
 import { useUploadScan } from '../../api/scans/upload-scan.ts';
 import { StatusBadge } from '../../components/badges.tsx';
 import { DataTable } from '../../components/data-table.tsx';
+import { ImportDocumentButton } from '../../components/import-document.tsx';
 import { Pagination } from '../../components/pagination.tsx';
 import { useScanTracker } from '../../components/scan-tracker.tsx';
 import { EmptyState, ErrorState, InlineError, Skeleton } from '../../components/states.tsx';
@@ -41,6 +43,7 @@ export function ScansPage() {
       <div className="page-header">
         <h1>Scans</h1>
         <UploadButton />
+        <ImportSbomButton />
       </div>
       <DataTable
         label="Scan history"
@@ -147,6 +150,23 @@ export function ScanPage() {
         </>
       )}
     </section>
+  );
+}
+
+/** An SBOM made by any tool (CycloneDX or SPDX JSON), read and matched like a scanned image. */
+function ImportSbomButton() {
+  const importSbom = useImportSbom();
+  const canScan = useCan('scan');
+  const { user } = useSession();
+  if (!canScan || user.instanceIds.length + user.namespaceIds.length > 0) return null;
+  return (
+    <ImportDocumentButton
+      label="Import SBOM"
+      mutation={importSbom}
+      describe={(r) =>
+        `Read ${r.packages} packages (${r.format === 'cyclonedx' ? 'CycloneDX' : 'SPDX'}${r.tool ? ` by ${r.tool}` : ''}): ${r.findings.opened} new findings${r.warnings.length ? `; ${r.warnings.map((w) => w.message).join('; ')}` : ''}`
+      }
+    />
   );
 }
 
