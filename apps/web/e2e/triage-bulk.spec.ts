@@ -211,6 +211,18 @@ test('bulk: select rows, ignore with a counted confirmation, unignore everything
   await expect(
     page.getByRole('status').filter({ hasText: /^1 statements: 1 applied/ }),
   ).toBeVisible();
+  const after = await page.request.get(
+    '/api/v1/vulnerabilities?category=application&status=ignored&decision=not_affected',
+  );
+  expect(((await after.json()) as { items: { id: string }[] }).items.map((v) => v.id)).toContain(
+    'CVE-2020-7598',
+  );
+  // Back as it was for the specs after this one.
+  const undo = await page.request.post('/api/v1/vulnerabilities/CVE-2020-7598/triage', {
+    data: { action: 'unignore' },
+    headers,
+  });
+  expect(undo.ok()).toBe(true);
 });
 
 test('the fix plan ranks the upgrades and base rebuilds that clear the most, with what each clears', async ({
