@@ -548,6 +548,16 @@ function zodOrThrow<T>(schema: z.ZodType<T>, data: unknown, text: string): T {
  * ecosystems Drydock does not know are counted in the report's warnings, not dropped silently.
  */
 export function readSbom(text: string): ReadSbom {
+  try {
+    return readSbomText(text);
+  } catch (error) {
+    // Hostile nesting exhausts the stack of the parser or the readers: an error of the document.
+    if (error instanceof RangeError) throw new SbomError('the document is nested too deeply');
+    throw error;
+  }
+}
+
+function readSbomText(text: string): ReadSbom {
   if (Buffer.byteLength(text) > MAX_SBOM_BYTES) {
     throw new SbomError(`the document is larger than ${MAX_SBOM_BYTES / 1048576} MiB`);
   }

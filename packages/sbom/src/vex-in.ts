@@ -430,8 +430,27 @@ function parseOrThrow<T>(schema: z.ZodType<T>, data: unknown, text: string): T {
   throw new SbomError(issue.message, { path: path || '(document)', ...lineOf(text, issue.path) });
 }
 
+/** The most statements one document may carry (each is applied with its own queries). */
+export const MAX_VEX_STATEMENTS = 20_000;
+
 /** Reads an OpenVEX, CycloneDX VEX or CSAF VEX JSON document into statements. */
 export function readVex(text: string): ReadVex {
+  let read: ReadVex;
+  try {
+    read = readVexText(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new SbomError('the document is nested too deeply');
+    throw error;
+  }
+  if (read.statements.length > MAX_VEX_STATEMENTS) {
+    throw new SbomError(
+      `the document has ${read.statements.length} statements; at most ${MAX_VEX_STATEMENTS} are read at once`,
+    );
+  }
+  return read;
+}
+
+function readVexText(text: string): ReadVex {
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -116,6 +116,11 @@ describe('bad documents get a clear error: what, which field, which line', () =>
     expect(() => readSbom(text)).toThrow(`(at components[3].name, line ${line})`);
   });
 
+  it('hostile nesting is an error of the document, not a crash', () => {
+    const deep = `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[${'{"type":"library","name":"x","components":['.repeat(20000)}${']}'.repeat(20000)}]}`;
+    expect(() => readSbom(deep)).toThrow(SbomError);
+  });
+
   it('neither CycloneDX nor SPDX; an unknown ecosystem is counted, not dropped silently', () => {
     expect(() => readSbom('{"hello": "world"}')).toThrow(/neither bomFormat nor spdxVersion/);
     const doc = JSON.parse(fixture('trivy-maven-test-project.cdx.json'));
