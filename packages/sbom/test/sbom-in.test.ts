@@ -58,6 +58,30 @@ describe('SBOMs written by other tools (Trivy’s test data, see fixtures/README
   });
 });
 
+describe('an SPDX 2.3 SBOM by Syft (its snapshot test data, redactions and a bogus purl kept)', () => {
+  it('reads the image by its checksum, the deb package with its CPE, and says which one it could not read', () => {
+    const { format, tool, report } = readSbom(fixture('syft-image-encoder.spdx.json'));
+    expect({ format, tool }).toEqual({ format: 'spdx', tool: 'syft-v0.42.0-bogus' });
+    expect(report.target.manifestDigest).toBe(
+      'sha256:2731251dc34951c0e50fcc643b4c5f74922dad1a5d98f302b504cf46cd5d9368',
+    );
+    expect(report.packages).toEqual([
+      expect.objectContaining({
+        name: 'package-2',
+        version: '2.0.1',
+        type: 'deb',
+        cpe: 'cpe:2.3:*:some:package:2:*:*:*:*:*:*:*',
+      }),
+    ]);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({
+        code: 'sbom_skipped',
+        message: expect.stringContaining('"a-purl-1" is not a package URL'),
+      }),
+    ]);
+  });
+});
+
 describe('Drydock’s own SBOMs read back', () => {
   const reports = new Map<string, ScanReport>();
   beforeAll(async () => {
