@@ -252,19 +252,21 @@ export function createVexService(db: PrismaClient, triage: TriageService) {
       }
       const components = s.products.flatMap((p) => p.components).map(purlVersioned);
       const rows = await db.$queryRaw<
-        { vulnerability_id: string; image_id: string; purl: string }[]
+        { vulnerability_id: string; image_id: string; purl: string; digest: string; name: string }[]
       >`
-        SELECT DISTINCT f.vulnerability_id, f.image_id::text AS image_id, f.purl
+        SELECT DISTINCT f.vulnerability_id, f.image_id::text AS image_id, f.purl, i.digest, i.name
         FROM finding f ${imageJoins('f')}
         WHERE f.vulnerability_id = ANY(${vulnerabilityIds}::text[]) AND ${limit}
           AND (i.digest = ANY(${digests}::text[]) OR i.name = ANY(${names}::text[])
                OR ${packages.length > 0})`;
       const matches = rows.filter((r) => {
         const mine = purlVersioned(r.purl);
-        // A package product: the finding's own package; an image product with components: one of them.
-        if (packages.length && !digests.length && !names.length)
-          return packages.some((p) => p === mine || (p.endsWith('@') && mine.startsWith(p)));
-        return components.length === 0 || components.includes(mine);
+        // An image product: every finding in it, or those of its named components.
+        if (digests.includes(r.digest) || names.includes(r.name)) {
+          return components.length === 0 || components.includes(mine);
+        }
+        // A package product (any version when it names none): the findings of that package.
+        return packages.some((p) => p === mine || (p.endsWith('@') && mine.startsWith(p)));
       });
       return [
         ...new Map(
