@@ -5,8 +5,9 @@ export {
   toCycloneDx,
   validateCycloneDx,
 } from './cyclonedx.ts';
+export { SbomError } from './document.ts';
 export { lineOf } from './json-lines.ts';
-export { MAX_SBOM_BYTES, parsePurl, type ReadSbom, readSbom, SbomError } from './read.ts';
+export { MAX_SBOM_BYTES, parsePurl, type ReadSbom, readSbom } from './read.ts';
 export { type SpdxOptions, toSpdx, validateSpdx } from './spdx.ts';
 export { conflicts, type ReadVex, readVex, type VexStatement } from './vex-in.ts';
 export { openVexStatement, toCycloneDxVex, toOpenVex, type VexDecision } from './vex-out.ts';

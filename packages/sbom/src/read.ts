@@ -11,23 +11,10 @@ import {
 } from '@drydock/contract';
 import { z } from 'zod';
 import { PROP } from './common.ts';
-import { lineOf } from './json-lines.ts';
+import { checked, guardNesting, parseJson, SbomError } from './document.ts';
 
 /** The largest SBOM read (bytes of JSON). */
 export const MAX_SBOM_BYTES = 64 * 1024 * 1024;
-
-/** A document that cannot be read: what is wrong, at which field and line when known. */
-export class SbomError extends Error {
-  constructor(
-    message: string,
-    readonly at?: { path?: string; line?: number; column?: number },
-  ) {
-    super(
-      `${message}${at?.path ? ` (at ${at.path}${at.line ? `, line ${at.line}` : ''})` : at?.line ? ` (line ${at.line}, column ${at.column})` : ''}`,
-    );
-    this.name = 'SbomError';
-  }
-}
 
 export interface ReadSbom {
   format: 'cyclonedx' | 'spdx';
@@ -239,6 +226,45 @@ function assemble(doc: Collected, text: string, format: ReadSbom['format']): Sca
   };
 }
 
+/**
+ * What the image's own properties say, by name (CycloneDX properties, SPDX annotations; Trivy's
+ * under `aquasecurity:trivy:`): tags, digests, platform, the OS Drydock recorded, and the layers —
+ * Drydock's in order with their steps, else Trivy's DiffID list.
+ */
+function imageFacts(
+  all: (name: string) => string[],
+): Pick<Collected, 'tags' | 'layers'> &
+  Partial<Pick<Collected, 'manifestDigest' | 'configDigest' | 'platform' | 'os'>> {
+  const one = (name: string) => all(name)[0];
+  const facts: ReturnType<typeof imageFacts> = {
+    tags: [...all('aquasecurity:trivy:RepoTag'), ...all('drydock:image:tag')],
+    layers: [],
+  };
+  const manifest = one('drydock:image:manifestDigest');
+  if (isDigest(manifest)) facts.manifestDigest = manifest;
+  const config = one('drydock:image:configDigest') ?? one('aquasecurity:trivy:ImageID');
+  if (isDigest(config)) facts.configDigest = config;
+  const platform = one('drydock:image:platform');
+  if (platform) facts.platform = platform;
+  for (let i = 0; ; i++) {
+    const diffId = one(`drydock:image:layer:${i}:diffID`);
+    if (!isDigest(diffId)) break;
+    const createdBy = one(`drydock:image:layer:${i}:createdBy`);
+    facts.layers.push({ diffId, ...(createdBy ? { createdBy } : {}) });
+  }
+  if (facts.layers.length === 0) {
+    facts.layers = all('aquasecurity:trivy:DiffID')
+      .filter(isDigest)
+      .map((diffId) => ({ diffId }));
+  }
+  const family = OsFamilySchema.safeParse(one('drydock:os:family'));
+  const version = one('drydock:os:version');
+  if (family.success && version) {
+    facts.os = { family: family.data, version, source: 'SBOM (drydock:os)' };
+  }
+  return facts;
+}
+
 // --- CycloneDX --------------------------------------------------------------------------------
 
 const CdxProperty = z.object({ name: z.string(), value: z.string().optional() });
@@ -304,47 +330,17 @@ function toolOfCdx(tools: unknown): string | undefined {
 }
 
 function readCycloneDx(data: unknown, text: string): ReadSbom {
-  const doc = zodOrThrow(CdxDocument, data, text);
+  const doc = checked(CdxDocument, data, text);
   const root = doc.metadata?.component;
-  const rootProps = propsOf(root?.properties);
+  const rootAll = (name: string) =>
+    (root?.properties ?? []).flatMap((p) => (p.name === name && p.value ? [p.value] : []));
   const collected: Collected = {
     name: root?.name ?? 'SBOM',
-    tags: (root?.properties ?? [])
-      .filter((p) => p.name === 'aquasecurity:trivy:RepoTag' || p.name === 'drydock:image:tag')
-      .flatMap((p) => (p.value ? [p.value] : [])),
-    layers: [],
     components: [],
+    ...imageFacts(rootAll),
   };
-  if (isDigest(rootProps.get('drydock:image:manifestDigest')))
-    collected.manifestDigest = rootProps.get('drydock:image:manifestDigest');
-  else if (isDigest(root?.version)) collected.manifestDigest = root?.version;
-  const config =
-    rootProps.get('drydock:image:configDigest') ?? rootProps.get('aquasecurity:trivy:ImageID');
-  if (isDigest(config)) collected.configDigest = config;
-  const platform = rootProps.get('drydock:image:platform');
-  if (platform) collected.platform = platform;
-  // Layers: Drydock's (index, diffID, step), else Trivy's DiffID list in order.
-  const ours = [...rootProps.keys()].flatMap((k) => {
-    const m = /^drydock:image:layer:(\d+):diffID$/.exec(k);
-    return m ? [Number(m[1])] : [];
-  });
-  if (ours.length) {
-    collected.layers = ours
-      .sort((a, b) => a - b)
-      .map((i) => {
-        const createdBy = rootProps.get(`drydock:image:layer:${i}:createdBy`);
-        return {
-          diffId: rootProps.get(`drydock:image:layer:${i}:diffID`) as string,
-          ...(createdBy ? { createdBy } : {}),
-        };
-      });
-  } else {
-    collected.layers = (root?.properties ?? [])
-      .filter((p) => p.name === 'aquasecurity:trivy:DiffID' && isDigest(p.value))
-      .map((p) => ({ diffId: p.value as string }));
-  }
-  const family = rootProps.get('drydock:os:family');
-  const version = rootProps.get('drydock:os:version');
+  if (!collected.manifestDigest && isDigest(root?.version))
+    collected.manifestDigest = root?.version;
   const walk = (list: CdxComponentT[] | undefined, where: string) => {
     for (const [i, c] of (list ?? []).entries()) {
       const at = `${where}[${i}]`;
@@ -371,10 +367,6 @@ function readCycloneDx(data: unknown, text: string): ReadSbom {
     }
   };
   walk(doc.components, 'components');
-  if (family && version) {
-    const f = OsFamilySchema.safeParse(family);
-    if (f.success) collected.os = { family: f.data, version, source: 'SBOM (drydock:os)' };
-  }
   return {
     format: 'cyclonedx',
     tool: toolOfCdx(doc.metadata?.tools),
@@ -430,7 +422,7 @@ const SpdxDocument = z.object({
 });
 
 function readSpdx(data: unknown, text: string): ReadSbom {
-  const doc = zodOrThrow(SpdxDocument, data, text);
+  const doc = checked(SpdxDocument, data, text);
   const packages = doc.packages ?? [];
   const described = new Set([
     ...(doc.documentDescribes ?? []),
@@ -457,35 +449,18 @@ function readSpdx(data: unknown, text: string): ReadSbom {
     return out;
   };
   const rootFacts = facts(root);
-  const one = (k: string) => rootFacts.get(k)?.[0];
   const collected: Collected = {
     name: root?.name ?? doc.name ?? 'SBOM',
-    tags: rootFacts.get('aquasecurity:trivy:RepoTag') ?? [],
-    layers: [],
     components: [],
+    ...imageFacts((name) => rootFacts.get(name) ?? []),
   };
   const sha = root?.checksums?.find((c) => c.algorithm === 'SHA256')?.checksumValue;
-  if (sha && /^[0-9a-f]{64}$/.test(sha)) collected.manifestDigest = `sha256:${sha}`;
-  else if (isDigest(root?.versionInfo)) collected.manifestDigest = root?.versionInfo;
-  const config = one('drydock:image:configDigest') ?? one('aquasecurity:trivy:ImageID');
-  if (isDigest(config)) collected.configDigest = config;
-  const platform = one('drydock:image:platform');
-  if (platform) collected.platform = platform;
-  const ours = [...rootFacts.keys()].flatMap((k) => {
-    const m = /^drydock:image:layer:(\d+):diffID$/.exec(k);
-    return m ? [Number(m[1])] : [];
-  });
-  collected.layers = ours.length
-    ? ours
-        .sort((a, b) => a - b)
-        .map((i) => ({ diffId: one(`drydock:image:layer:${i}:diffID`) as string }))
-    : (rootFacts.get('aquasecurity:trivy:DiffID') ?? [])
-        .filter(isDigest)
-        .map((diffId) => ({ diffId }));
-  const family = OsFamilySchema.safeParse(one('drydock:os:family'));
-  const version = one('drydock:os:version');
-  if (family.success && version)
-    collected.os = { family: family.data, version, source: 'SBOM (drydock:os)' };
+  if (!collected.manifestDigest && sha && /^[0-9a-f]{64}$/.test(sha)) {
+    collected.manifestDigest = `sha256:${sha}`;
+  }
+  if (!collected.manifestDigest && isDigest(root?.versionInfo)) {
+    collected.manifestDigest = root?.versionInfo;
+  }
   for (const [i, p] of packages.entries()) {
     if (
       !collected.os &&
@@ -530,17 +505,6 @@ function readSpdx(data: unknown, text: string): ReadSbom {
 
 // --- Entry ------------------------------------------------------------------------------------
 
-function zodOrThrow<T>(schema: z.ZodType<T>, data: unknown, text: string): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-  const path = issue.path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '');
-  throw new SbomError(issue.message, { path: path || '(document)', ...lineOf(text, issue.path) });
-}
-
 /**
  * Reads a CycloneDX (1.2–1.6) or SPDX (2.x) JSON SBOM written by any tool into an inventory:
  * packages by package URL (named as Drydock's analyzers name them), the OS (an operating-system
@@ -548,39 +512,15 @@ function zodOrThrow<T>(schema: z.ZodType<T>, data: unknown, text: string): T {
  * ecosystems Drydock does not know are counted in the report's warnings, not dropped silently.
  */
 export function readSbom(text: string): ReadSbom {
-  try {
-    return readSbomText(text);
-  } catch (error) {
-    // Hostile nesting exhausts the stack of the parser or the readers: an error of the document.
-    if (error instanceof RangeError) throw new SbomError('the document is nested too deeply');
-    throw error;
-  }
-}
-
-function readSbomText(text: string): ReadSbom {
   if (Buffer.byteLength(text) > MAX_SBOM_BYTES) {
     throw new SbomError(`the document is larger than ${MAX_SBOM_BYTES / 1048576} MiB`);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    const m = /position (\d+)/.exec((error as Error).message);
-    const at = m ? positionToLine(text, Number(m[1])) : undefined;
+  return guardNesting(() => {
+    const data = parseJson(text);
+    if (data && typeof data === 'object' && 'bomFormat' in data) return readCycloneDx(data, text);
+    if (data && typeof data === 'object' && 'spdxVersion' in data) return readSpdx(data, text);
     throw new SbomError(
-      `not JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`,
-      at,
+      'not a CycloneDX or SPDX JSON document: it has neither bomFormat nor spdxVersion',
     );
-  }
-  if (data && typeof data === 'object' && 'bomFormat' in data) return readCycloneDx(data, text);
-  if (data && typeof data === 'object' && 'spdxVersion' in data) return readSpdx(data, text);
-  throw new SbomError(
-    'not a CycloneDX or SPDX JSON document: it has neither bomFormat nor spdxVersion',
-  );
-}
-
-function positionToLine(text: string, position: number) {
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  return { line, column: position - before.lastIndexOf('\n') };
+  });
 }

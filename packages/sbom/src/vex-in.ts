@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { lineOf } from './json-lines.ts';
-import { SbomError } from './read.ts';
+import { checked, guardNesting, parseJson, SbomError } from './document.ts';
 
 /**
  * A VEX statement, whatever document it came in: a vulnerability (and its aliases), the products
@@ -118,7 +117,7 @@ const idOf = (
 ) => (typeof p === 'string' ? p : (p['@id'] ?? p.identifiers?.purl ?? p.identifiers?.cpe23 ?? ''));
 
 function readOpenVex(data: unknown, text: string): ReadVex {
-  const doc = parseOrThrow(OpenVex, data, text);
+  const doc = checked(OpenVex, data, text);
   return {
     format: 'openvex',
     id: doc['@id'],
@@ -200,7 +199,7 @@ const CdxVex = z.object({
 });
 
 function readCycloneDxVex(data: unknown, text: string): ReadVex {
-  const doc = parseOrThrow(CdxVex, data, text);
+  const doc = checked(CdxVex, data, text);
   const byRef = new Map<
     string,
     { purl?: string | undefined; type?: string; version?: string | undefined }
@@ -348,7 +347,7 @@ const Csaf = z.object({
 });
 
 function readCsaf(data: unknown, text: string): ReadVex {
-  const doc = parseOrThrow(Csaf, data, text);
+  const doc = checked(Csaf, data, text);
   const identity = new Map<string, string>();
   const walk = (branches: Branch[] | undefined) => {
     for (const b of branches ?? []) {
@@ -419,54 +418,28 @@ function readCsaf(data: unknown, text: string): ReadVex {
   };
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, data: unknown, text: string): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-  const path = issue.path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '');
-  throw new SbomError(issue.message, { path: path || '(document)', ...lineOf(text, issue.path) });
-}
-
 /** The most statements one document may carry (each is applied with its own queries). */
 export const MAX_VEX_STATEMENTS = 20_000;
 
 /** Reads an OpenVEX, CycloneDX VEX or CSAF VEX JSON document into statements. */
 export function readVex(text: string): ReadVex {
-  let read: ReadVex;
-  try {
-    read = readVexText(text);
-  } catch (error) {
-    if (error instanceof RangeError) throw new SbomError('the document is nested too deeply');
-    throw error;
-  }
+  const read = guardNesting((): ReadVex => {
+    const data = parseJson(text);
+    if (data && typeof data === 'object') {
+      if ('@context' in data) return readOpenVex(data, text);
+      if ('bomFormat' in data) return readCycloneDxVex(data, text);
+      if ('document' in data && 'vulnerabilities' in data) return readCsaf(data, text);
+    }
+    throw new SbomError(
+      'not a VEX document: neither OpenVEX (@context), CycloneDX (bomFormat) nor CSAF (document)',
+    );
+  });
   if (read.statements.length > MAX_VEX_STATEMENTS) {
     throw new SbomError(
       `the document has ${read.statements.length} statements; at most ${MAX_VEX_STATEMENTS} are read at once`,
     );
   }
   return read;
-}
-
-function readVexText(text: string): ReadVex {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new SbomError(
-      `not JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`,
-    );
-  }
-  if (data && typeof data === 'object') {
-    if ('@context' in data) return readOpenVex(data, text);
-    if ('bomFormat' in data) return readCycloneDxVex(data, text);
-    if ('document' in data && 'vulnerabilities' in data) return readCsaf(data, text);
-  }
-  throw new SbomError(
-    'not a VEX document: neither OpenVEX (@context), CycloneDX (bomFormat) nor CSAF (document)',
-  );
 }
 
 /**
