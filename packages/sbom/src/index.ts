@@ -9,5 +9,14 @@ export { SbomError } from './document.ts';
 export { lineOf } from './json-lines.ts';
 export { MAX_SBOM_BYTES, parsePurl, type ReadSbom, readSbom } from './read.ts';
 export { type SpdxOptions, toSpdx, validateSpdx } from './spdx.ts';
-export { conflicts, type ReadVex, readVex, type VexStatement } from './vex-in.ts';
+export {
+  conflicts,
+  covers,
+  productsOf,
+  purlIdentity,
+  type ReadVex,
+  readVex,
+  type VexImage,
+  type VexStatement,
+} from './vex-in.ts';
 export { openVexStatement, toCycloneDxVex, toOpenVex, type VexDecision } from './vex-out.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checked, guardNesting, parseJson, SbomError } from './document.ts';
+import { parsePurl } from './read.ts';
 
 /**
  * A VEX statement, whatever document it came in: a vulnerability (and its aliases), the products
@@ -455,4 +456,59 @@ export function conflicts(statements: VexStatement[]): VexStatement[][] {
     }
   }
   return [...groups.values()].filter((g) => new Set(g.map((s) => s.status)).size > 1);
+}
+
+/** A package URL as `type/namespace/name@version`, lowercased (qualifiers and subpath left out). */
+export function purlIdentity(purl: string): string {
+  const p = parsePurl(purl);
+  return p
+    ? `${p.type}/${p.namespace ? `${p.namespace}/` : ''}${p.name}@${p.version ?? ''}`.toLowerCase()
+    : purl;
+}
+
+/** An image as a VEX product may name it: its digests and its names (tags, `repo:tag`). */
+export interface VexImage {
+  digests: string[];
+  names: string[];
+}
+
+/** The images a product names (digest, `pkg:oci` purl at a digest, a name); undefined: a package. */
+function productImage(id: string): { digest?: string; name?: string } | undefined {
+  const parsed = parsePurl(id);
+  if (parsed?.type === 'oci') return parsed.version ? { digest: parsed.version } : undefined;
+  if (/^sha256:[0-9a-f]{64}$/.test(id)) return { digest: id };
+  return parsed ? undefined : { name: id };
+}
+
+/** What a statement's products name, for a database to narrow by before `covers`. */
+export function productsOf(s: VexStatement): VexImage & { packages: boolean } {
+  const out = { digests: [] as string[], names: [] as string[], packages: false };
+  for (const p of s.products) {
+    const image = productImage(p.id);
+    if (image?.digest) out.digests.push(image.digest);
+    else if (image?.name) out.names.push(image.name);
+    else if (!image && parsePurl(p.id)) out.packages = true;
+  }
+  return out;
+}
+
+/**
+ * Whether a statement is about a finding of the package `purl` in `image`: a product that is the
+ * image (every finding in it, or those of its named components), or the finding's own package
+ * (any version when the product names none).
+ */
+export function covers(s: VexStatement, image: VexImage, purl: string): boolean {
+  const mine = purlIdentity(purl);
+  return s.products.some((p) => {
+    const named = productImage(p.id);
+    if (named) {
+      const isThis = named.digest
+        ? image.digests.includes(named.digest)
+        : image.names.includes(named.name ?? '');
+      return isThis && (p.components.length === 0 || p.components.map(purlIdentity).includes(mine));
+    }
+    if (parsePurl(p.id)?.type === 'oci') return false;
+    const product = purlIdentity(p.id);
+    return product === mine || (product.endsWith('@') && mine.startsWith(product));
+  });
 }

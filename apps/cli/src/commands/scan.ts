@@ -17,8 +17,8 @@ import { createYaraEngine, loadRuleSet } from '@drydock/malware';
 import { analyzeFile, matchReport } from '@drydock/pipeline';
 import {
   conflicts,
+  covers,
   MAX_SBOM_BYTES,
-  parsePurl,
   type ReadVex,
   readSbom,
   readVex,
@@ -123,38 +123,27 @@ function ignored(f: VulnerabilityFinding, rules: IgnoreRule[], now: Date): boole
   );
 }
 
-/** A package URL as type/namespace/name@version (qualifiers and subpath left out). */
-function purlKey(purl: string): string {
-  const p = parsePurl(purl);
-  return p
-    ? `${p.type}/${p.namespace ? `${p.namespace}/` : ''}${p.name}@${p.version ?? ''}`.toLowerCase()
-    : purl;
-}
-
 /**
- * Whether a VEX document says this finding does not apply: a `not_affected` or `fixed`
- * statement (not in conflict) about its vulnerability (or an alias), whose product is this image
- * (its digest, an oci purl of it, or one of its tags) — limited to the named components if any —
- * or is the finding's own package.
+ * Whether a VEX document says this finding does not apply: a `not_affected` or `fixed` statement
+ * (not in conflict) about its vulnerability (or an alias) that covers this image (its digests or
+ * tags, optionally its named components) or the finding's own package.
  */
 function vexSuppresses(vex: ReadVex, report: ScanReport, f: VulnerabilityFinding): boolean {
   const clashing = new Set(conflicts(vex.statements).flat());
   const ids = new Set([f.id, ...f.aliases]);
-  const digests = [report.target.manifestDigest, report.target.configDigest].filter(Boolean);
-  const mine = purlKey(f.purl);
-  return vex.statements.some((s) => {
-    if (clashing.has(s) || (s.status !== 'not_affected' && s.status !== 'fixed')) return false;
-    if (!ids.has(s.vulnerability) && !s.aliases.some((a) => ids.has(a))) return false;
-    return s.products.some((p) => {
-      const parsed = parsePurl(p.id);
-      const image =
-        digests.includes(p.id) ||
-        (parsed?.type === 'oci' && digests.includes(parsed.version)) ||
-        report.target.repoTags.includes(p.id);
-      if (image) return p.components.length === 0 || p.components.map(purlKey).includes(mine);
-      return parsed !== undefined && parsed.type !== 'oci' && purlKey(p.id) === mine;
-    });
-  });
+  const image = {
+    digests: [report.target.manifestDigest, report.target.configDigest].filter(
+      (d): d is string => d !== undefined,
+    ),
+    names: report.target.repoTags,
+  };
+  return vex.statements.some(
+    (s) =>
+      !clashing.has(s) &&
+      (s.status === 'not_affected' || s.status === 'fixed') &&
+      (ids.has(s.vulnerability) || s.aliases.some((a) => ids.has(a))) &&
+      covers(s, image, f.purl),
+  );
 }
 
 /**

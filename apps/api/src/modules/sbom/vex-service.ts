@@ -3,8 +3,9 @@ import { TriageRequestSchema, VexJustificationSchema } from '@drydock/contract';
 import { Prisma, type PrismaClient } from '@drydock/db';
 import {
   conflicts,
+  covers,
   ociPurl,
-  parsePurl,
+  productsOf,
   readVex,
   SbomError,
   toCycloneDxVex,
@@ -19,16 +20,6 @@ import { imageJoins } from '../findings/findings-sql.ts';
 import type { TriageService } from '../findings/triage-service.ts';
 
 const sql = Prisma.sql;
-
-/** A package URL as type/namespace/name@version (qualifiers and subpath left out). */
-const purlVersioned = (purl: string) => {
-  const p = parsePurl(purl);
-  if (!p) return purl;
-  return (
-    `${p.type}/${p.namespace ? `${p.namespace}/` : ''}${p.name}`.toLowerCase() +
-    `@${p.version ?? ''}`
-  );
-};
 
 /**
  * VEX in and out. Out: the triage decisions (not affected with its justification, false positive,
@@ -240,34 +231,20 @@ export function createVexService(db: PrismaClient, triage: TriageService) {
 
     /** (vulnerability, image) pairs a statement covers: its products are images or packages. */
     async findingsOf(s: VexStatement, vulnerabilityIds: string[], limit: Prisma.Sql) {
-      const digests: string[] = [];
-      const names: string[] = [];
-      const packages: string[] = [];
-      for (const p of s.products) {
-        const parsed = parsePurl(p.id);
-        if (parsed?.type === 'oci' && parsed.version) digests.push(parsed.version);
-        else if (/^sha256:[0-9a-f]{64}$/.test(p.id)) digests.push(p.id);
-        else if (parsed) packages.push(purlVersioned(p.id));
-        else if (p.id) names.push(p.id);
-      }
-      const components = s.products.flatMap((p) => p.components).map(purlVersioned);
+      // Narrowed in SQL to the images (and, for package products, the vulnerabilities) named;
+      // `covers` decides for each finding, as the CLI's --vex does.
+      const named = productsOf(s);
       const rows = await db.$queryRaw<
         { vulnerability_id: string; image_id: string; purl: string; digest: string; name: string }[]
       >`
         SELECT DISTINCT f.vulnerability_id, f.image_id::text AS image_id, f.purl, i.digest, i.name
         FROM finding f ${imageJoins('f')}
         WHERE f.vulnerability_id = ANY(${vulnerabilityIds}::text[]) AND ${limit}
-          AND (i.digest = ANY(${digests}::text[]) OR i.name = ANY(${names}::text[])
-               OR ${packages.length > 0})`;
-      const matches = rows.filter((r) => {
-        const mine = purlVersioned(r.purl);
-        // An image product: every finding in it, or those of its named components.
-        if (digests.includes(r.digest) || names.includes(r.name)) {
-          return components.length === 0 || components.includes(mine);
-        }
-        // A package product (any version when it names none): the findings of that package.
-        return packages.some((p) => p === mine || (p.endsWith('@') && mine.startsWith(p)));
-      });
+          AND (i.digest = ANY(${named.digests}::text[]) OR i.name = ANY(${named.names}::text[])
+               OR ${named.packages})`;
+      const matches = rows.filter((r) =>
+        covers(s, { digests: [r.digest], names: [r.name] }, r.purl),
+      );
       return [
         ...new Map(
           matches.map((r) => [
