@@ -7,6 +7,7 @@ export {
 export { PgAdvisoryStore } from './advisory-store.ts';
 export { bulkPool, createPrismaClient, type PrismaClient } from './client.ts';
 export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded.ts';
+export { pendingFixActions, refreshFixActions } from './fix-actions.ts';
 export { Prisma } from './generated/prisma/client.ts';
 export { applyMigrations } from './migrate.ts';
 export {

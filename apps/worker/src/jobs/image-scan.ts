@@ -9,6 +9,7 @@ import {
   PgAdvisoryStore,
   type PrismaClient,
   persistScan,
+  refreshFixActions,
   SecretError,
   UploadError,
   writeUploadToFile,
@@ -267,7 +268,7 @@ async function run(
     ...(job.kind === 'rematch' ? { cause: 'advisories' as const } : {}),
   });
   // The fix plan's rows of what the scan changed (and of a few other noted images).
-  await prisma.$queryRaw`SELECT refresh_dirty_fix_actions(20)`;
+  await refreshFixActions(prisma, { batch: 20, batches: 1 });
   return {
     imageId: stored.imageId,
     cacheHit: analysis.cacheHit,

@@ -1,5 +1,11 @@
 import type { ServerConfig } from '@drydock/config';
-import { type PrismaClient, pruneUploads, type Queue, queueDueAdvisoryRefresh } from '@drydock/db';
+import {
+  type PrismaClient,
+  pruneUploads,
+  type Queue,
+  queueDueAdvisoryRefresh,
+  refreshFixActions,
+} from '@drydock/db';
 
 const LAYER_CACHE_DAYS = 30;
 
@@ -39,14 +45,9 @@ export function createScheduleTickHandler(deps: {
     });
     // The fix plan's rows of images noted as changed (a bulk triage, an import): in batches,
     // for at most 30 s a tick.
-    let fixActionsRefreshed = 0;
-    const until = Date.now() + 30_000;
-    while (Date.now() < until) {
-      const [batch] = await deps.prisma.$queryRaw<{ n: number }[]>`
-        SELECT refresh_dirty_fix_actions(500) AS n`;
-      if (!batch?.n) break;
-      fixActionsRefreshed += batch.n;
-    }
+    const fixActionsRefreshed = await refreshFixActions(deps.prisma, {
+      until: Date.now() + 30_000,
+    });
     // The fix plan's fleet-wide vulnerability lists: pairs no image has any more.
     const [fixListsPruned] = await deps.prisma.$queryRaw<{ n: bigint }[]>`
       SELECT prune_fix_action_vulnerabilities() AS n`;

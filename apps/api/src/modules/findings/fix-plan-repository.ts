@@ -1,5 +1,5 @@
 import type { Category } from '@drydock/contract';
-import { Prisma, type PrismaClient } from '@drydock/db';
+import { Prisma, type PrismaClient, pendingFixActions, refreshFixActions } from '@drydock/db';
 import { imageJoins, type Scope, scopeConditions, sql } from './findings-sql.ts';
 
 /** One candidate action as SQL counts it (before the service picks versions and ranks). */
@@ -144,22 +144,11 @@ export function createFixPlanRepository(db: PrismaClient) {
      * Brings the per-image rows up to date when few images changed since (the triggers only note
      * them); returns how many are still pending (left to the worker when many).
      */
-    async refreshFixActions(most = 500) {
-      const count = async () =>
-        Number(
-          (await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM fix_action_dirty`)[0]?.n ??
-            0,
-        );
-      let pending = await count();
+    async catchUpFixActions(most = 500) {
+      const pending = await pendingFixActions(db);
       if (pending === 0 || pending > most) return pending;
-      while (pending > 0) {
-        const [done] = await db.$queryRaw<
-          { n: number }[]
-        >`SELECT refresh_dirty_fix_actions(${most}) AS n`;
-        if (!done?.n) break;
-        pending = await count();
-      }
-      return pending;
+      await refreshFixActions(db, { batch: most });
+      return pendingFixActions(db);
     },
 
     /** Names and digests of images, by id. */

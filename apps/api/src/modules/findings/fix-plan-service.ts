@@ -125,7 +125,7 @@ function toAction(row: FixGroupRow): Omit<FixAction, 'sampleImages'> {
 export function createFixPlanService(repo: FindingsRepository, now: () => Date = () => new Date()) {
   return {
     async fixPlan(q: FixPlanQuery & { visible?: Visibility }): Promise<FixPlan> {
-      const pendingImages = await repo.refreshFixActions();
+      const pendingImages = await repo.catchUpFixActions();
       // Ranked in SQL (images cleared, images, High, known-exploited, findings).
       const [groups, counts, cleared] = await Promise.all([
         repo.fixGroups(q, q.limit),
