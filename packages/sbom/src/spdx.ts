@@ -21,11 +21,15 @@ const NOASSERTION = 'NOASSERTION';
 const spdxDate = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 const idPart = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
 
+/** The license ids of an expression (operators and parentheses left out). */
+const licenseTokens = (expression: string) =>
+  expression.split(/\s+|[()]/).filter((t) => t && !/^(AND|OR|WITH)$/.test(t));
+
 /** A license expression SPDX accepts: known ids (and expressions of them) as they are, others as LicenseRef-. */
 function licenseExpression(values: string[] | undefined, extracted: Map<string, string>): string {
   if (!values?.length) return NOASSERTION;
   const parts = values.map((value) => {
-    const tokens = value.split(/\s+|[()]/).filter((t) => t && !/^(AND|OR|WITH)$/.test(t));
+    const tokens = licenseTokens(value);
     const known =
       tokens.length > 0 && tokens.every((t) => SPDX.isSupportedSpdxId(t.replace(/\+$/, '')));
     if (known) return tokens.length > 1 ? `(${value})` : value;
@@ -344,7 +348,7 @@ export function validateSpdx(doc: unknown): string[] | null {
     for (const field of ['licenseConcluded', 'licenseDeclared'] as const) {
       const value = p[field];
       if (!value || value === 'NOASSERTION' || value === 'NONE') continue;
-      for (const token of value.split(/\s+|[()]/).filter((t) => t && !/^(AND|OR|WITH)$/.test(t))) {
+      for (const token of licenseTokens(value)) {
         const ok = token.startsWith('LicenseRef-')
           ? refs.has(token)
           : SPDX.isSupportedSpdxId(token.replace(/\+$/, '')) || /-exception|Exception/.test(token);

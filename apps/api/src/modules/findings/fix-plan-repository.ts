@@ -44,6 +44,14 @@ export function createFixPlanRepository(db: PrismaClient) {
       const scoped = conditions.length
         ? sql`AND ${Prisma.join(conditions, ' AND ')}`
         : Prisma.empty;
+      /** One list of the chosen actions: from its fleet-wide table, or (scoped) the rows in scope. */
+      const listOf = (column: string, table: string, value: string) =>
+        scope.length
+          ? sql`SELECT akey, array_agg(x ORDER BY x) AS ${Prisma.raw(column)} FROM (
+              SELECT DISTINCT d.akey, x FROM (SELECT DISTINCT akey, ${Prisma.raw(column)} FROM mine) d,
+              unnest(d.${Prisma.raw(column)}) x) y GROUP BY akey`
+          : sql`SELECT akey, array_agg(${Prisma.raw(value)} ORDER BY ${Prisma.raw(value)}) AS ${Prisma.raw(column)}
+              FROM ${Prisma.raw(table)} WHERE akey IN (SELECT akey FROM ranked) GROUP BY akey`;
       // Rank on the per-image rows' counts, then list (packages, vulnerabilities, images) for
       // the chosen few only. Images of a fleet repeat the same lists: each distinct one is
       // unnested once.
@@ -67,23 +75,9 @@ export function createFixPlanRepository(db: PrismaClient) {
           FROM fix_action_image a ${joins}
           WHERE ${scope.length > 0} AND a.akey IN (SELECT akey FROM ranked) ${scoped}
         ),
-        -- Unscoped: the fleet-wide lists (fix_action_vulnerability); scoped: the images' own.
-        vulns AS (${
-          scope.length
-            ? sql`SELECT akey, array_agg(x ORDER BY x) AS vulnerabilities FROM (
-                SELECT DISTINCT d.akey, x FROM (SELECT DISTINCT akey, vulnerabilities FROM mine) d,
-                unnest(d.vulnerabilities) x) y GROUP BY akey`
-            : sql`SELECT akey, array_agg(vulnerability_id ORDER BY vulnerability_id) AS vulnerabilities
-                FROM fix_action_vulnerability WHERE akey IN (SELECT akey FROM ranked) GROUP BY akey`
-        }),
-        pkgs AS (${
-          scope.length
-            ? sql`SELECT akey, array_agg(x ORDER BY x) AS packages FROM (
-                SELECT DISTINCT d.akey, x FROM (SELECT DISTINCT akey, packages FROM mine) d,
-                unnest(d.packages) x) y GROUP BY akey`
-            : sql`SELECT akey, array_agg(package ORDER BY package) AS packages
-                FROM fix_action_package WHERE akey IN (SELECT akey FROM ranked) GROUP BY akey`
-        }),
+        -- Unscoped: the fleet-wide lists; scoped: the images' own.
+        vulns AS (${listOf('vulnerabilities', 'fix_action_vulnerability', 'vulnerability_id')}),
+        pkgs AS (${listOf('packages', 'fix_action_package', 'package')}),
         -- Its images with the most findings first (unscoped: from the index, 20 an action).
         top AS (${
           scope.length

@@ -5,12 +5,23 @@ import {
   VexImportedSchema,
 } from '@drydock/contract';
 import { MAX_SBOM_BYTES } from '@drydock/sbom';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
 import { actorOf } from '../../lib/actor.ts';
 import type { SbomService } from './sbom-service.ts';
 import type { VexService } from './vex-service.ts';
+
+/** A generated document sent as a download. */
+const download = (
+  reply: FastifyReply,
+  doc: { body: string; contentType: string; filename: string },
+) =>
+  reply
+    .type(doc.contentType)
+    .header('content-disposition', `attachment; filename="${doc.filename}"`)
+    .send(doc.body);
 
 /** SBOM downloads of the images the principal may see; SBOMs from other tools, read in. */
 export const sbomRoutes: FastifyPluginAsyncZod<{ service: SbomService; vex: VexService }> = async (
@@ -63,10 +74,7 @@ export const sbomRoutes: FastifyPluginAsyncZod<{ service: SbomService; vex: VexS
         request.query.format,
         principalOf(request).visible,
       );
-      return reply
-        .type(sbom.contentType)
-        .header('content-disposition', `attachment; filename="${sbom.filename}"`)
-        .send(sbom.body);
+      return download(reply, sbom);
     },
   );
   app.get(
@@ -83,10 +91,7 @@ export const sbomRoutes: FastifyPluginAsyncZod<{ service: SbomService; vex: VexS
     async (request, reply) => {
       const principal = principalOf(request);
       const doc = await vex.exportVex(request.query, principal.visible, actorOf(request));
-      return reply
-        .type(doc.contentType)
-        .header('content-disposition', `attachment; filename="drydock-vex.${doc.extension}"`)
-        .send(doc.body);
+      return download(reply, doc);
     },
   );
   app.post(

@@ -97,12 +97,12 @@ export function createVexService(db: PrismaClient, triage: TriageService) {
         ? {
             body: `${JSON.stringify(toOpenVex(decisions, author), null, 2)}\n`,
             contentType: 'application/json',
-            extension: 'openvex.json',
+            filename: 'drydock-vex.openvex.json',
           }
         : {
             body: toCycloneDxVex(decisions),
             contentType: 'application/vnd.cyclonedx+json; version=1.6',
-            extension: 'cdx-vex.json',
+            filename: 'drydock-vex.cdx-vex.json',
           };
     },
 
