@@ -1,4 +1,3 @@
-import { useId } from 'react';
 import { Link, useParams } from 'react-router';
 import { useImportSbom } from '../../api/sbom/import-documents.ts';
 import { useScan } from '../../api/scans/get-scan.ts';
@@ -8,7 +7,7 @@ import { useRetryScan } from '../../api/scans/retry-scan.ts';
 import { useUploadScan } from '../../api/scans/upload-scan.ts';
 import { StatusBadge } from '../../components/badges.tsx';
 import { DataTable } from '../../components/data-table.tsx';
-import { ImportDocumentButton } from '../../components/import-document.tsx';
+import { FileButton, ImportDocumentButton } from '../../components/import-document.tsx';
 import { Pagination } from '../../components/pagination.tsx';
 import { useScanTracker } from '../../components/scan-tracker.tsx';
 import { EmptyState, ErrorState, InlineError, Skeleton } from '../../components/states.tsx';
@@ -181,24 +180,14 @@ function UploadButton() {
   const { user } = useSession();
   // Uploaded images belong to no registry: scoped accounts cannot upload (the API says 403).
   const scoped = user.instanceIds.length + user.namespaceIds.length > 0;
-  const id = useId();
   if (!canScan || scoped) return null;
   return (
     <div className="upload">
-      <label htmlFor={id} className="button-like">
-        {upload.isPending ? 'Uploading…' : 'Upload image tarball'}
-      </label>
-      <input
-        id={id}
-        type="file"
-        className="visually-hidden"
+      <FileButton
+        label={upload.isPending ? 'Uploading…' : 'Upload image tarball'}
         accept=".tar,.tar.gz,.tgz,application/x-tar,application/gzip"
         disabled={upload.isPending}
-        onChange={(e) => {
-          const file = e.target.files?.[0];
-          e.target.value = '';
-          if (file) upload.mutate(file, { onSuccess: (created) => track(created.id) });
-        }}
+        onFile={(file) => upload.mutate(file, { onSuccess: (created) => track(created.id) })}
       />
       <InlineError error={upload.error} inline />
     </div>
