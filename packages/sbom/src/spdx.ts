@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { SPDX } from '@cyclonedx/cyclonedx-library';
 import type { ScanReport } from '@drydock/contract';
 import { z } from 'zod';
-import { imageName, imagePurl, packageProperties, TOOL, versionOf } from './common.ts';
+import {
+  componentRef,
+  imageName,
+  imagePurl,
+  packageProperties,
+  TOOL,
+  versionOf,
+} from './common.ts';
 
 /**
  * SPDX 2.3 JSON (https://spdx.github.io/spdx-spec/v2.3/): the image is the package the document
@@ -93,7 +100,7 @@ export function toSpdx(report: ScanReport, options: SpdxOptions = {}) {
   };
   const seen = new Set<string>();
   const packages = report.packages.flatMap((p, i) => {
-    const key = `${p.purl}#${p.path}`;
+    const key = componentRef(p.purl, p.path);
     if (seen.has(key)) return [];
     seen.add(key);
     const layer = report.layers[p.layerIndex];
