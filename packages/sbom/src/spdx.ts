@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { SPDX } from '@cyclonedx/cyclonedx-library';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { ScanReport } from '@drydock/contract';
 import { z } from 'zod';
 import {
@@ -333,12 +335,39 @@ const SpdxDocumentSchema = z.object({
     .optional(),
 });
 
+let officialSchema: ValidateFunction | undefined;
 /**
- * Checks an SPDX 2.3 JSON document: its form (see above), unique SPDX ids, relationships between
+ * The official SPDX 2.3 JSON schema (spdx/spdx-spec `schemas/spdx-schema-2-3.json`, its
+ * descriptions left out: see schema/README.md), compiled on first use.
+ */
+function spdxSchema(): ValidateFunction {
+  if (!officialSchema) {
+    const schema = JSON.parse(
+      readFileSync(new URL('../schema/spdx-2.3.schema.json', import.meta.url), 'utf8'),
+    );
+    officialSchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  return officialSchema;
+}
+
+/**
+ * Checks an SPDX 2.3 JSON document: the official JSON schema, then its form (see above, stricter
+ * than the schema where the specification says more than the schema does), unique SPDX ids, relationships between
  * elements of the document, and license expressions of known ids or defined LicenseRefs.
  * Returns the problems (with their JSON paths), or null when there are none.
  */
 export function validateSpdx(doc: unknown): string[] | null {
+  const official = spdxSchema();
+  if (!official(doc)) {
+    return (official.errors ?? []).map(
+      (e) =>
+        `${e.instancePath.slice(1).replaceAll('/', '.') || '(document)'}: ${e.message ?? 'invalid'}${
+          e.keyword === 'additionalProperties'
+            ? ` (${(e.params as { additionalProperty?: string }).additionalProperty})`
+            : ''
+        } (SPDX 2.3 schema)`,
+    );
+  }
   const parsed = SpdxDocumentSchema.safeParse(doc);
   if (!parsed.success) {
     return parsed.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`);

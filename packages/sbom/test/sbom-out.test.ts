@@ -81,7 +81,7 @@ describe('CycloneDX 1.6 out', () => {
 
 describe('SPDX 2.3 out', () => {
   it.each(IMAGES)(
-    '%s: a valid SPDX 2.3 document; the image DESCRIBED, CONTAINS every package',
+    '%s: valid against the official SPDX 2.3 schema; the image DESCRIBED, CONTAINS every package',
     (image) => {
       const report = reports.get(image) as ScanReport;
       const doc = toSpdx(report);
@@ -118,6 +118,16 @@ describe('SPDX 2.3 out', () => {
     };
     (broken.packages[1] as { SPDXID: string }).SPDXID = 'not an id';
     expect(validateSpdx(broken)?.[0]).toMatch(/^packages\.1\.SPDXID/);
+    // The official schema's own rules: no unknown fields, enumerated purposes and checksums.
+    const offSchema = structuredClone(doc) as unknown as Record<string, unknown> & {
+      packages: Record<string, unknown>[];
+    };
+    offSchema.properties = [];
+    (offSchema.packages[1] as Record<string, unknown>).primaryPackagePurpose = 'WIDGET';
+    expect(validateSpdx(offSchema)).toEqual([
+      '(document): must NOT have additional properties (properties) (SPDX 2.3 schema)',
+      'packages.1.primaryPackagePurpose: must be equal to one of the allowed values (SPDX 2.3 schema)',
+    ]);
     const dangling = structuredClone(doc);
     (dangling.relationships[1] as { relatedSpdxElement: string }).relatedSpdxElement =
       'SPDXRef-nowhere';
