@@ -103,6 +103,13 @@ export type OsPackageType = (typeof OS_PACKAGE_TYPES)[number];
 export const isOsPackageType = (type: string): type is OsPackageType =>
   (OS_PACKAGE_TYPES as readonly string[]).includes(type);
 
+export const HASH_ALGORITHMS = ['MD5', 'SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'] as const;
+export const PackageHashSchema = z.object({
+  alg: z.enum(HASH_ALGORITHMS),
+  content: z.string().regex(/^[0-9a-f]+$/),
+});
+export type PackageHash = z.infer<typeof PackageHashSchema>;
+
 export const PackageSchema = z.object({
   name: z.string(),
   version: z.string(),
@@ -129,6 +136,16 @@ export const PackageSchema = z.object({
   declared: z.boolean().optional(),
   /** The analyzer that read it (`dpkg`, `npm`, `java`, `binary`…). */
   foundBy: z.string().optional(),
+  /**
+   * Digests of the package as its package manager records them (npm/Cargo lock integrity) or of
+   * the file it is (a jar's SHA-1), in CycloneDX's algorithm names; lowercase hex.
+   */
+  hashes: z.array(PackageHashSchema).optional(),
+  /**
+   * The packages of this inventory it depends on (package URLs), where the package manager
+   * records dependencies (dpkg Depends, apk D:, rpm requires, npm manifests and lock files).
+   */
+  dependsOn: z.array(z.string()).optional(),
 });
 export type Package = z.infer<typeof PackageSchema>;
 

@@ -111,6 +111,8 @@ interface Collected {
     props: Map<string, string>;
     where: string;
   }[];
+  /** Packages the document names without a package URL (name and version): not matched. */
+  unidentified: string[];
 }
 
 function assemble(doc: Collected, text: string, format: ReadSbom['format']): ScanReport {
@@ -206,6 +208,14 @@ function assemble(doc: Collected, text: string, format: ReadSbom['format']): Sca
     warnings.push({
       code: 'sbom_skipped',
       message: `${n} package${n === 1 ? '' : 's'} of type "${type}" not read: Drydock has no ecosystem for it`,
+    });
+  }
+  if (doc.unidentified.length) {
+    const n = doc.unidentified.length;
+    const named = doc.unidentified.slice(0, 5).join(', ');
+    warnings.push({
+      code: 'sbom_unidentified',
+      message: `${n} package${n === 1 ? '' : 's'} without a package URL not matched against advisories: ${named}${n > 5 ? ` and ${n - 5} more` : ''}`,
     });
   }
   return {
@@ -337,6 +347,7 @@ function readCycloneDx(data: unknown, text: string): ReadSbom {
   const collected: Collected = {
     name: root?.name ?? 'SBOM',
     components: [],
+    unidentified: [],
     ...imageFacts(rootAll),
   };
   if (!collected.manifestDigest && isDigest(root?.version))
@@ -362,6 +373,8 @@ function readCycloneDx(data: unknown, text: string): ReadSbom {
           props: propsOf(c.properties),
           where: at,
         });
+      } else if (/^(library|framework|application)$/.test(c.type ?? '')) {
+        collected.unidentified.push(c.version ? `${c.name} ${c.version}` : c.name);
       }
       walk(c.components, `${at}.components`);
     }
@@ -452,6 +465,7 @@ function readSpdx(data: unknown, text: string): ReadSbom {
   const collected: Collected = {
     name: root?.name ?? doc.name ?? 'SBOM',
     components: [],
+    unidentified: [],
     ...imageFacts((name) => rootFacts.get(name) ?? []),
   };
   const sha = root?.checksums?.find((c) => c.algorithm === 'SHA256')?.checksumValue;
@@ -472,7 +486,11 @@ function readSpdx(data: unknown, text: string): ReadSbom {
         collected.os = { family: f.data, version: p.versionInfo, source: `SBOM packages[${i}]` };
     }
     const purl = p.externalRefs?.find((r) => r.referenceType === 'purl')?.referenceLocator;
-    if (!purl || p === root) continue;
+    if (p === root) continue;
+    if (!purl) {
+      collected.unidentified.push(p.versionInfo ? `${p.name} ${p.versionInfo}` : p.name);
+      continue;
+    }
     const f = facts(p);
     const props = new Map<string, string>();
     for (const [k, v] of f) props.set(k, v[0] as string);

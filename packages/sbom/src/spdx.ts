@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SPDX } from '@cyclonedx/cyclonedx-library';
-import { Ajv, type ValidateFunction } from 'ajv';
 import type { ScanReport } from '@drydock/contract';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { z } from 'zod';
 import {
   componentRef,
@@ -314,6 +314,9 @@ const SpdxDocumentSchema = z.object({
     comment: z.string().optional(),
   }),
   packages: z.array(SpdxPackage).optional(),
+  files: z.array(z.object({ SPDXID: z.string().regex(SPDX_ID) })).optional(),
+  snippets: z.array(z.object({ SPDXID: z.string().regex(SPDX_ID) })).optional(),
+  documentDescribes: z.array(z.string()).optional(),
   hasExtractedLicensingInfos: z
     .array(
       z.object({
@@ -375,9 +378,11 @@ export function validateSpdx(doc: unknown): string[] | null {
   const d = parsed.data;
   const problems: string[] = [];
   const ids = new Set<string>(['SPDXRef-DOCUMENT']);
-  for (const [i, p] of (d.packages ?? []).entries()) {
-    if (ids.has(p.SPDXID)) problems.push(`packages.${i}.SPDXID: ${p.SPDXID} is used twice`);
-    ids.add(p.SPDXID);
+  for (const kind of ['packages', 'files', 'snippets'] as const) {
+    for (const [i, e] of (d[kind] ?? []).entries()) {
+      if (ids.has(e.SPDXID)) problems.push(`${kind}.${i}.SPDXID: ${e.SPDXID} is used twice`);
+      ids.add(e.SPDXID);
+    }
   }
   const refs = new Set((d.hasExtractedLicensingInfos ?? []).map((l) => l.licenseId));
   for (const [i, p] of (d.packages ?? []).entries()) {
@@ -403,7 +408,12 @@ export function validateSpdx(doc: unknown): string[] | null {
         problems.push(`relationships.${i}: ${id} is not an element of the document`);
     }
   }
+  for (const [i, id] of (d.documentDescribes ?? []).entries()) {
+    if (!ids.has(id))
+      problems.push(`documentDescribes.${i}: ${id} is not an element of the document`);
+  }
   if (
+    !d.documentDescribes?.length &&
     !(d.relationships ?? []).some(
       (r) => r.spdxElementId === 'SPDXRef-DOCUMENT' && r.relationshipType === 'DESCRIBES',
     )

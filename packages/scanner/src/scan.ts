@@ -2,11 +2,13 @@ import {
   type LayerInfo,
   type OsInfo,
   type Package,
+  type PackageHash,
   SCAN_REPORT_SCHEMA_VERSION,
   type ScanReport,
   type ScanWarning,
 } from '@drydock/contract';
 import { isAssemblyRecord } from './analyzers/app/dotnet.ts';
+import { resolveNodeModule } from './analyzers/app/npm.ts';
 import {
   type AppLimits,
   type AppRecord,
@@ -264,9 +266,14 @@ export async function scanOpenedImage(
   const packages: InventoryPackage[] = [];
   for (const analyzer of analyzers) {
     const attribution = attributions.get(analyzer) as Attribution;
-    for (const record of await collectSafely(analyzer, fs, warn, undefined)) {
+    const records = await collectSafely(analyzer, fs, warn, undefined);
+    // Dependencies name packages; with several of one name (multilib), the first one's URL.
+    const purls = new Map<string, string>();
+    for (const r of records) if (!purls.has(r.name)) purls.set(r.name, analyzer.purl(r, os));
+    for (const record of records) {
       const layerIndex = attribution.layerOf(record);
       const layer = image.layers[layerIndex];
+      const dependsOn = (record.dependsOn ?? []).flatMap((name) => purls.get(name) ?? []);
       packages.push({
         name: record.name,
         version: record.version,
@@ -281,6 +288,7 @@ export async function scanOpenedImage(
         layerDiffId: layer?.diffId ?? '',
         layerIndex,
         path: record.path,
+        ...(dependsOn.length ? { dependsOn } : {}),
         ownedFiles: record.ownedFiles,
       });
     }
@@ -414,6 +422,13 @@ function appPackages(
       !(isAssemblyRecord(record) && depsDirs.has(file.slice(0, file.lastIndexOf('/') + 1))),
   );
   const installed = installedIdentities(found.map((f) => f.record));
+  // A lock file's digest of a package stays with the installed copy that replaces its entry.
+  const lockHashes = new Map<string, PackageHash[]>();
+  for (const { record } of found) {
+    if (record.declared && record.hashes && !lockHashes.has(identityOf(record)))
+      lockHashes.set(identityOf(record), record.hashes);
+  }
+  const requires = new Map<InventoryPackage, string[]>();
   const seen = new Set<string>();
   for (const { record, layer } of found) {
     const identity = identityOf(record);
@@ -421,7 +436,8 @@ function appPackages(
     const key = `${identity}|${record.path}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({
+    const hashes = record.hashes ?? lockHashes.get(identity);
+    const pkg: InventoryPackage = {
       name: record.name,
       version: record.version,
       type: record.type,
@@ -433,10 +449,35 @@ function appPackages(
       layerIndex: layer,
       path: record.path,
       ...(record.declared ? { declared: true } : {}),
+      ...(hashes ? { hashes } : {}),
+      ...(record.dependsOn?.length ? { dependsOn: record.dependsOn } : {}),
       ownedFiles: [],
-    });
+    };
+    if (record.requires?.length) requires.set(pkg, record.requires);
+    out.push(pkg);
   }
+  linkInstalledNpm(requires, out);
   return out;
+}
+
+/**
+ * Installed npm packages name what they depend on; Node.js finds each in the nearest
+ * `node_modules` up the tree (`resolveNodeModule`), and so does this.
+ */
+function linkInstalledNpm(requires: Map<InventoryPackage, string[]>, packages: InventoryPackage[]) {
+  if (!requires.size) return;
+  const MANIFEST = '/package.json';
+  const at = new Map<string, string>();
+  for (const p of packages) {
+    if (p.type === 'npm' && !p.declared && p.path.endsWith(MANIFEST))
+      at.set(p.path.slice(0, -MANIFEST.length), p.purl);
+  }
+  for (const [pkg, names] of requires) {
+    if (pkg.type !== 'npm' || !pkg.path.endsWith(MANIFEST)) continue;
+    const dir = pkg.path.slice(0, -MANIFEST.length);
+    const dependsOn = names.flatMap((name) => resolveNodeModule(dir, name, (d) => at.get(d)) ?? []);
+    if (dependsOn.length) pkg.dependsOn = [...new Set(dependsOn)];
+  }
 }
 
 /**

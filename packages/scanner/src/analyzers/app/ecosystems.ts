@@ -22,7 +22,7 @@ function tomlPackages(text: string): Record<string, string>[] {
 /** Rust: Cargo.lock (declared). Workspace members without a source are the project itself. */
 export const cargoAnalyzer: AppAnalyzer = {
   name: 'cargo',
-  version: '1',
+  version: '2',
   matches: (path) => base(path) === 'Cargo.lock',
   analyze(path, data) {
     return tomlPackages(data.toString('utf8'))
@@ -34,6 +34,9 @@ export const cargoAnalyzer: AppAnalyzer = {
         purl: purl({ type: 'cargo', name: p.name as string, version: p.version as string }),
         path,
         declared: true,
+        ...(/^[0-9a-f]{64}$/.test(p.checksum ?? '')
+          ? { hashes: [{ alg: 'SHA-256' as const, content: p.checksum as string }] }
+          : {}),
       }));
   },
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ZipArchive, ZipError } from '@drydock/zip';
 import { purl } from '../../purl.ts';
 import type { AppAnalyzer, AppAnalyzerContext, AppRecord } from './types.ts';
@@ -84,6 +85,7 @@ function readArchive(
       nested.push(entry);
     }
   }
+  const before = out.length;
   const found = poms.filter((p) => p.groupId && p.artifactId && p.version);
   // Shading plugins may keep a component's pom.xml without its pom.properties.
   for (const [dir, xml] of pomXmls) {
@@ -109,6 +111,13 @@ function readArchive(
       const groupId = manifest['Implementation-Vendor-Id'] ?? artifactId;
       out.push(mavenRecord(groupId, artifactId, version, display));
     }
+  }
+  // An archive that is one component is that component's file: its SHA-1 is how Maven Central
+  // and SBOM consumers know it. A shaded jar's components are not the jar.
+  if (out.length === before + 1) {
+    (out[before] as AppRecord).hashes = [
+      { alg: 'SHA-1', content: createHash('sha1').update(data).digest('hex') },
+    ];
   }
   for (const entry of nested) {
     const path = `${display}!/${entry.name}`;
@@ -167,7 +176,7 @@ function parseGradleLock(text: string, path: string): AppRecord[] {
  */
 export const javaAnalyzer: AppAnalyzer = {
   name: 'java',
-  version: '2',
+  version: '3',
   matches: (path) => ARCHIVE.test(path) || /(^|\/)gradle\.lockfile$/.test(path),
   analyze(path, data, ctx) {
     if (path.endsWith('gradle.lockfile')) return parseGradleLock(data.toString('utf8'), path);

@@ -1,6 +1,6 @@
 import { ZipArchive } from '@drydock/zip';
 import { purl } from '../../purl.ts';
-import { type AppAnalyzer, type AppRecord, appRecord } from './types.ts';
+import { type AppAnalyzer, type AppRecord, appRecord, sriHashes } from './types.ts';
 
 export function npmPurl(name: string, version: string): string {
   const scoped = name.startsWith('@') ? name.slice(1).split('/') : undefined;
@@ -30,28 +30,77 @@ const record = (
 const nameFromLockPath = (key: string) =>
   key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
 
+interface LockEntry {
+  version?: string;
+  name?: string;
+  link?: boolean;
+  license?: unknown;
+  integrity?: unknown;
+  dependencies?: Record<string, unknown>;
+  optionalDependencies?: Record<string, unknown>;
+  peerDependencies?: Record<string, unknown>;
+}
+
+/** Names of what a manifest or lock entry depends on (peer and optional ones included). */
+const dependencyNames = (entry: LockEntry) => [
+  ...new Set(
+    [entry.dependencies, entry.optionalDependencies, entry.peerDependencies].flatMap((deps) =>
+      deps && typeof deps === 'object' && !Array.isArray(deps) ? Object.keys(deps) : [],
+    ),
+  ),
+];
+
+/**
+ * Where Node.js finds `dep` for the package in directory `dir`: `dir/node_modules/dep`, then the
+ * same in each parent directory that is not itself a node_modules directory.
+ */
+export function resolveNodeModule<T>(
+  dir: string,
+  dep: string,
+  at: (packageDir: string) => T | undefined,
+): T | undefined {
+  let d = dir;
+  for (;;) {
+    if (!/(^|\/)node_modules$/.test(d)) {
+      const hit = at(`${d ? `${d}/` : ''}node_modules/${dep}`);
+      if (hit !== undefined) return hit;
+    }
+    if (!d) return undefined;
+    const slash = d.lastIndexOf('/');
+    d = slash >= 0 ? d.slice(0, slash) : '';
+  }
+}
+
 function parsePackageLock(text: string, path: string): AppRecord[] {
   const lock = JSON.parse(text) as {
     lockfileVersion?: number;
-    packages?: Record<
-      string,
-      { version?: string; name?: string; link?: boolean; license?: unknown }
-    >;
+    packages?: Record<string, LockEntry>;
     dependencies?: Record<string, { version?: string; dependencies?: unknown }>;
   };
   const out: AppRecord[] = [];
   if (lock.packages) {
-    for (const [key, entry] of Object.entries(lock.packages)) {
+    const entries = lock.packages;
+    const purlAt = new Map<string, string>();
+    for (const [key, entry] of Object.entries(entries)) {
       if (!key.includes('node_modules/') || entry.link || !entry.version) continue;
-      out.push(
-        record(
-          entry.name ?? nameFromLockPath(key),
-          entry.version,
-          path,
-          true,
-          license(entry.license),
-        ),
+      purlAt.set(key, npmPurl(entry.name ?? nameFromLockPath(key), entry.version));
+    }
+    for (const [key, entry] of Object.entries(entries)) {
+      if (!purlAt.has(key)) continue;
+      const found = record(
+        entry.name ?? nameFromLockPath(key),
+        entry.version as string,
+        path,
+        true,
+        license(entry.license),
       );
+      const hashes = sriHashes(entry.integrity);
+      if (hashes) found.hashes = hashes;
+      const dependsOn = dependencyNames(entry).flatMap(
+        (dep) => resolveNodeModule(key, dep, (dir) => purlAt.get(dir)) ?? [],
+      );
+      if (dependsOn.length) found.dependsOn = [...new Set(dependsOn)];
+      out.push(found);
     }
     return out;
   }
@@ -131,14 +180,20 @@ function parseYarnCacheZip(data: Buffer, path: string): AppRecord[] {
 }
 
 function fromManifest(text: string, path: string): AppRecord[] {
-  const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as {
+  const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as LockEntry & {
     name?: unknown;
     version?: unknown;
-    license?: unknown;
     licenses?: unknown;
+    _integrity?: unknown;
   };
   if (typeof pkg.name !== 'string' || typeof pkg.version !== 'string' || !pkg.version) return [];
-  return [record(pkg.name, pkg.version, path, false, license(pkg.license ?? pkg.licenses))];
+  const found = record(pkg.name, pkg.version, path, false, license(pkg.license ?? pkg.licenses));
+  // npm before v7 recorded the tarball's integrity in the installed manifest.
+  const hashes = sriHashes(pkg._integrity);
+  if (hashes) found.hashes = hashes;
+  const requires = dependencyNames(pkg);
+  if (requires.length) found.requires = requires;
+  return [found];
 }
 
 /**
@@ -149,7 +204,7 @@ function fromManifest(text: string, path: string): AppRecord[] {
  */
 export const npmAnalyzer: AppAnalyzer = {
   name: 'npm',
-  version: '2',
+  version: '3',
   matches(path) {
     if (YARN_CACHE.test(path)) return true;
     if (path.endsWith('/package.json') || path === 'package.json') {

@@ -1,4 +1,4 @@
-import type { OsPackageType, PackageType } from '@drydock/contract';
+import type { OsPackageType, PackageHash, PackageType } from '@drydock/contract';
 import { type PurlParts, purl } from '../../purl.ts';
 
 /** A language package found in one file of one layer. */
@@ -16,6 +16,15 @@ export interface AppRecord {
   cpe?: string;
   /** The analyzer that read it (set by the layer reader). */
   foundBy?: string;
+  /** Digests the package manager records for it, or of the file it is. */
+  hashes?: PackageHash[];
+  /** Package URLs of what it depends on, where the file it came from resolves them (lock files). */
+  dependsOn?: string[];
+  /**
+   * Names of what it depends on, to be resolved against the image's installed packages of its
+   * type (an installed npm package's manifest): see `linkAppDependencies`.
+   */
+  requires?: string[];
 }
 
 export interface AnalyzerWarning {
@@ -97,3 +106,23 @@ export const purlRecord = (
 
 /** PEP 503 normalised project name. */
 export const pep503 = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
+
+const SRI_ALGORITHMS: Record<string, PackageHash['alg']> = {
+  sha1: 'SHA-1',
+  sha256: 'SHA-256',
+  sha384: 'SHA-384',
+  sha512: 'SHA-512',
+};
+
+/** Subresource-integrity strings (`sha512-<base64> sha1-<base64>`, npm and yarn) as hashes. */
+export function sriHashes(value: unknown): PackageHash[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  const out: PackageHash[] = [];
+  for (const token of value.trim().split(/\s+/)) {
+    const m = /^(sha1|sha256|sha384|sha512)-([A-Za-z0-9+/]+={0,2})$/.exec(token);
+    if (!m) continue;
+    const content = Buffer.from(m[2] as string, 'base64').toString('hex');
+    if (content) out.push({ alg: SRI_ALGORITHMS[m[1] as string] as PackageHash['alg'], content });
+  }
+  return out.length ? out : undefined;
+}

@@ -2,7 +2,7 @@ import type { OsInfo } from '@drydock/contract';
 import type { ImageFs } from '../../fs/image-fs.ts';
 import { normalizeLicense } from '../../licenses.ts';
 import { purl } from '../../purl.ts';
-import type { OsPackageAnalyzer, OsPackageRecord } from './types.ts';
+import { linkDependencies, type OsPackageAnalyzer, type OsPackageRecord } from './types.ts';
 
 const INSTALLED = 'lib/apk/db/installed';
 
@@ -24,6 +24,7 @@ export function parseApkInstalled(text: string, path = INSTALLED): OsPackageReco
         ...(fields.L ? { licenses: splitLicense(fields.L) } : {}),
         path,
         ownedFiles: files,
+        ...apkRelations(fields),
       });
     }
     fields = {};
@@ -43,7 +44,26 @@ export function parseApkInstalled(text: string, path = INSTALLED): OsPackageReco
     else if (!(key in fields)) fields[key] = value;
   }
   flush();
+  linkDependencies(records);
   return records;
+}
+
+/** A dependency or provided name without its version constraint (`so:libc.musl-x86_64.so.1=1`). */
+const apkName = (token: string) => token.replace(/[<>=~].*$/, '');
+
+/** `D:` (dependencies; `!name` is a conflict) and `p:` (provided names) of one record. */
+function apkRelations(
+  fields: Record<string, string>,
+): Pick<OsPackageRecord, 'requires' | 'provides'> {
+  const requires = (fields.D ?? '')
+    .split(/\s+/)
+    .filter((t) => t && !t.startsWith('!'))
+    .map((t) => [apkName(t)]);
+  const provides = (fields.p ?? '').split(/\s+/).filter(Boolean).map(apkName);
+  return {
+    ...(requires.length ? { requires } : {}),
+    ...(provides.length ? { provides } : {}),
+  };
 }
 
 function splitLicense(license: string): string[] {
@@ -57,7 +77,7 @@ function splitLicense(license: string): string[] {
 /** Alpine (and Wolfi/Chainguard): lib/apk/db/installed, with origin and owned files. */
 export const apkAnalyzer: OsPackageAnalyzer = {
   name: 'apk',
-  version: '1',
+  version: '2',
   type: 'apk',
   wellKnownPaths: [INSTALLED],
   captures: (path) => path === INSTALLED,

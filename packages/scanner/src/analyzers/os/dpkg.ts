@@ -1,7 +1,12 @@
 import type { OsInfo, ScanWarning } from '@drydock/contract';
 import type { ImageFs } from '../../fs/image-fs.ts';
 import { purl } from '../../purl.ts';
-import { type OsPackageAnalyzer, type OsPackageRecord, parseControlParagraphs } from './types.ts';
+import {
+  linkDependencies,
+  type OsPackageAnalyzer,
+  type OsPackageRecord,
+  parseControlParagraphs,
+} from './types.ts';
 
 const STATUS = 'var/lib/dpkg/status';
 const STATUS_D = 'var/lib/dpkg/status.d';
@@ -52,6 +57,8 @@ function toRecord(
       if (match[2]) sourceVersion = match[2];
     }
   }
+  const requires = [fields['Pre-Depends'], fields.Depends].flatMap((f) => relations(f));
+  const provides = relations(fields.Provides).flatMap((alternatives) => alternatives);
   return {
     name,
     version,
@@ -61,13 +68,38 @@ function toRecord(
     ...(fields.Architecture ? { arch: fields.Architecture } : {}),
     path,
     ownedFiles: owned,
+    ...(requires.length ? { requires } : {}),
+    ...(provides.length ? { provides } : {}),
   };
+}
+
+/**
+ * A dpkg relationship field (`libc6 (>= 2.34), debconf (>= 0.5) | debconf-2.0`): entries of
+ * alternatives, package names only (versions, architecture qualifiers and profiles dropped).
+ */
+function relations(field: string | undefined): string[][] {
+  if (!field) return [];
+  return field
+    .split(',')
+    .map((entry) =>
+      entry
+        .split('|')
+        .map(
+          (alt) =>
+            alt
+              .trim()
+              .split(/[\s([<]/)[0]
+              ?.replace(/:[\w-]+$/, '') ?? '',
+        )
+        .filter(Boolean),
+    )
+    .filter((alternatives) => alternatives.length > 0);
 }
 
 /** Debian and Ubuntu: var/lib/dpkg/status (+ info/*.list), distroless var/lib/dpkg/status.d/*. */
 export const dpkgAnalyzer: OsPackageAnalyzer = {
   name: 'dpkg',
-  version: '1',
+  version: '2',
   type: 'deb',
   wellKnownPaths: [STATUS],
   captures(path) {
@@ -112,6 +144,7 @@ export const dpkgAnalyzer: OsPackageAnalyzer = {
         if (record) records.push(record);
       }
     }
+    linkDependencies(records);
     return records;
   },
   purl(record: OsPackageRecord, os: OsInfo | undefined) {

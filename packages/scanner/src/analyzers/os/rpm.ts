@@ -3,7 +3,7 @@ import type { ImageFs } from '../../fs/image-fs.ts';
 import { purl } from '../../purl.ts';
 import { rpmHeaderBlobs } from '../rpm/databases.ts';
 import { rpmPackageFromHeader } from '../rpm/header.ts';
-import type { OsPackageAnalyzer, OsPackageRecord } from './types.ts';
+import { linkDependencies, type OsPackageAnalyzer, type OsPackageRecord } from './types.ts';
 
 /** rpm database files, newest layout first: the first one present is the live database. */
 export const RPM_DATABASES = [
@@ -39,7 +39,7 @@ export function splitSourceRpm(sourceRpm: string): { name: string; version: stri
 /** RHEL family, Fedora, SUSE, Amazon, Mariner…: sqlite, BerkeleyDB and ndb rpm databases. */
 export const rpmAnalyzer: OsPackageAnalyzer = {
   name: 'rpm',
-  version: '1',
+  version: '2',
   type: 'rpm',
   wellKnownPaths: RPM_DATABASES,
   captures: (path) => RPM_DATABASES.includes(path),
@@ -75,8 +75,11 @@ export const rpmAnalyzer: OsPackageAnalyzer = {
         ...(info.license ? { licenses: [info.license] } : {}),
         path,
         ownedFiles: info.files.map((f) => f.replace(/^\/+/, '')),
+        ...(info.requires.length ? { requires: info.requires.map((r) => [r]) } : {}),
+        ...(info.provides.length ? { provides: info.provides } : {}),
       });
     }
+    linkDependencies(records);
     return records;
   },
   purl(record: OsPackageRecord, os: OsInfo | undefined) {

@@ -14,6 +14,8 @@ export const TAG = {
   ARCH: 1022,
   OLDFILENAMES: 1027,
   SOURCERPM: 1044,
+  PROVIDENAME: 1047,
+  REQUIRENAME: 1049,
   DIRINDEXES: 1116,
   BASENAMES: 1117,
   DIRNAMES: 1118,
@@ -104,6 +106,9 @@ export interface RpmPackageInfo {
   vendor?: string;
   size?: number;
   files: string[];
+  /** Capabilities, package names and file paths it requires (`rpmlib(...)` ones left out). */
+  requires: string[];
+  provides: string[];
 }
 
 const str = (v: HeaderValue | undefined) => (typeof v === 'string' ? v : undefined);
@@ -139,5 +144,7 @@ export function rpmPackageFromHeader(blob: Buffer): RpmPackageInfo | undefined {
     ...(vendor ? { vendor } : {}),
     ...(size !== undefined ? { size } : {}),
     files,
+    requires: (strs(h.get(TAG.REQUIRENAME)) ?? []).filter((r) => !r.startsWith('rpmlib(')),
+    provides: strs(h.get(TAG.PROVIDENAME)) ?? [],
   };
 }
