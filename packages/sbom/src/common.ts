@@ -49,6 +49,29 @@ export const versionOf = (p: Pick<Package, 'version' | 'epoch'>) =>
 /** One component per package occurrence: the same purl at two paths is two components. */
 export const componentRef = (purl: string, path: string) => `${purl}#${path}`;
 
+/**
+ * The occurrences (component refs) a package depends on: its `dependsOn` package URLs, each the
+ * occurrence read from the same file when there is one (a lock file's tree), else the first.
+ */
+export function dependencyRefs(report: ScanReport): (p: Package) => string[] {
+  const refs = new Set<string>();
+  const firstOf = new Map<string, string>();
+  for (const p of report.packages) {
+    const ref = componentRef(p.purl, p.path);
+    refs.add(ref);
+    if (!firstOf.has(p.purl)) firstOf.set(p.purl, ref);
+  }
+  return (p) => [
+    ...new Set(
+      (p.dependsOn ?? []).flatMap((purl) => {
+        const same = componentRef(purl, p.path);
+        const ref = refs.has(same) ? same : firstOf.get(purl);
+        return ref && ref !== componentRef(p.purl, p.path) ? [ref] : [];
+      }),
+    ),
+  ];
+}
+
 /** Where a package was found and how: the layer (with its Dockerfile step), path, analyzer. */
 export function packageProperties(p: Package, report: ScanReport): [string, string][] {
   const layer = report.layers[p.layerIndex];

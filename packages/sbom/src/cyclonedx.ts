@@ -3,6 +3,7 @@ import { Enums, Models, Serialize, SPDX, Spec, Validation } from '@cyclonedx/cyc
 import type { ScanReport, VulnerabilityFinding } from '@drydock/contract';
 import {
   componentRef,
+  dependencyRefs,
   imageName,
   imagePurl,
   packageProperties,
@@ -117,10 +118,19 @@ export function cycloneDxBom(report: ScanReport, options: CycloneDxOptions = {})
         /* not a CPE the schema accepts: left out */
       }
     }
+    for (const h of p.hashes ?? []) component.hashes.set(Enums.HashAlgorithm[h.alg], h.content);
     byRef.set(ref, component);
     bom.components.add(component);
-    // Package managers' own dependency graphs are not read yet: the image contains each.
+    // The image ships every package; packages depend on each other as their managers record.
     root.dependencies.add(component.bomRef);
+  }
+  const dependsOn = dependencyRefs(report);
+  for (const p of report.packages) {
+    const component = byRef.get(componentRef(p.purl, p.path));
+    for (const ref of dependsOn(p)) {
+      const target = byRef.get(ref);
+      if (component && target) component.dependencies.add(target.bomRef);
+    }
   }
   for (const f of options.findings ?? []) {
     const target = byRef.get(componentRef(f.purl, f.path));

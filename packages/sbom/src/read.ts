@@ -4,6 +4,7 @@ import {
   OsFamilySchema,
   type OsInfo,
   type Package,
+  type PackageHash,
   PackageTypeSchema,
   SCAN_REPORT_SCHEMA_VERSION,
   type ScanReport,
@@ -68,6 +69,8 @@ function nameOf(p: PurlParsed): string {
     case 'maven':
       return `${p.namespace}:${p.name}`;
     case 'npm':
+      // An npm namespace is a scope; some writers leave out its `@`.
+      return `${p.namespace.startsWith('@') ? '' : '@'}${p.namespace}/${p.name}`;
     case 'golang':
     case 'composer':
     case 'swift':
@@ -110,9 +113,36 @@ interface Collected {
     cpe?: string;
     props: Map<string, string>;
     where: string;
+    /** Its id in the document (CycloneDX bom-ref, SPDX SPDXID). */
+    ref?: string;
+    hashes?: PackageHash[];
   }[];
   /** Packages the document names without a package URL (name and version): not matched. */
   unidentified: string[];
+  /** What each element (by document id) depends on (document ids). */
+  dependencies: Map<string, string[]>;
+}
+
+const HASH_NAMES: Record<string, PackageHash['alg']> = {
+  MD5: 'MD5',
+  SHA1: 'SHA-1',
+  'SHA-1': 'SHA-1',
+  SHA256: 'SHA-256',
+  'SHA-256': 'SHA-256',
+  SHA384: 'SHA-384',
+  'SHA-384': 'SHA-384',
+  SHA512: 'SHA-512',
+  'SHA-512': 'SHA-512',
+};
+
+/** Digests in the algorithms Drydock records (CycloneDX or SPDX names), lowercase hex only. */
+function hashesOf(list: { alg: string; content: string }[] | undefined): PackageHash[] | undefined {
+  const out = (list ?? []).flatMap((h) => {
+    const alg = HASH_NAMES[h.alg];
+    const content = h.content.toLowerCase();
+    return alg && /^[0-9a-f]+$/.test(content) ? [{ alg, content }] : [];
+  });
+  return out.length ? out : undefined;
 }
 
 function assemble(doc: Collected, text: string, format: ReadSbom['format']): ScanReport {
@@ -142,6 +172,8 @@ function assemble(doc: Collected, text: string, format: ReadSbom['format']): Sca
   const layerIndex = new Map(layers.map((l) => [l.diffId, l.index]));
   let os = doc.os;
   const packages: Package[] = [];
+  const purlOfRef = new Map<string, string>();
+  for (const c of doc.components) if (c.ref && parsePurl(c.purl)) purlOfRef.set(c.ref, c.purl);
   for (const c of doc.components) {
     const p = parsePurl(c.purl);
     if (!p) {
@@ -186,6 +218,14 @@ function assemble(doc: Collected, text: string, format: ReadSbom['format']): Sca
       prop('aquasecurity:trivy:FilePath') ??
       prop('syft:location:0:path') ??
       `(SBOM) ${c.where}`;
+    const dependsOn = [
+      ...new Set(
+        (c.ref ? (doc.dependencies.get(c.ref) ?? []) : []).flatMap((ref) => {
+          const target = purlOfRef.get(ref);
+          return target && ref !== c.ref ? [target] : [];
+        }),
+      ),
+    ];
     packages.push({
       name: nameOf(p),
       version,
@@ -202,6 +242,8 @@ function assemble(doc: Collected, text: string, format: ReadSbom['format']): Sca
       path,
       ...(prop(PROP.declared) === 'true' ? { declared: true } : {}),
       foundBy: prop(PROP.foundBy) ?? `sbom:${format}`,
+      ...(c.hashes ? { hashes: c.hashes } : {}),
+      ...(dependsOn.length ? { dependsOn } : {}),
     });
   }
   for (const [type, n] of skippedTypes) {
@@ -285,6 +327,7 @@ type CdxComponentT = {
   purl?: string | undefined;
   cpe?: string | undefined;
   'bom-ref'?: string | undefined;
+  hashes?: { alg: string; content: string }[] | undefined;
   licenses?:
     | {
         license?: { id?: string | undefined; name?: string | undefined } | undefined;
@@ -302,6 +345,7 @@ const CdxComponent: z.ZodType<CdxComponentT> = z.lazy(() =>
     purl: z.string().optional(),
     cpe: z.string().optional(),
     'bom-ref': z.string().optional(),
+    hashes: z.array(z.object({ alg: z.string(), content: z.string() })).optional(),
     licenses: z
       .array(
         z.object({
@@ -325,6 +369,9 @@ const CdxDocument = z.object({
     })
     .optional(),
   components: z.array(CdxComponent).optional(),
+  dependencies: z
+    .array(z.object({ ref: z.string(), dependsOn: z.array(z.string()).optional() }))
+    .optional(),
 });
 
 function toolOfCdx(tools: unknown): string | undefined {
@@ -348,6 +395,7 @@ function readCycloneDx(data: unknown, text: string): ReadSbom {
     name: root?.name ?? 'SBOM',
     components: [],
     unidentified: [],
+    dependencies: new Map((doc.dependencies ?? []).map((d) => [d.ref, d.dependsOn ?? []])),
     ...imageFacts(rootAll),
   };
   if (!collected.manifestDigest && isDigest(root?.version))
@@ -372,8 +420,11 @@ function readCycloneDx(data: unknown, text: string): ReadSbom {
           ...(c.cpe ? { cpe: c.cpe } : {}),
           props: propsOf(c.properties),
           where: at,
+          ...(c['bom-ref'] ? { ref: c['bom-ref'] } : {}),
+          ...(hashesOf(c.hashes) ? { hashes: hashesOf(c.hashes) } : {}),
         });
-      } else if (/^(library|framework|application)$/.test(c.type ?? '')) {
+      } else if (c.type === 'library' || c.type === 'framework') {
+        // (Applications without one are mostly a tool's grouping of a lock file's packages.)
         collected.unidentified.push(c.version ? `${c.name} ${c.version}` : c.name);
       }
       walk(c.components, `${at}.components`);
@@ -434,6 +485,19 @@ const SpdxDocument = z.object({
     .optional(),
 });
 
+/** `A DEPENDS_ON B` and its inverse `B DEPENDENCY_OF A` (Syft writes the latter). */
+function spdxDependencies(
+  relationships: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }[],
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (from: string, to: string) => out.set(from, [...(out.get(from) ?? []), to]);
+  for (const r of relationships) {
+    if (r.relationshipType === 'DEPENDS_ON') add(r.spdxElementId, r.relatedSpdxElement);
+    else if (r.relationshipType === 'DEPENDENCY_OF') add(r.relatedSpdxElement, r.spdxElementId);
+  }
+  return out;
+}
+
 function readSpdx(data: unknown, text: string): ReadSbom {
   const doc = checked(SpdxDocument, data, text);
   const packages = doc.packages ?? [];
@@ -466,6 +530,7 @@ function readSpdx(data: unknown, text: string): ReadSbom {
     name: root?.name ?? doc.name ?? 'SBOM',
     components: [],
     unidentified: [],
+    dependencies: spdxDependencies(doc.relationships ?? []),
     ...imageFacts((name) => rootFacts.get(name) ?? []),
   };
   const sha = root?.checksums?.find((c) => c.algorithm === 'SHA256')?.checksumValue;
@@ -507,6 +572,7 @@ function readSpdx(data: unknown, text: string): ReadSbom {
     const cpe = p.externalRefs?.find((r) =>
       /^cpe2[23]Type$/.test(r.referenceType),
     )?.referenceLocator;
+    const checksums = p.checksums?.map((c) => ({ alg: c.algorithm, content: c.checksumValue }));
     collected.components.push({
       purl,
       name: p.name,
@@ -515,6 +581,8 @@ function readSpdx(data: unknown, text: string): ReadSbom {
       ...(cpe ? { cpe } : {}),
       props,
       where: `packages[${i}]`,
+      ref: p.SPDXID,
+      ...(hashesOf(checksums) ? { hashes: hashesOf(checksums) } : {}),
     });
   }
   const creator = doc.creationInfo?.creators?.find((c) => c.startsWith('Tool: '));

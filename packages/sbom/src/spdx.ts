@@ -6,6 +6,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { z } from 'zod';
 import {
   componentRef,
+  dependencyRefs,
   imageName,
   imagePurl,
   packageProperties,
@@ -100,15 +101,15 @@ export function toSpdx(report: ScanReport, options: SpdxOptions = {}) {
       ]),
     ]),
   };
-  const seen = new Set<string>();
+  const spdxIds = new Map<string, string>();
   const packages = report.packages.flatMap((p, i) => {
     const key = componentRef(p.purl, p.path);
-    if (seen.has(key)) return [];
-    seen.add(key);
+    if (spdxIds.has(key)) return [];
+    spdxIds.set(key, `SPDXRef-Package-${i}-${idPart(p.name)}`);
     const layer = report.layers[p.layerIndex];
     return [
       {
-        SPDXID: `SPDXRef-Package-${i}-${idPart(p.name)}`,
+        SPDXID: spdxIds.get(key) as string,
         name: p.name,
         versionInfo: versionOf(p),
         downloadLocation: NOASSERTION,
@@ -117,6 +118,14 @@ export function toSpdx(report: ScanReport, options: SpdxOptions = {}) {
         licenseConcluded: NOASSERTION,
         licenseDeclared: licenseExpression(p.licenses, extracted),
         copyrightText: NOASSERTION,
+        ...(p.hashes?.length
+          ? {
+              checksums: p.hashes.map((h) => ({
+                algorithm: h.alg.replace('-', ''),
+                checksumValue: h.content,
+              })),
+            }
+          : {}),
         sourceInfo: `found in layer ${p.layerIndex}${layer?.createdBy ? ` (${layer.createdBy.slice(0, 200)})` : ''} at ${p.path}`,
         externalRefs: [
           { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: p.purl },
@@ -166,15 +175,34 @@ export function toSpdx(report: ScanReport, options: SpdxOptions = {}) {
         relationshipType: 'CONTAINS',
         relatedSpdxElement: p.SPDXID,
       })),
+      ...dependsOnRelationships(report, spdxIds),
     ],
   };
 }
 
+/** `A DEPENDS_ON B` for every dependency the package managers recorded, between occurrences. */
+function dependsOnRelationships(report: ScanReport, spdxIds: Map<string, string>) {
+  const dependsOn = dependencyRefs(report);
+  const done = new Set<string>();
+  return report.packages.flatMap((p) => {
+    const from = componentRef(p.purl, p.path);
+    if (done.has(from)) return [];
+    done.add(from);
+    const id = spdxIds.get(from) as string;
+    return dependsOn(p).flatMap((ref) => {
+      const to = spdxIds.get(ref);
+      return to
+        ? [{ spdxElementId: id, relationshipType: 'DEPENDS_ON', relatedSpdxElement: to }]
+        : [];
+    });
+  });
+}
+
 // --- Validation -------------------------------------------------------------------------------
-// The official SPDX 2.3 JSON schema is not reachable from these offline machines (no npm or
-// Debian package ships it), so this is our reading of the 2.3 specification's JSON binding: the
-// required fields and their forms, the enumerations, and what the schema cannot say (every
-// relationship names elements of the document, every LicenseRef is defined).
+// After the official SPDX 2.3 JSON schema (schema/spdx-2.3.schema.json), our reading of the
+// specification where it says more than the schema: the forms of ids, dates, creators and
+// locators, and what no schema can say (every relationship names elements of the document,
+// every LicenseRef is defined).
 
 const SPDX_ID = /^SPDXRef-[A-Za-z0-9.-]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

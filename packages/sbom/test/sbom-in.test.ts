@@ -4,7 +4,14 @@ import type { ScanReport } from '@drydock/contract';
 import { scanImage } from '@drydock/scanner';
 import { shared } from '@drydock/test-data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readSbom, SbomError, toCycloneDx, toSpdx } from '../src/index.ts';
+import {
+  readSbom,
+  SbomError,
+  toCycloneDx,
+  toSpdx,
+  validateCycloneDx,
+  validateSpdx,
+} from '../src/index.ts';
 
 const fixture = (name: string) =>
   readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
@@ -82,6 +89,66 @@ describe('an SPDX 2.3 SBOM by Syft (its snapshot test data, redactions and a bog
   });
 });
 
+describe('the specifications’ own example documents (see fixtures/README.md)', () => {
+  it('SPDX 2.3 example: valid against the official schema; the purl-named package read, the others named in a warning', () => {
+    const text = fixture('spdx-spec-example-v2.3.spdx.json');
+    expect(validateSpdx(JSON.parse(text))).toBeNull();
+    const { format, tool, report } = readSbom(text);
+    expect(format).toBe('spdx');
+    expect(tool).toBe('LicenseFind-1.0');
+    // The document describes glibc (the root); Jena is the one package with a package URL.
+    expect(report.target.input).toBe('glibc');
+    expect(report.target.manifestDigest).toBe(
+      'sha256:11b6d3ee554eedf79299905a98f9b9a04e498210b59f15094c916c91d150efcd',
+    );
+    expect(report.packages).toEqual([
+      expect.objectContaining({
+        type: 'maven',
+        name: 'org.apache.jena:apache-jena',
+        version: '3.12.0',
+        purl: 'pkg:maven/org.apache.jena/apache-jena@3.12.0',
+      }),
+    ]);
+    expect(report.warnings).toEqual([
+      {
+        code: 'sbom_unidentified',
+        message:
+          '2 packages without a package URL not matched against advisories: Apache Commons Lang, Saxon 8.8',
+      },
+    ]);
+  });
+
+  it('CycloneDX 1.6 valid-bom: valid against the official schema; hashes read, a self-dependency ignored, the purl-less library named', async () => {
+    const text = fixture('cyclonedx-spec-valid-bom-1.6.json');
+    expect(await validateCycloneDx(text)).toBeNull();
+    const { report, tool } = readSbom(text);
+    expect(tool).toBe('Awesome Tool 9.1.2');
+    expect(report.packages).toHaveLength(1);
+    expect(report.packages[0]).toMatchObject({
+      type: 'npm',
+      name: '@acme/component',
+      version: '1.0.0',
+      licenses: ['Apache-2.0'],
+      hashes: [
+        { alg: 'MD5', content: '3942447fac867ae5cdb3229b658f4d48' },
+        { alg: 'SHA-1', content: 'e6b1000b94e835ffd37f4c6dcbdad43f4b48a02a' },
+        {
+          alg: 'SHA-256',
+          content: 'f498a8ff2dd007e29c2074f5e4b01a9a01775c3ff3aeaf6906ea503bc5791b7b',
+        },
+        { alg: 'SHA-512', content: expect.stringMatching(/^e8f33e42[0-9a-f]{120}$/) },
+      ],
+    });
+    expect(report.packages[0]?.dependsOn).toBeUndefined();
+    expect(report.warnings).toEqual([
+      expect.objectContaining({
+        code: 'sbom_unidentified',
+        message: expect.stringMatching(/1 package without a package URL .*: mylibrary 1\.0\.0$/),
+      }),
+    ]);
+  });
+});
+
 describe('Drydock’s own SBOMs read back', () => {
   const reports = new Map<string, ScanReport>();
   beforeAll(async () => {
@@ -100,6 +167,8 @@ describe('Drydock’s own SBOMs read back', () => {
       p.path,
       p.layerIndex,
       p.layerDiffId,
+      [...(p.dependsOn ?? [])].sort(),
+      p.hashes,
     ]);
 
   it.each(['debian12-node-app.tar', 'alpine-311.tar.gz'])(

@@ -72,6 +72,58 @@ describe('CycloneDX 1.6 out', () => {
     });
   });
 
+  it('dependencies as the package managers record them, and hashes, in both formats', () => {
+    const report = reports.get('debian12-node-app.tar') as ScanReport;
+    const ref = (name: string, path?: string) => {
+      const p = report.packages.find((q) => q.name === name && (!path || q.path === path));
+      return `${p?.purl}#${p?.path}`;
+    };
+    const bom = JSON.parse(toCycloneDx(report));
+    const deps = new Map<string, string[]>(
+      bom.dependencies.map((d: { ref: string; dependsOn?: string[] }) => [
+        d.ref,
+        d.dependsOn ?? [],
+      ]),
+    );
+    const express = ref('express');
+    expect(deps.get(express)).toEqual(expect.arrayContaining([ref('body-parser'), ref('debug')]));
+    expect(deps.get(ref('apt'))).toEqual(expect.arrayContaining([ref('libapt-pkg6.0')]));
+    // send loads its own nested ms, debug the top-level one.
+    expect(deps.get(ref('send'))).toContain(
+      ref('ms', 'app/node_modules/send/node_modules/ms/package.json'),
+    );
+    expect(deps.get(ref('debug'))).toContain(ref('ms', 'app/node_modules/ms/package.json'));
+    const withDeps = report.packages.filter((p) => p.dependsOn?.length);
+    expect(withDeps.length).toBeGreaterThan(50);
+    for (const p of withDeps)
+      expect(deps.get(`${p.purl}#${p.path}`)).toHaveLength(p.dependsOn?.length ?? 0);
+    const expressComponent = bom.components.find(
+      (c: { 'bom-ref': string }) => c['bom-ref'] === express,
+    );
+    expect(expressComponent.hashes).toEqual([
+      { alg: 'SHA-512', content: expect.stringMatching(/^[0-9a-f]{128}$/) },
+    ]);
+
+    const spdx = toSpdx(report);
+    const idOf = new Map(
+      spdx.packages.map((p) => [
+        `${p.externalRefs[0]?.referenceLocator}#${p.annotations.find((a) => a.comment.startsWith(`${PROP.path}=`))?.comment.slice(PROP.path.length + 1)}`,
+        p.SPDXID,
+      ]),
+    );
+    const dependsOn = spdx.relationships.filter((r) => r.relationshipType === 'DEPENDS_ON');
+    expect(dependsOn.length).toBe(withDeps.reduce((n, p) => n + (p.dependsOn?.length ?? 0), 0));
+    expect(dependsOn).toContainEqual({
+      spdxElementId: idOf.get(express),
+      relationshipType: 'DEPENDS_ON',
+      relatedSpdxElement: idOf.get(ref('body-parser')),
+    });
+    const expressPackage = spdx.packages.find((p) => p.SPDXID === idOf.get(express));
+    expect(expressPackage?.checksums).toEqual([
+      { algorithm: 'SHA512', checksumValue: expressComponent.hashes[0].content },
+    ]);
+  });
+
   it('a document the schema refuses is reported, not accepted', async () => {
     const bom = JSON.parse(toCycloneDx(reports.get('alpine-311.tar.gz') as ScanReport));
     bom.components[0].type = 'not-a-type';
