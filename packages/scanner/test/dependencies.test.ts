@@ -38,6 +38,12 @@ function dependencyNames(packages: Package[], type: Package['type']) {
   );
 }
 
+// dpkg-query's own field syntax, not a template string.
+const DPKG_FORMAT = ['Package', 'Pre-Depends', 'Depends', 'Provides']
+  .map((f) => `\${${f}}`)
+  .join('\t')
+  .concat('\n');
+
 describe('OS package dependencies', () => {
   it.each([
     ['cbl-mariner-2.0', 'rpmdb.sqlite', 'var/lib/rpm/rpmdb.sqlite'],
@@ -90,11 +96,9 @@ describe('OS package dependencies', () => {
     dirs.push(admin);
     mkdirSync(path.join(admin, 'info'));
     copyFileSync(shared('images', 'ubuntu', 'dpkg-status'), path.join(admin, 'status'));
-    const rows = execFileSync(
-      'dpkg-query',
-      ['--admindir', admin, '-W', '-f', '${Package}\t${Pre-Depends}\t${Depends}\t${Provides}\n'],
-      { encoding: 'utf8' },
-    )
+    const rows = execFileSync('dpkg-query', ['--admindir', admin, '-W', '-f', DPKG_FORMAT], {
+      encoding: 'utf8',
+    })
       .trim()
       .split('\n')
       .map((line) => line.split('\t') as [string, string, string, string]);

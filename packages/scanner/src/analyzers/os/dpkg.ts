@@ -58,7 +58,7 @@ function toRecord(
     }
   }
   const requires = [fields['Pre-Depends'], fields.Depends].flatMap((f) => relations(f));
-  const provides = relations(fields.Provides).flatMap((alternatives) => alternatives);
+  const provides = relations(fields.Provides).flat();
   return {
     name,
     version,
