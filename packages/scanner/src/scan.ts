@@ -456,27 +456,46 @@ function appPackages(
     if (record.requires?.length) requires.set(pkg, record.requires);
     out.push(pkg);
   }
-  linkInstalledNpm(requires, out);
+  linkInstalled(requires, out);
   return out;
 }
 
+const NPM_MANIFEST = '/package.json';
+/** The site directory of an installed Python distribution (`…/site-packages`). */
+const siteOf = (path: string) =>
+  /^(.*?)\/?[^/]+\.(?:dist-info|egg-info|egg)(?:\/|$)/.exec(path)?.[1];
+
 /**
- * Installed npm packages name what they depend on; Node.js finds each in the nearest
- * `node_modules` up the tree (`resolveNodeModule`), and so does this.
+ * Installed packages name what they depend on; this finds each as the runtime would: npm in the
+ * nearest `node_modules` up the tree (`resolveNodeModule`), Python in the same site directory,
+ * else any installed distribution of that name.
  */
-function linkInstalledNpm(requires: Map<InventoryPackage, string[]>, packages: InventoryPackage[]) {
+function linkInstalled(requires: Map<InventoryPackage, string[]>, packages: InventoryPackage[]) {
   if (!requires.size) return;
-  const MANIFEST = '/package.json';
-  const at = new Map<string, string>();
+  const npmAt = new Map<string, string>();
+  const pypiAt = new Map<string, string>();
+  const pypiAny = new Map<string, string>();
   for (const p of packages) {
-    if (p.type === 'npm' && !p.declared && p.path.endsWith(MANIFEST))
-      at.set(p.path.slice(0, -MANIFEST.length), p.purl);
+    if (p.declared) continue;
+    if (p.type === 'npm' && p.path.endsWith(NPM_MANIFEST))
+      npmAt.set(p.path.slice(0, -NPM_MANIFEST.length), p.purl);
+    if (p.type === 'pypi') {
+      const name = pep503(p.name);
+      pypiAt.set(`${siteOf(p.path)}|${name}`, p.purl);
+      if (!pypiAny.has(name)) pypiAny.set(name, p.purl);
+    }
   }
   for (const [pkg, names] of requires) {
-    if (pkg.type !== 'npm' || !pkg.path.endsWith(MANIFEST)) continue;
-    const dir = pkg.path.slice(0, -MANIFEST.length);
-    const dependsOn = names.flatMap((name) => resolveNodeModule(dir, name, (d) => at.get(d)) ?? []);
-    if (dependsOn.length) pkg.dependsOn = [...new Set(dependsOn)];
+    let dependsOn: string[] = [];
+    if (pkg.type === 'npm' && pkg.path.endsWith(NPM_MANIFEST)) {
+      const dir = pkg.path.slice(0, -NPM_MANIFEST.length);
+      dependsOn = names.flatMap((name) => resolveNodeModule(dir, name, (d) => npmAt.get(d)) ?? []);
+    } else if (pkg.type === 'pypi') {
+      const site = siteOf(pkg.path);
+      dependsOn = names.flatMap((name) => pypiAt.get(`${site}|${name}`) ?? pypiAny.get(name) ?? []);
+    }
+    dependsOn = [...new Set(dependsOn)].filter((d) => d !== pkg.purl);
+    if (dependsOn.length) pkg.dependsOn = dependsOn;
   }
 }
 

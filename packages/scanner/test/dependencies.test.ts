@@ -234,6 +234,56 @@ describe('application package dependencies and hashes', () => {
     expect(compared).toBeGreaterThan(40);
   });
 
+  it('Python: Requires-Dist resolves in the same site directory first; optional extras are not dependencies', async () => {
+    const site = 'usr/lib/python3/dist-packages';
+    const venv = 'opt/venv/lib/python3.11/site-packages';
+    const meta = (name: string, version: string, ...requires: string[]) =>
+      Buffer.from(
+        [
+          'Metadata-Version: 2.1',
+          `Name: ${name}`,
+          `Version: ${version}`,
+          ...requires.map((r) => `Requires-Dist: ${r}`),
+          '',
+          'Body text.',
+        ].join('\n'),
+      );
+    const report = await imageWith([
+      {
+        name: `${site}/requests-2.31.0.dist-info/METADATA`,
+        data: meta(
+          'requests',
+          '2.31.0',
+          'charset-normalizer (<4,>=2)',
+          'idna (<4,>=2.5)',
+          'urllib3 (<3,>=1.21.1)',
+          'certifi (>=2017.4.17)',
+          "PySocks (!=1.5.7,>=1.5.6) ; extra == 'socks'",
+          "chardet (<6,>=3.0.2) ; extra == 'use_chardet_on_py3'",
+        ),
+      },
+      {
+        name: `${site}/charset_normalizer-3.3.2.dist-info/METADATA`,
+        data: meta('charset-normalizer', '3.3.2'),
+      },
+      { name: `${site}/idna-3.6.dist-info/METADATA`, data: meta('idna', '3.6') },
+      { name: `${site}/urllib3-2.1.0.dist-info/METADATA`, data: meta('urllib3', '2.1.0') },
+      {
+        name: `${venv}/certifi-2023.11.17.dist-info/METADATA`,
+        data: meta('certifi', '2023.11.17'),
+      },
+      { name: `${venv}/idna-2.10.dist-info/METADATA`, data: meta('idna', '2.10') },
+      { name: `${venv}/chardet-5.2.0.dist-info/METADATA`, data: meta('chardet', '5.2.0') },
+    ]);
+    const requests = report.packages.find((p) => p.name === 'requests');
+    expect(requests?.dependsOn?.sort()).toEqual([
+      'pkg:pypi/certifi@2023.11.17',
+      'pkg:pypi/charset-normalizer@3.3.2',
+      'pkg:pypi/idna@3.6',
+      'pkg:pypi/urllib3@2.1.0',
+    ]);
+  });
+
   it('debian12-python-java: a jar that is one component carries its SHA-1', async () => {
     const { report } = await scanImage(shared('images', 'debian12-python-java.oci.tar'));
     const war = report.packages.find((p) => p.type === 'maven' && p.path === 'opt/app/app.war');

@@ -125,7 +125,25 @@ function fromMetadata(text: string, path: string): AppRecord[] {
   const name = headers.name?.[0];
   const version = headers.version?.[0];
   if (!name || !version) throw new Error('metadata without Name or Version');
-  return [record(name, version, path, false, licensesOf(headers))];
+  const found = record(name, version, path, false, licensesOf(headers));
+  const requires = requiredDistributions(headers['requires-dist'] ?? []);
+  if (requires.length) found.requires = requires;
+  return [found];
+}
+
+/**
+ * `Requires-Dist: urllib3 (<3,>=1.21.1)` / `PySocks!=1.5.7 ; extra == "socks"`: the names of what
+ * the distribution needs (PEP 503 form); requirements of optional extras are left out.
+ */
+function requiredDistributions(values: string[]): string[] {
+  const out = new Set<string>();
+  for (const value of values) {
+    const [spec = '', marker = ''] = value.split(';');
+    if (/\bextra\s*==/.test(marker)) continue;
+    const name = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(spec)?.[1];
+    if (name) out.add(pep503(name));
+  }
+  return [...out];
 }
 
 const INSTALLED = [
@@ -144,7 +162,7 @@ const INSTALLED = [
  */
 export const pythonAnalyzer: AppAnalyzer = {
   name: 'python',
-  version: '2',
+  version: '3',
   matches(path) {
     if (INSTALLED.some((p) => p.test(path))) return true;
     const base = path.slice(path.lastIndexOf('/') + 1);
