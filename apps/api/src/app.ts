@@ -25,6 +25,8 @@ import { triageRoutes } from './modules/findings/triage-routes.ts';
 import { createTriageService } from './modules/findings/triage-service.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
 import { createHealthService } from './modules/health/health-service.ts';
+import { metricsRoutes } from './modules/metrics/metrics-routes.ts';
+import { createMetricsService } from './modules/metrics/metrics-service.ts';
 import { registriesRoutes } from './modules/registries/registries-routes.ts';
 import { createRegistriesService } from './modules/registries/registries-service.ts';
 import { sbomRoutes } from './modules/sbom/sbom-routes.ts';
@@ -112,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { prisma: deps.prisma, limiter });
   await app.register(openapi);
 
+  await app.register(metricsRoutes, { service: createMetricsService(deps.prisma) });
   const startedAt = (deps.now ?? Date.now)();
   await app.register(healthRoutes, {
     service: createHealthService({

@@ -8,7 +8,8 @@ export type Role = z.infer<typeof RoleSchema>;
 /**
  * What a route needs. read: findings, images, scans, registries; scan: Scan Now, sync, uploads,
  * CLI reports; triage: ignore/handle; audit: the triage log (within one's scope); security: the
- * security log; admin: accounts, registries, advisory imports; self: one's own session and tokens.
+ * security log; admin: accounts, registries, advisory imports, webhooks; metrics: the Prometheus
+ * scrape endpoint (fleet-wide counts); self: one's own session and tokens.
  */
 export const PermissionSchema = z.enum([
   'read',
@@ -17,15 +18,16 @@ export const PermissionSchema = z.enum([
   'audit',
   'security',
   'admin',
+  'metrics',
   'self',
 ]);
 export type Permission = z.infer<typeof PermissionSchema>;
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['read', 'scan', 'triage', 'audit', 'security', 'admin', 'self'],
+  admin: ['read', 'scan', 'triage', 'audit', 'security', 'admin', 'metrics', 'self'],
   analyst: ['read', 'scan', 'triage', 'self'],
   viewer: ['read', 'self'],
-  auditor: ['read', 'audit', 'security', 'self'],
+  auditor: ['read', 'audit', 'security', 'metrics', 'self'],
 };
 
 /**
@@ -33,7 +35,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
  * advisory imports, the security log): an account scoped to some instances or namespaces never
  * holds them, whatever its role.
  */
-export const GLOBAL_PERMISSIONS: readonly Permission[] = ['admin', 'security'];
+export const GLOBAL_PERMISSIONS: readonly Permission[] = ['admin', 'security', 'metrics'];
 
 /** What a role holds, less the global permissions when the principal is scoped. */
 export function permissionsOf(role: Role, scoped: boolean): Permission[] {
