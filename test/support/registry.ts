@@ -142,11 +142,32 @@ async function startTokenService(
  * a temporary folder; optionally with htpasswd Basic auth or token auth backed by a local token
  * service. .ci/run installs the packages; without them this fails with a clear message.
  */
-export async function startRegistry(options: { auth?: RegistryAuth } = {}): Promise<TestRegistry> {
+export async function startRegistry(
+  options: {
+    auth?: RegistryAuth;
+    /** Listen on this port (to name the registry before it starts). */
+    port?: number;
+    /** Send push notifications (Docker Distribution `notifications`) to this endpoint. */
+    notify?: { url: string; authorization: string };
+  } = {},
+): Promise<TestRegistry> {
   need('docker-registry', 'docker-registry');
   const auth = options.auth ?? 'none';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'drydock-registry-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
+  const notifyLines = options.notify
+    ? [
+        'notifications:',
+        '  endpoints:',
+        '    - name: drydock',
+        `      url: ${options.notify.url}`,
+        `      headers: { Authorization: [${JSON.stringify(options.notify.authorization)}] }`,
+        '      timeout: 2s',
+        '      threshold: 3',
+        '      backoff: 500ms',
+        '      ignoredmediatypes: [application/octet-stream]',
+      ]
+    : [];
   const credentials =
     auth === 'none' ? undefined : { username: 'scanner', password: `pw-${randomUUID()}` };
   const tokenRequests: TestRegistry['tokenRequests'] = [];
@@ -185,6 +206,7 @@ export async function startRegistry(options: { auth?: RegistryAuth } = {}): Prom
       'http:',
       `  addr: 127.0.0.1:${port}`,
       ...authLines,
+      ...notifyLines,
       '',
     ].join('\n'),
   );

@@ -29,6 +29,7 @@ import { metricsRoutes } from './modules/metrics/metrics-routes.ts';
 import { createMetricsService } from './modules/metrics/metrics-service.ts';
 import { registriesRoutes } from './modules/registries/registries-routes.ts';
 import { createRegistriesService } from './modules/registries/registries-service.ts';
+import { createRegistryEventsService } from './modules/registries/registry-events-service.ts';
 import { sbomRoutes } from './modules/sbom/sbom-routes.ts';
 import { createSbomService } from './modules/sbom/sbom-service.ts';
 import { createVexService } from './modules/sbom/vex-service.ts';
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? { registryTimeoutMs: deps.config.registryTimeoutMs }
         : {}),
     }),
+    events: createRegistryEventsService({ prisma: deps.prisma, queue: deps.queue }),
   });
   await app.register(scansRoutes, {
     service: createScansService({

@@ -105,6 +105,8 @@ describe('authorization matrix', () => {
       'GET /api/health',
       'GET /api/v1/setup',
       'POST /api/v1/auth/login',
+      // Authenticated by the registry's own event secret (registry-events.test.ts).
+      'POST /api/v1/registries/:id/events',
       'POST /api/v1/setup',
     ]);
     const wrong: string[] = [];

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createAdvisoryImportHandler } from './jobs/advisory-import.ts';
 import { createImageScanHandler } from './jobs/image-scan.ts';
 import { createRegistryCheckHandler } from './jobs/registry-check.ts';
+import { createRegistryPushHandler } from './jobs/registry-push.ts';
 import { createRegistrySyncHandler } from './jobs/registry-sync.ts';
 import { createScheduleTickHandler } from './jobs/schedule-tick.ts';
 import { startPresence } from './presence.ts';
@@ -78,6 +79,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       ...(registryTimeoutMs ? { timeoutMs: registryTimeoutMs } : {}),
     }),
     'registry.sync': createRegistrySyncHandler({
+      prisma,
+      queue,
+      secretKey: deps.secretKey,
+      ...(registryTimeoutMs ? { registryTimeoutMs } : {}),
+    }),
+    'registry.push': createRegistryPushHandler({
       prisma,
       queue,
       secretKey: deps.secretKey,

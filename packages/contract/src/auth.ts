@@ -174,6 +174,7 @@ export const SecurityActionSchema = z.enum([
   'registry.create',
   'registry.update',
   'registry.delete',
+  'registry.events',
   'advisories.import',
 ]);
 export type SecurityAction = z.infer<typeof SecurityActionSchema>;

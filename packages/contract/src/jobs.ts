@@ -33,12 +33,27 @@ export const RegistrySyncJobSchema = z.object({
 });
 export type RegistrySyncJob = z.infer<typeof RegistrySyncJobSchema>;
 
+/**
+ * A registry said a tag was pushed (push events): read that repository's tags into images and
+ * scan the pushed digest (a platform manifest, or every platform of a pushed index).
+ */
+export const RegistryPushJobSchema = z.object({
+  instanceId: z.uuid(),
+  repository: z.string().min(1).max(512),
+  digests: z
+    .array(z.string().regex(/^sha256:[0-9a-f]{64}$/))
+    .min(1)
+    .max(100),
+});
+export type RegistryPushJob = z.infer<typeof RegistryPushJobSchema>;
+
 /** Periodic: start the syncs + scans of instances whose schedule is due. */
 export const ScheduleTickJobSchema = z.object({}).loose();
 
 export const JOBS = {
   'registry.check': RegistryCheckJobSchema,
   'registry.sync': RegistrySyncJobSchema,
+  'registry.push': RegistryPushJobSchema,
   'image.scan': ImageScanJobSchema,
   'schedule.tick': ScheduleTickJobSchema,
   'advisories.import': AdvisoryImportJobSchema,

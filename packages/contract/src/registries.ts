@@ -82,9 +82,63 @@ export const RegistrySchema = z.object({
   lastSyncAt: z.iso.datetime().nullable(),
   lastSyncError: z.string().nullable(),
   imageCount: z.number().int(),
+  /** Push events are accepted (a secret is set), and when the last one arrived. */
+  eventsEnabled: z.boolean(),
+  lastEventAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
 });
 export type Registry = z.infer<typeof RegistrySchema>;
+
+/** A new push-event secret: shown once; the registry sends it with every notification. */
+export const RegistryEventSecretSchema = z.object({
+  secret: z.string(),
+  /** The endpoint the registry notifies (on this server, as the request reached it). */
+  url: z.string(),
+  /** The `notifications` section of a Docker Distribution (registry:2) config that uses it. */
+  distributionConfig: z.string(),
+});
+export type RegistryEventSecret = z.infer<typeof RegistryEventSecretSchema>;
+
+/**
+ * Push notifications: Docker Distribution's envelope (`{ events: [...] }`, also GitLab's
+ * container registry) and Harbor's webhook (`{ type: PUSH_ARTIFACT, event_data }`). Only what
+ * Drydock reads is described; the rest passes through.
+ */
+export const DistributionEventsSchema = z.object({
+  events: z
+    .array(
+      z.looseObject({
+        action: z.string().optional(),
+        target: z
+          .looseObject({
+            mediaType: z.string().optional(),
+            digest: z.string().optional(),
+            repository: z.string().optional(),
+            tag: z.string().optional(),
+          })
+          .optional(),
+      }),
+    )
+    .max(10_000),
+});
+export const HarborEventSchema = z.object({
+  type: z.string(),
+  event_data: z.looseObject({
+    resources: z
+      .array(z.looseObject({ digest: z.string().optional(), tag: z.string().optional() }))
+      .max(10_000)
+      .optional(),
+    repository: z.looseObject({ repo_full_name: z.string().optional() }).optional(),
+  }),
+});
+
+export const RegistryEventsAcceptedSchema = z.object({
+  /** Pushes queued for a scan (one per repository and digest). */
+  queued: z.number().int(),
+  /** Events that were not tag pushes of manifests (blob pushes, pulls, deletes…). */
+  ignored: z.number().int(),
+});
+export type RegistryEventsAccepted = z.infer<typeof RegistryEventsAcceptedSchema>;
 
 /** A namespace (repository path prefix, "" for top-level repositories) of a registry instance. */
 export const NamespaceSchema = z.object({

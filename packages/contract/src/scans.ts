@@ -57,7 +57,7 @@ export type ScanJobView = z.infer<typeof ScanJobSchema>;
 export const ScanSchema = z.object({
   id: z.uuid(),
   scope: z.record(z.string(), z.unknown()),
-  trigger: z.enum(['manual', 'schedule', 'advisories', 'upload', 'cli', 'sbom']),
+  trigger: z.enum(['manual', 'schedule', 'advisories', 'upload', 'cli', 'sbom', 'push']),
   requestedBy: z.string().nullable(),
   createdAt: z.iso.datetime(),
   /** queued/running until every image is done; then succeeded, or failed when any image failed. */

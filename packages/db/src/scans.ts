@@ -138,7 +138,7 @@ export async function sendJobs(
 
 export interface StartScanInput {
   scope: ScanScope;
-  trigger: 'manual' | 'schedule' | 'advisories';
+  trigger: 'manual' | 'schedule' | 'advisories' | 'push';
   requestedBy?: string | null;
   kind?: 'registry' | 'rematch';
   visible?: ImageVisibility;

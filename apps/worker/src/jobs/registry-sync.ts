@@ -2,6 +2,7 @@ import type { RegistrySyncJob, RegistrySyncResult } from '@drydock/contract';
 import { openRegistrySecret, type PrismaClient, type Queue, startScan } from '@drydock/db';
 import {
   clientForInstance,
+  type DiscoveredImage,
   type DiscoveryProblem,
   discoverImages,
   RegistryError,
@@ -41,51 +42,9 @@ export async function syncRegistry(
       ...(instance.repositories.length ? { repositories: instance.repositories } : {}),
       onProblem: (p) => problems.push(p),
     });
-    const host = new URL(instance.url).host;
-    const seen = new Set<string>();
-    let added = 0;
-    const repositories = new Map<string, string>();
-    for (const image of images) {
-      // Namespace and repository rows once per repository path, not once per image.
-      let repositoryId = repositories.get(image.path);
-      if (!repositoryId) {
-        const namespace = await prisma.namespace.upsert({
-          where: { instanceId_name: { instanceId, name: image.namespace } },
-          create: { instanceId, name: image.namespace },
-          update: {},
-        });
-        const repository = await prisma.repository.upsert({
-          where: { namespaceId_name: { namespaceId: namespace.id, name: image.repository } },
-          create: { namespaceId: namespace.id, name: image.repository },
-          update: {},
-        });
-        repositoryId = repository.id;
-        repositories.set(image.path, repositoryId);
-      }
-      const data = {
-        tags: image.tags,
-        // Single-manifest images get their platform from the config when scanned.
-        ...(image.platform ? { platform: image.platform } : {}),
-        mediaType: image.mediaType,
-        indexDigest: image.indexDigest ?? null,
-        layerCount: image.layerCount,
-        sizeBytes: BigInt(image.size),
-        goneAt: null,
-        name: `${host}/${image.path}:${image.tags[0]}`,
-      };
-      const existing = await prisma.image.findUnique({
-        where: { repositoryId_digest: { repositoryId, digest: image.digest } },
-        select: { id: true },
-      });
-      const row = existing
-        ? await prisma.image.update({ where: { id: existing.id }, data, select: { id: true } })
-        : await prisma.image.create({
-            data: { repositoryId, digest: image.digest, ...data },
-            select: { id: true },
-          });
-      if (!existing) added++;
-      seen.add(row.id);
-    }
+    const stored = await storeDiscoveredImages(prisma, instance, images);
+    const seen = new Set(stored.ids);
+    const { added } = stored;
     // Images no tag points at any more have left the registry: their open findings stop counting
     // (resolved; ignored and handled ones keep their triage), the image row stays for the record.
     const goneWhere = {
@@ -116,7 +75,7 @@ export async function syncRegistry(
       data: { lastSyncAt: now(), lastSyncError: null },
     });
     return {
-      repositories: repositories.size,
+      repositories: stored.repositories,
       images: images.length,
       added,
       gone: gone.count,
@@ -129,6 +88,63 @@ export async function syncRegistry(
     });
     throw error;
   }
+}
+
+/**
+ * Stores what a walk of (part of) a registry found: namespace and repository rows once per
+ * repository path, each image (platform manifest digest) with its tags, platform and size.
+ * Returns the image ids in the order of `images` and how many were new.
+ */
+export async function storeDiscoveredImages(
+  prisma: PrismaClient,
+  instance: { id: string; url: string },
+  images: DiscoveredImage[],
+): Promise<{ ids: string[]; added: number; repositories: number }> {
+  const host = new URL(instance.url).host;
+  const ids: string[] = [];
+  let added = 0;
+  const repositories = new Map<string, string>();
+  for (const image of images) {
+    let repositoryId = repositories.get(image.path);
+    if (!repositoryId) {
+      const namespace = await prisma.namespace.upsert({
+        where: { instanceId_name: { instanceId: instance.id, name: image.namespace } },
+        create: { instanceId: instance.id, name: image.namespace },
+        update: {},
+      });
+      const repository = await prisma.repository.upsert({
+        where: { namespaceId_name: { namespaceId: namespace.id, name: image.repository } },
+        create: { namespaceId: namespace.id, name: image.repository },
+        update: {},
+      });
+      repositoryId = repository.id;
+      repositories.set(image.path, repositoryId);
+    }
+    const data = {
+      tags: image.tags,
+      // Single-manifest images get their platform from the config when scanned.
+      ...(image.platform ? { platform: image.platform } : {}),
+      mediaType: image.mediaType,
+      indexDigest: image.indexDigest ?? null,
+      layerCount: image.layerCount,
+      sizeBytes: BigInt(image.size),
+      goneAt: null,
+      name: `${host}/${image.path}:${image.tags[0]}`,
+    };
+    const existing = await prisma.image.findUnique({
+      where: { repositoryId_digest: { repositoryId, digest: image.digest } },
+      select: { id: true },
+    });
+    const row = existing
+      ? await prisma.image.update({ where: { id: existing.id }, data, select: { id: true } })
+      : await prisma.image.create({
+          data: { repositoryId, digest: image.digest, ...data },
+          select: { id: true },
+        });
+    if (!existing) added++;
+    ids.push(row.id);
+  }
+  return { ids, added, repositories: repositories.size };
 }
 
 export function createRegistrySyncHandler(deps: RegistrySyncDeps) {

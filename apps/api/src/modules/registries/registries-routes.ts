@@ -2,6 +2,8 @@ import {
   CreateRegistrySchema,
   JobAcceptedSchema,
   NamespaceListSchema,
+  RegistryEventSecretSchema,
+  RegistryEventsAcceptedSchema,
   RegistryListSchema,
   RegistrySchema,
   RegistryTestResultSchema,
@@ -11,14 +13,77 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../auth/auth-plugin.ts';
 import type { RegistriesService } from './registries-service.ts';
+import { eventSecretOf, type RegistryEventsService } from './registry-events-service.ts';
 
 const IdParams = z.object({ id: z.uuid() }).strict();
 
-export const registriesRoutes: FastifyPluginAsyncZod<{ service: RegistriesService }> = async (
-  app,
-  { service },
-) => {
+export const registriesRoutes: FastifyPluginAsyncZod<{
+  service: RegistriesService;
+  events: RegistryEventsService;
+}> = async (app, { service, events }) => {
   const tags = ['registries'];
+  // Docker Distribution sends its notifications with their own JSON media type.
+  app.addContentTypeParser(
+    'application/vnd.docker.distribution.events.v1+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.post(
+    '/api/v1/registries/:id/events',
+    {
+      // The registry is not a user: its per-registry secret authenticates it (checked inside).
+      config: { public: true },
+      schema: {
+        tags,
+        operationId: 'acceptRegistryEvents',
+        summary:
+          'Push notifications from the registry (Docker Distribution, GitLab, Harbor): pushed tags are scanned',
+        params: IdParams,
+        body: z.unknown(),
+        response: { 202: RegistryEventsAcceptedSchema },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(await events.accept(request.params.id, eventSecretOf(request.headers), request.body)),
+  );
+  app.post(
+    '/api/v1/registries/:id/event-secret',
+    {
+      config: { permission: 'admin' },
+      schema: {
+        tags,
+        operationId: 'setRegistryEventSecret',
+        summary: 'A new push-event secret (shown once; the previous one stops working)',
+        params: IdParams,
+        response: { 201: RegistryEventSecretSchema },
+      },
+    },
+    async (request, reply) => {
+      const host = request.host;
+      const endpoint = `${request.protocol}://${host}/api/v1/registries/${request.params.id}/events`;
+      const secret = await events.setSecret(
+        request.params.id,
+        endpoint,
+        principalOf(request).visible,
+      );
+      await app.audit(request, 'registry.events', request.params.id, { enabled: true });
+      return reply.status(201).send(secret);
+    },
+  );
+  app.delete(
+    '/api/v1/registries/:id/event-secret',
+    {
+      config: { permission: 'admin' },
+      schema: { tags, operationId: 'disableRegistryEvents', params: IdParams },
+    },
+    async (request, reply) => {
+      await events.disable(request.params.id, principalOf(request).visible);
+      await app.audit(request, 'registry.events', request.params.id, { enabled: false });
+      return reply.status(204).send();
+    },
+  );
   app.get(
     '/api/v1/registries',
     {

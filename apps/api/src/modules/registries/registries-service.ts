@@ -57,6 +57,8 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
     lastSyncAt: iso(row.lastSyncAt),
     lastSyncError: row.lastSyncError,
     imageCount,
+    eventsEnabled: Boolean(row.eventSecretHash),
+    lastEventAt: iso(row.lastEventAt),
     createdAt: row.createdAt.toISOString(),
   });
 

@@ -3,6 +3,10 @@ import { useId, useState } from 'react';
 import { useCreateRegistry } from '../../api/registries/create-registry.ts';
 import { useDeleteRegistry } from '../../api/registries/delete-registry.ts';
 import { useRegistries } from '../../api/registries/get-registries.ts';
+import {
+  useDisableRegistryEvents,
+  useSetRegistryEventSecret,
+} from '../../api/registries/registry-events.ts';
 import { useSyncRegistry } from '../../api/registries/sync-registry.ts';
 import { useTestConnection } from '../../api/registries/test-connection.ts';
 import { useTestRegistry } from '../../api/registries/test-registry.ts';
@@ -79,6 +83,7 @@ function RegistryRow({ registry: r }: { registry: Registry }) {
   const mayScan = useCan('scan');
   const isAdmin = useCan('admin');
   const [editing, setEditing] = useState(false);
+  const [events, setEvents] = useState(false);
   const error = test.error ?? sync.error ?? remove.error;
   return (
     <>
@@ -110,7 +115,15 @@ function RegistryRow({ registry: r }: { registry: Registry }) {
           {formatDateTime(r.lastSyncAt)}
           {r.lastSyncError ? <div className="reason">{r.lastSyncError}</div> : null}
         </td>
-        <td>{r.scanIntervalMinutes ? `every ${r.scanIntervalMinutes} min` : 'manual'}</td>
+        <td>
+          {r.scanIntervalMinutes ? `every ${r.scanIntervalMinutes} min` : 'manual'}
+          {r.eventsEnabled ? (
+            <div className="muted">
+              on push
+              {r.lastEventAt ? ` (last event ${formatDateTime(r.lastEventAt)})` : ' (no event yet)'}
+            </div>
+          ) : null}
+        </td>
         <td className="ops">
           {mayScan ? (
             <>
@@ -126,6 +139,11 @@ function RegistryRow({ registry: r }: { registry: Registry }) {
           {isAdmin ? (
             <button type="button" onClick={() => setEditing((v) => !v)} aria-expanded={editing}>
               Edit
+            </button>
+          ) : null}
+          {isAdmin ? (
+            <button type="button" onClick={() => setEvents((v) => !v)} aria-expanded={events}>
+              Push events
             </button>
           ) : null}
           {isAdmin ? (
@@ -150,7 +168,62 @@ function RegistryRow({ registry: r }: { registry: Registry }) {
           </td>
         </tr>
       ) : null}
+      {events ? (
+        <tr>
+          <td colSpan={8}>
+            <PushEventsPanel registry={r} />
+          </td>
+        </tr>
+      ) : null}
     </>
+  );
+}
+
+/**
+ * Push events: the registry notifies Drydock of every pushed tag, which is scanned within
+ * seconds. The secret is shown once, with the registry configuration that sends it.
+ */
+function PushEventsPanel({ registry: r }: { registry: Registry }) {
+  const set = useSetRegistryEventSecret();
+  const disable = useDisableRegistryEvents();
+  return (
+    <section className="panel" aria-label={`Push events of ${r.name}`}>
+      <p>
+        {r.eventsEnabled
+          ? 'Push events are on: every tag pushed to this registry is scanned within seconds.'
+          : 'Push events are off. Turn them on to scan every tag as soon as it is pushed (Docker Distribution, GitLab and Harbor notifications).'}
+      </p>
+      {set.data ? (
+        <div>
+          <p>
+            Notification endpoint <code>{set.data.url}</code>, secret (shown once, keep it in the
+            registry configuration):
+          </p>
+          <pre className="mono" data-testid="event-secret">
+            {set.data.secret}
+          </pre>
+          <p>For a Docker Distribution (registry:2) config.yml:</p>
+          <pre className="mono">{set.data.distributionConfig}</pre>
+        </div>
+      ) : null}
+      <button type="button" onClick={() => set.mutate(r.id)} disabled={set.isPending}>
+        {r.eventsEnabled ? 'New secret' : 'Turn on'}
+      </button>
+      {r.eventsEnabled ? (
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            set.reset();
+            disable.mutate(r.id);
+          }}
+          disabled={disable.isPending}
+        >
+          Turn off
+        </button>
+      ) : null}
+      <InlineError error={set.error ?? disable.error} />
+    </section>
   );
 }
 
