@@ -37,6 +37,8 @@ import { reportsRoutes } from './modules/scans/reports-routes.ts';
 import { createReportsService } from './modules/scans/reports-service.ts';
 import { scansRoutes } from './modules/scans/scans-routes.ts';
 import { createScansService } from './modules/scans/scans-service.ts';
+import { webhooksRoutes } from './modules/webhooks/webhooks-routes.ts';
+import { createWebhooksService } from './modules/webhooks/webhooks-service.ts';
 import consolePlugin from './plugins/console.ts';
 import openapi from './plugins/openapi.ts';
 import problemDetails from './plugins/problem-details.ts';
@@ -173,6 +175,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : {}),
     }),
     events: createRegistryEventsService({ prisma: deps.prisma, queue: deps.queue }),
+  });
+  await app.register(webhooksRoutes, {
+    service: createWebhooksService({
+      prisma: deps.prisma,
+      queue: deps.queue,
+      secretKey: deps.config.secretKey,
+    }),
   });
   await app.register(scansRoutes, {
     service: createScansService({

@@ -9,6 +9,7 @@ import { createRegistryCheckHandler } from './jobs/registry-check.ts';
 import { createRegistryPushHandler } from './jobs/registry-push.ts';
 import { createRegistrySyncHandler } from './jobs/registry-sync.ts';
 import { createScheduleTickHandler } from './jobs/schedule-tick.ts';
+import { createWebhookDeliverHandler } from './jobs/webhook-deliver.ts';
 import { startPresence } from './presence.ts';
 import { analyzerVersion, type ScanLimits } from './scan/analyze.ts';
 import { MemoryGuard } from './scan/memory-guard.ts';
@@ -92,6 +93,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     }),
     'image.scan': createImageScanHandler({
       prisma,
+      queue,
       analyzer,
       secretKey: deps.secretKey,
       logger,
@@ -104,6 +106,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       queue,
       advisoryRefresh: deps.advisoryRefresh ?? null,
     }),
+    'webhook.deliver': createWebhookDeliverHandler({ prisma, secretKey: deps.secretKey }),
     'advisories.import': createAdvisoryImportHandler({
       prisma,
       queue,
@@ -117,7 +120,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     const id = await queue.boss.work(
       name,
       {
-        localConcurrency: name === 'image.scan' ? concurrency : 1,
+        // Deliveries wait on other hosts: a few at a time, so one slow receiver holds up none.
+        localConcurrency: name === 'image.scan' ? concurrency : name === 'webhook.deliver' ? 4 : 1,
         batchSize: 1,
         pollingIntervalSeconds: 1,
       },

@@ -175,6 +175,9 @@ export const SecurityActionSchema = z.enum([
   'registry.update',
   'registry.delete',
   'registry.events',
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
   'advisories.import',
 ]);
 export type SecurityAction = z.infer<typeof SecurityActionSchema>;

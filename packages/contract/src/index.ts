@@ -12,3 +12,4 @@ export * from './scan-report.ts';
 export * from './scans.ts';
 export * from './version.ts';
 export * from './vulnerability.ts';
+export * from './webhooks.ts';

@@ -47,6 +47,10 @@ export const RegistryPushJobSchema = z.object({
 });
 export type RegistryPushJob = z.infer<typeof RegistryPushJobSchema>;
 
+/** Send one webhook delivery (retried with backoff; every attempt recorded on the row). */
+export const WebhookDeliverJobSchema = z.object({ deliveryId: z.uuid() });
+export type WebhookDeliverJob = z.infer<typeof WebhookDeliverJobSchema>;
+
 /** Periodic: start the syncs + scans of instances whose schedule is due. */
 export const ScheduleTickJobSchema = z.object({}).loose();
 
@@ -57,6 +61,7 @@ export const JOBS = {
   'image.scan': ImageScanJobSchema,
   'schedule.tick': ScheduleTickJobSchema,
   'advisories.import': AdvisoryImportJobSchema,
+  'webhook.deliver': WebhookDeliverJobSchema,
 } as const;
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]>;

@@ -42,3 +42,12 @@ export {
   UploadError,
   writeUploadToFile,
 } from './uploads.ts';
+export {
+  emitScanFinished,
+  emitWebhookEvent,
+  type ImageScope,
+  imageForWebhook,
+  openWebhookSecret,
+  redeliver,
+  sealWebhookSecret,
+} from './webhooks.ts';

@@ -21,6 +21,8 @@ const QUEUE_POLICY: Record<'default', Record<string, unknown>> &
   default: { retryLimit: 3, retryDelay: 5, retryBackoff: true },
   'image.scan': { retryLimit: 3, retryDelay: 2, heartbeatSeconds: 10, expireInSeconds: 4 * 3600 },
   'schedule.tick': { retryLimit: 0 },
+  // 6 attempts over about a minute (2, 4, 8, 16, 32 s); each recorded on its delivery row.
+  'webhook.deliver': { retryLimit: 5, retryDelay: 2, retryBackoff: true },
 };
 
 /**

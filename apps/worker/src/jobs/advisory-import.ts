@@ -7,6 +7,7 @@ import {
 import type { AdvisoryImportJob } from '@drydock/contract';
 import {
   addImagesToScan,
+  emitWebhookEvent,
   PgAdvisoryStore,
   type Prisma,
   type PrismaClient,
@@ -43,6 +44,10 @@ export function createAdvisoryImportHandler(deps: {
       written = Date.now();
       void update({ progress: progressJson(progress) }).catch(() => {});
     };
+    // The KEV catalog before, to tell the receivers of kev.added which CVEs joined it.
+    const kevBefore = new Set(
+      (await deps.prisma.knownExploited.findMany({ select: { cveId: true } })).map((k) => k.cveId),
+    );
     let report: ImportReport;
     try {
       const store = new PgAdvisoryStore(deps.prisma);
@@ -66,6 +71,33 @@ export function createAdvisoryImportHandler(deps: {
       return { failed: reason };
     }
     const totals = await new PgAdvisoryStore(deps.prisma).totals();
+    const notify = async (rematchScanId?: string) => {
+      if (!deps.queue) return;
+      try {
+        const counts = Object.values(report.ecosystems);
+        await emitWebhookEvent(deps.prisma, deps.queue, 'advisories.imported', {
+          importId: row?.id ?? null,
+          source: job.source,
+          added: counts.reduce((n, c) => n + c.added, 0),
+          updated: counts.reduce((n, c) => n + c.updated, 0),
+          rematchScanId: rematchScanId ?? null,
+        });
+        if (report.knownExploited === undefined) return;
+        const added = (await deps.prisma.knownExploited.findMany({ select: { cveId: true } }))
+          .map((k) => k.cveId)
+          .filter((id) => !kevBefore.has(id))
+          .sort();
+        // The first catalog ever imported is not news: every entry would be "added".
+        if (added.length && kevBefore.size) {
+          await emitWebhookEvent(deps.prisma, deps.queue, 'kev.added', {
+            total: added.length,
+            cves: added.slice(0, 500),
+          });
+        }
+      } catch {
+        // best effort: the import itself succeeded
+      }
+    };
     const finish = (rematchScanId?: string) =>
       update({
         status: 'succeeded',
@@ -84,6 +116,7 @@ export function createAdvisoryImportHandler(deps: {
       (report.cveRecords ?? 0) > 0;
     if (!changed || !deps.queue) {
       await finish();
+      await notify();
       return out;
     }
     const images = await deps.prisma.image.findMany({
@@ -92,6 +125,7 @@ export function createAdvisoryImportHandler(deps: {
     });
     if (images.length === 0) {
       await finish();
+      await notify();
       return out;
     }
     const scan = await deps.prisma.scan.create({
@@ -106,6 +140,7 @@ export function createAdvisoryImportHandler(deps: {
       'rematch',
     );
     await finish(scan.id);
+    await notify(scan.id);
     return { ...out, rematchScanId: scan.id };
   };
 }

@@ -4,11 +4,15 @@ import path from 'node:path';
 import type { ImageScanJob, ScanJobProgress, ScanReport } from '@drydock/contract';
 import {
   advisoryDbState,
+  emitScanFinished,
+  emitWebhookEvent,
   type ImageLocation,
+  imageForWebhook,
   openRegistrySecret,
   PgAdvisoryStore,
   type PrismaClient,
   persistScan,
+  type Queue,
   refreshFixActions,
   SecretError,
   UploadError,
@@ -40,6 +44,8 @@ export interface ImageScanDeps {
   memoryGuard?: MemoryGuard;
   /** Scans running in this process (the worker's heartbeat reports them). */
   running?: Set<string>;
+  /** Where webhook deliveries are queued (scan.finished, scan.failed, new highs, urgent samples). */
+  queue?: Pick<Queue, 'sendMany'>;
 }
 
 /** Failures that concern the image, not the worker: reported as the image's reason, not retried. */
@@ -117,6 +123,9 @@ export function createImageScanHandler(deps: ImageScanDeps) {
         }),
         ...(job.uploadId ? [prisma.upload.deleteMany({ where: { id: job.uploadId } })] : []),
       ]);
+      await notify(deps, () =>
+        emitScanFinished(prisma, deps.queue as Queue, job.id, outcome.imageId, outcome.result),
+      );
       return { imageId: outcome.imageId, cacheHit: outcome.cacheHit, ...outcome.result };
     } catch (error) {
       await progress.flush();
@@ -136,6 +145,16 @@ export function createImageScanHandler(deps: ImageScanDeps) {
           { scanJob: job.id, target: job.target, reason: message },
           'image scan failed',
         );
+        await notify(deps, async () => {
+          const image = job.imageId ? await imageForWebhook(prisma, job.imageId) : undefined;
+          await emitWebhookEvent(
+            prisma,
+            deps.queue as Queue,
+            'scan.failed',
+            { scanJobId: job.id, target: job.target, image: image?.ref ?? null, reason: message },
+            image?.scope ?? { instanceId: null, namespaceId: null },
+          );
+        });
         return { failed: message };
       }
       // Unexpected (database hiccup, bug): back to queued, and pg-boss retries the job.
@@ -151,6 +170,16 @@ export function createImageScanHandler(deps: ImageScanDeps) {
       deps.running?.delete(job.id);
     }
   };
+}
+
+/** Webhook events are best effort: a failure to queue them never changes the scan's outcome. */
+async function notify(deps: ImageScanDeps, emit: () => Promise<unknown>) {
+  if (!deps.queue) return;
+  try {
+    await emit();
+  } catch (error) {
+    deps.logger.warn({ error: (error as Error).message }, 'could not queue webhook deliveries');
+  }
 }
 
 interface Outcome {
