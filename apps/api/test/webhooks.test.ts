@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { importAdvisories } from '@drydock/advisories';
@@ -9,6 +9,7 @@ import { shared } from '@drydock/test-data';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/support/wait.ts';
+import { createAdvisoryImportHandler } from '../../worker/src/jobs/advisory-import.ts';
 import { type RunningWorker, startWorker } from '../../worker/src/worker.ts';
 import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
 
@@ -273,4 +274,43 @@ describe('outbound webhooks: signed, scoped, retried, recorded, re-deliverable',
     expect(receiver.at('/slack')).toHaveLength(1);
     expect(await deliveries(scoped.id)).toEqual([]);
   }, 180_000);
+
+  it('advisory imports send advisories.imported; kev.added names the CVEs that joined the KEV catalog', async () => {
+    const hook = (
+      await create({
+        url: receiver.url('/advisories'),
+        allowPrivate: true,
+        events: ['advisories.imported', 'kev.added'],
+      })
+    ).json();
+    // An earlier catalog held one entry; the shared catalog brings the rest.
+    await t.prisma.knownExploited.create({ data: { cveId: 'CVE-1999-0001' } });
+    const catalog = JSON.parse(
+      readFileSync(shared('advisories', 'kev', 'known_exploited_vulnerabilities.json'), 'utf8'),
+    ) as { vulnerabilities: { cveID: string }[] };
+    const handler = createAdvisoryImportHandler({
+      prisma: t.prisma,
+      queue: t.queue,
+      policy: { roots: [shared('advisories')] },
+    });
+    const source = shared('advisories', 'kev', 'known_exploited_vulnerabilities.json');
+    await handler({ source });
+    const got = await waitFor(
+      async () => {
+        const list = receiver.at('/advisories').map((r) => {
+          verify(r, hook.secret);
+          return WebhookPayloadSchema.parse(JSON.parse(r.body));
+        });
+        return list.length === 2 ? list : undefined;
+      },
+      60_000,
+      'advisory events',
+    );
+    const imported = got.find((e) => e.event === 'advisories.imported');
+    expect(imported?.data).toMatchObject({ source, added: 0, updated: 0 });
+    const kev = got.find((e) => e.event === 'kev.added')?.data as { total: number; cves: string[] };
+    const expected = [...new Set(catalog.vulnerabilities.map((v) => v.cveID))].sort();
+    expect(kev.total).toBe(expected.length);
+    expect(kev.cves).toEqual(expected.slice(0, 500));
+  }, 120_000);
 });
