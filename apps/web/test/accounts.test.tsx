@@ -31,6 +31,8 @@ const registry = {
   lastSyncAt: null,
   lastSyncError: null,
   imageCount: 3,
+  eventsEnabled: false,
+  lastEventAt: null,
   createdAt: '2026-11-29T00:00:00.000Z',
 };
 

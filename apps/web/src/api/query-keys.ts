@@ -14,4 +14,5 @@ export const queryRoots = {
   tokens: ['tokens'],
   audit: ['audit'],
   advisories: ['advisories'],
+  webhooks: ['webhooks'],
 } as const;

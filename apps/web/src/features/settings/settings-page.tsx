@@ -6,6 +6,7 @@ import { formatDateTime } from '../../lib/format.ts';
 import { useCan } from '../../lib/session.tsx';
 import { AccountsSection } from './accounts-section.tsx';
 import { AdvisoryImports } from './advisory-imports.tsx';
+import { NotificationsSection } from './notifications-section.tsx';
 
 /** Advisory database: what the server holds, and an import from a mirror (path or URL). */
 export function SettingsPage() {
@@ -21,6 +22,7 @@ export function SettingsPage() {
         <h1>Settings</h1>
       </div>
       <AccountsSection />
+      {isAdmin ? <NotificationsSection /> : null}
       <h2>Advisory database</h2>
       {status.error ? <ErrorState error={status.error} onRetry={() => status.refetch()} /> : null}
       {!s ? (
