@@ -37,6 +37,8 @@ import { reportsRoutes } from './modules/scans/reports-routes.ts';
 import { createReportsService } from './modules/scans/reports-service.ts';
 import { scansRoutes } from './modules/scans/scans-routes.ts';
 import { createScansService } from './modules/scans/scans-service.ts';
+import { oidcRoutes } from './modules/sso/oidc-routes.ts';
+import { createOidcService } from './modules/sso/oidc-service.ts';
 import { webhooksRoutes } from './modules/webhooks/webhooks-routes.ts';
 import { createWebhooksService } from './modules/webhooks/webhooks-service.ts';
 import consolePlugin from './plugins/console.ts';
@@ -54,6 +56,7 @@ export interface AppDeps {
         | 'advisoryMirrors'
         | 'advisoryRefresh'
         | 'advisoryFeeds'
+        | 'oidc'
       >
     >;
   prisma: PrismaClient;
@@ -149,6 +152,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
   });
 
+  await app.register(oidcRoutes, {
+    service: deps.config.oidc
+      ? createOidcService(
+          deps.prisma,
+          deps.config.oidc,
+          deps.now ? () => new Date((deps.now as () => number)()) : undefined,
+        )
+      : undefined,
+  });
   await app.register(accountsRoutes, {
     service: createAccountsService(
       deps.prisma,

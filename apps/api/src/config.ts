@@ -7,6 +7,7 @@ import {
   serverConfig,
 } from '@drydock/config';
 import { z } from 'zod';
+import { type OidcConfig, parseOidcRules } from './modules/sso/oidc-config.ts';
 
 export { ConfigError };
 
@@ -46,6 +47,45 @@ const ConfigSchema = ServerEnvSchema.extend({
       }
       return list;
     }),
+  // Single sign-on (OpenID Connect): on when an issuer is set.
+  DRYDOCK_OIDC_ISSUER: z.url().optional(),
+  DRYDOCK_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  DRYDOCK_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  DRYDOCK_OIDC_REDIRECT_URL: z.url().optional(),
+  DRYDOCK_OIDC_SCOPES: z.string().default('openid profile email'),
+  DRYDOCK_OIDC_LABEL: z.string().min(1).default('single sign-on'),
+  DRYDOCK_OIDC_ROLES: z.string().optional(),
+}).transform((c, ctx) => {
+  if (!c.DRYDOCK_OIDC_ISSUER) return { ...c, oidc: undefined };
+  if (!c.DRYDOCK_OIDC_CLIENT_ID) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DRYDOCK_OIDC_CLIENT_ID'],
+      message: 'required with DRYDOCK_OIDC_ISSUER',
+    });
+    return z.NEVER;
+  }
+  let rules: OidcConfig['rules'];
+  try {
+    rules = parseOidcRules(c.DRYDOCK_OIDC_ROLES ?? '');
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DRYDOCK_OIDC_ROLES'],
+      message: (error as Error).message,
+    });
+    return z.NEVER;
+  }
+  const oidc: OidcConfig = {
+    issuer: c.DRYDOCK_OIDC_ISSUER,
+    clientId: c.DRYDOCK_OIDC_CLIENT_ID,
+    ...(c.DRYDOCK_OIDC_CLIENT_SECRET ? { clientSecret: c.DRYDOCK_OIDC_CLIENT_SECRET } : {}),
+    ...(c.DRYDOCK_OIDC_REDIRECT_URL ? { redirectUrl: c.DRYDOCK_OIDC_REDIRECT_URL } : {}),
+    scopes: c.DRYDOCK_OIDC_SCOPES,
+    label: c.DRYDOCK_OIDC_LABEL,
+    rules,
+  };
+  return { ...c, oidc };
 });
 
 /** false, the number of proxy hops in front of the API, or the proxies' addresses / CIDRs. */
@@ -71,6 +111,8 @@ export interface Config extends ServerConfig {
   rateLimitPerMinute: number;
   /** Behind TLS-terminating proxies: which X-Forwarded-* to believe (client address, https). */
   trustProxy: TrustProxy;
+  /** Single sign-on, when configured. */
+  oidc: OidcConfig | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -83,5 +125,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxUploadBytes: c.DRYDOCK_MAX_UPLOAD_BYTES,
     rateLimitPerMinute: c.DRYDOCK_RATE_LIMIT,
     trustProxy: c.DRYDOCK_TRUST_PROXY,
+    oidc: c.oidc,
   });
 }

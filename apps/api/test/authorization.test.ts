@@ -103,6 +103,10 @@ describe('authorization matrix', () => {
       .sort();
     expect(publicApi).toEqual([
       'GET /api/health',
+      // Single sign-on: the identity provider vouches (sso.test.ts).
+      'GET /api/v1/auth/oidc',
+      'GET /api/v1/auth/oidc/callback',
+      'GET /api/v1/auth/oidc/login',
       'GET /api/v1/setup',
       'POST /api/v1/auth/login',
       // Authenticated by the registry's own event secret (registry-events.test.ts).

@@ -33,26 +33,33 @@ export async function issueSetupToken(prisma: PrismaClient): Promise<string | nu
   return token;
 }
 
+/** A new session for a user who just proved who they are (password, setup, single sign-on). */
+export async function openSession(
+  prisma: PrismaClient,
+  user: UserRow,
+  now: () => Date = () => new Date(),
+) {
+  const cookie = newSecret();
+  const csrfToken = newSecret();
+  await prisma.session.create({
+    data: {
+      id: digest(cookie),
+      userId: user.id,
+      csrfToken,
+      expiresAt: new Date(now().getTime() + SESSION_HOURS * 3600_000),
+    },
+  });
+  await prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: now() } });
+  return { cookie, info: sessionInfo(user, csrfToken) };
+}
+
 /** First-run setup, sign-in and out, the session, and one's own password. */
 export function createSessionService(
   prisma: PrismaClient,
   throttle: LoginThrottle,
   now: () => Date = () => new Date(),
 ) {
-  async function openSession(user: UserRow) {
-    const cookie = newSecret();
-    const csrfToken = newSecret();
-    await prisma.session.create({
-      data: {
-        id: digest(cookie),
-        userId: user.id,
-        csrfToken,
-        expiresAt: new Date(now().getTime() + SESSION_HOURS * 3600_000),
-      },
-    });
-    await prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: now() } });
-    return { cookie, info: sessionInfo(user, csrfToken) };
-  }
+  const openUserSession = (user: UserRow) => openSession(prisma, user, now);
 
   return {
     async setupNeeded() {
@@ -94,7 +101,7 @@ export function createSessionService(
         target: user.id,
         ip,
       });
-      return openSession(user);
+      return openUserSession(user);
     },
 
     /**
@@ -114,8 +121,10 @@ export function createSessionService(
         throw new TooManyRequestsError(`too many failed sign-ins: try again in ${wait} s`, wait);
       }
       const user = await prisma.user.findUnique({ where: { username } });
-      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-      if (!user || !ok || user.disabledAt) {
+      // Single sign-on accounts have no password here: the same work, the same answer.
+      const local = user && !user.oidcSubject ? user : undefined;
+      const ok = await verifyPassword(password, local?.passwordHash ?? DUMMY_HASH);
+      if (!user || !local || !ok || user.disabledAt) {
         await securityEvent(prisma, { actor: username, action: 'login', outcome: 'failure', ip });
         throw new UnauthorizedError('wrong user name or password', 'bad_credentials');
       }
@@ -126,7 +135,7 @@ export function createSessionService(
         target: user.id,
         ip,
       });
-      return openSession(user);
+      return openUserSession(user);
     },
 
     async logout(principal: Principal, ip: string) {
@@ -199,7 +208,7 @@ export function createSessionService(
         ip,
         detail: { otherSessionsEnded: true },
       });
-      return openSession(updated);
+      return openUserSession(updated);
     },
   };
 }
