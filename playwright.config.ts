@@ -9,6 +9,10 @@ const port = Number(process.env.E2E_PORT ?? 18123);
 const dataDir = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `drydock-e2e-${process.pid}`);
 process.env.E2E_DATA_DIR = dataDir;
 // The only folder the server may import advisories from (the specs import the shared mirror).
+// A real OpenID Connect provider (oidc-provider) that global-setup starts on this port.
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 7);
+process.env.E2E_OIDC_PORT = String(oidcPort);
+process.env.E2E_BASE_URL = `http://127.0.0.1:${port}`;
 const advisoryMirror = path.resolve(
   process.env.DRYDOCK_SHARED_DIR ?? path.resolve(import.meta.dirname, '../shared'),
   'advisories',
@@ -53,6 +57,12 @@ export default defineConfig({
       DRYDOCK_ADVISORY_REFRESH: 'off',
       DRYDOCK_ADVISORY_MIRRORS: advisoryMirror,
       LOG_LEVEL: 'warn',
+      DRYDOCK_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+      DRYDOCK_OIDC_CLIENT_ID: 'drydock',
+      DRYDOCK_OIDC_CLIENT_SECRET: 'drydock-test-client-secret',
+      DRYDOCK_OIDC_SCOPES: 'openid profile email groups',
+      DRYDOCK_OIDC_LABEL: 'Example SSO',
+      DRYDOCK_OIDC_ROLES: 'groups:drydock-admins=admin; groups:analysts=analyst',
     },
   },
 });

@@ -122,6 +122,7 @@ describe('single sign-on with OpenID Connect against a real provider (oidc-provi
       role: 'admin',
       instanceIds: [],
       namespaceIds: [],
+      sso: true,
     });
     const row = await t.prisma.user.findUniqueOrThrow({ where: { username: 'alice' } });
     expect(row).toMatchObject({ oidcIssuer: op.issuer, oidcSubject: 'alice' });

@@ -1,4 +1,5 @@
 import { shared } from '@drydock/test-data';
+import { startOidcProvider } from '../../../test/support/oidc.ts';
 import { startRegistry } from '../../../test/support/registry.ts';
 
 /**
@@ -23,5 +24,14 @@ export default async function globalSetup() {
   process.env.E2E_REGISTRY_USER = registry.credentials?.username ?? '';
   process.env.E2E_REGISTRY_PASSWORD = registry.credentials?.password ?? '';
   process.env.E2E_ADVISORIES = shared('advisories');
-  return async () => registry.stop();
+  // The identity provider the server's DRYDOCK_OIDC_* name (playwright.config.ts).
+  const oidc = await startOidcProvider({
+    port: Number(process.env.E2E_OIDC_PORT),
+    redirectUris: [`${process.env.E2E_BASE_URL}/api/v1/auth/oidc/callback`],
+    accounts: { dana: { groups: ['analysts'] }, eve: { groups: ['contractors'] } },
+  });
+  return async () => {
+    await oidc.stop();
+    await registry.stop();
+  };
 }

@@ -82,6 +82,8 @@ export const UserSchema = z.object({
   instanceIds: z.array(z.uuid()),
   namespaceIds: z.array(z.uuid()),
   disabled: z.boolean(),
+  /** Signs in at the identity provider (single sign-on), which also decides role and scope. */
+  sso: z.boolean().default(false),
   lastLoginAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
 });
@@ -229,3 +231,19 @@ export const UserListSchema = itemsOf(UserSchema);
 export const ApiTokenListSchema = itemsOf(ApiTokenSchema);
 export const SecurityLogPageSchema = pageOf(SecurityEventSchema);
 export const TriageLogPageSchema = pageOf(TriageLogEntrySchema);
+
+/** Whether single sign-on (OpenID Connect) is on; the sign-in page offers it under `label`. */
+export const SsoStatusSchema = z.object({ enabled: z.boolean(), label: z.string().nullable() });
+export type SsoStatus = z.infer<typeof SsoStatusSchema>;
+
+/** Why a single sign-on was refused (`/?sso_error=<code>`), as the sign-in page says it. */
+export const SSO_ERRORS: Record<string, string> = {
+  sso_no_role:
+    'You signed in at the identity provider, but none of your groups has a Drydock role. Ask an administrator.',
+  sso_disabled: 'This account is disabled.',
+  sso_expired: 'That sign-in was not started here or took too long. Try again.',
+  sso_failed: "The identity provider's answer could not be verified. Try again.",
+  sso_unavailable: 'The identity provider cannot be reached right now.',
+  sso_scope_unknown:
+    'Your role names registries or namespaces that do not exist here. Ask an administrator.',
+};

@@ -15,6 +15,7 @@ export const userView = (u: UserRow): User => ({
   instanceIds: u.instanceIds,
   namespaceIds: u.namespaceIds,
   disabled: Boolean(u.disabledAt),
+  sso: Boolean(u.oidcSubject),
   lastLoginAt: iso(u.lastLoginAt),
   createdAt: u.createdAt.toISOString(),
 });

@@ -1,3 +1,4 @@
+import { SsoStatusSchema } from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readCookie, setSessionCookie } from '../../auth/auth-plugin.ts';
@@ -32,7 +33,7 @@ export const oidcRoutes: FastifyPluginAsyncZod<{ service: OidcService | undefine
         tags,
         operationId: 'ssoStatus',
         summary: 'Whether single sign-on is on (the sign-in page offers it)',
-        response: { 200: z.object({ enabled: z.boolean(), label: z.string().nullable() }) },
+        response: { 200: SsoStatusSchema },
       },
     },
     async () => ({ enabled: Boolean(service), label: service?.label ?? null }),

@@ -1,8 +1,10 @@
+import { SSO_ERRORS } from '@drydock/contract';
 import { type ReactNode, useState } from 'react';
 import { useChangePassword } from '../../api/auth/change-password.ts';
 import { useCreateFirstAdmin } from '../../api/auth/create-first-admin.ts';
 import { useSessionQuery } from '../../api/auth/get-session.ts';
 import { useSetupStatus } from '../../api/auth/get-setup-status.ts';
+import { useSsoStatus } from '../../api/auth/get-sso-status.ts';
 import { useLogin } from '../../api/auth/login.ts';
 import { useLogout } from '../../api/auth/logout.ts';
 import { Drawer } from '../../components/drawer.tsx';
@@ -34,13 +36,39 @@ export function AuthGate({ children }: { children: ReactNode }) {
   return <SessionProvider value={session.data}>{children}</SessionProvider>;
 }
 
+/** `/?sso_error=<code>`: why the identity provider's sign-in was refused (read once). */
+function takeSsoError(): string | undefined {
+  const params = new URLSearchParams(window.location.search);
+  const code = params.get('sso_error');
+  if (!code) return undefined;
+  params.delete('sso_error');
+  const rest = params.toString();
+  window.history.replaceState(null, '', `${window.location.pathname}${rest ? `?${rest}` : ''}`);
+  return SSO_ERRORS[code] ?? `Single sign-on failed (${code}).`;
+}
+
 function LoginForm() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [ssoError] = useState(takeSsoError);
+  const sso = useSsoStatus();
   const login = useLogin();
   return (
     <main className="auth-card">
       <h1>Drydock</h1>
+      {sso.data?.enabled ? (
+        <div className="sso">
+          <a className="button primary" href="/api/v1/auth/oidc/login">
+            Sign in with {sso.data.label}
+          </a>
+          <p className="muted">or with a local account:</p>
+        </div>
+      ) : null}
+      {ssoError ? (
+        <p role="alert" className="error">
+          {ssoError}
+        </p>
+      ) : null}
       <form
         aria-label="Sign in"
         onSubmit={(e) => {
@@ -128,9 +156,11 @@ export function UserMenu() {
       <span>
         {session.user.username} <span className="muted">({session.user.role})</span>
       </span>
-      <button type="button" className="link light" onClick={() => setChanging(true)}>
-        Change password
-      </button>
+      {session.user.sso ? null : (
+        <button type="button" className="link light" onClick={() => setChanging(true)}>
+          Change password
+        </button>
+      )}
       <button type="button" className="link light" onClick={() => logout.mutate()}>
         Sign out
       </button>
