@@ -203,7 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   });
 
-  const reports = createReportsService(deps.prisma);
+  const reports = createReportsService(deps.prisma, deps.queue);
   await app.register(reportsRoutes, { service: reports });
   await app.register(sbomRoutes, {
     service: createSbomService(deps.prisma, reports),

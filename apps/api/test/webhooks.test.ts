@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { importAdvisories } from '@drydock/advisories';
 import { WebhookPayloadSchema } from '@drydock/contract';
 import { PgAdvisoryStore } from '@drydock/db';
+import { toCycloneDx } from '@drydock/sbom';
+import { scanImage } from '@drydock/scanner';
 import { shared } from '@drydock/test-data';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -313,4 +315,34 @@ describe('outbound webhooks: signed, scoped, retried, recorded, re-deliverable',
     expect(kev.total).toBe(expected.length);
     expect(kev.cves).toEqual(expected.slice(0, 500));
   }, 120_000);
+
+  it('scans stored by the API (CLI pushes, SBOM imports) send scan.finished too', async () => {
+    const hook = (
+      await create({
+        url: receiver.url('/api-scans'),
+        allowPrivate: true,
+        events: ['scan.finished'],
+      })
+    ).json();
+    const { report } = await scanImage(shared('images', 'go-binaries.tar'));
+    const imported = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sboms?name=sbom/go:1',
+      headers: { 'content-type': 'application/json' },
+      payload: toCycloneDx(report),
+    });
+    expect(imported.statusCode).toBe(201);
+    const [got] = await waitFor(
+      async () => (receiver.at('/api-scans').length ? receiver.at('/api-scans') : undefined),
+      30_000,
+      'the scan.finished of an SBOM import',
+    );
+    verify(got as Received, hook.secret);
+    const payload = WebhookPayloadSchema.parse(JSON.parse(got?.body ?? ''));
+    const job = await t.prisma.scanJob.findFirstOrThrow({ where: { kind: 'sbom' } });
+    expect(payload).toMatchObject({
+      event: 'scan.finished',
+      data: { scanJobId: job.id, image: { name: 'sbom/go:1', registryId: null } },
+    });
+  });
 });

@@ -1,6 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { matchInventory } from '@drydock/advisories';
 import type { ReportPushed, ScanReport } from '@drydock/contract';
-import { PgAdvisoryStore, type PrismaClient, persistScan } from '@drydock/db';
+import {
+  emitScanFinished,
+  PgAdvisoryStore,
+  type PrismaClient,
+  persistScan,
+  type Queue,
+} from '@drydock/db';
 import type { Principal } from '../../auth/permissions.ts';
 import { ForbiddenError } from '../../lib/errors.ts';
 import { reportInventoryKey } from '../sbom/sbom-service.ts';
@@ -10,7 +17,7 @@ import { reportInventoryKey } from '../sbom/sbom-service.ts';
  * found by the CLI are stored like an uploaded image's; vulnerabilities are matched again with the
  * server's advisory database so every finding in the console comes from one source.
  */
-export function createReportsService(prisma: PrismaClient) {
+export function createReportsService(prisma: PrismaClient, queue?: Pick<Queue, 'sendMany'>) {
   return {
     /**
      * Stores an inventory as a scan: a CLI report (`cli`) or an SBOM read by the server (`sbom`).
@@ -37,8 +44,11 @@ export function createReportsService(prisma: PrismaClient) {
         create: { key: analysisKey, analyzerVersion: 'report', inventory },
         update: { inventory, lastUsedAt: at },
       });
+      // The job's id first: what changed at this scan links to it (webhooks read it).
+      const scanJobId = randomUUID();
       const stored = await persistScan(prisma, { name }, { ...report, vulnerabilities }, at, {
         analysisKey,
+        scanJobId,
       });
       const scan = await prisma.scan.create({
         data: {
@@ -49,6 +59,7 @@ export function createReportsService(prisma: PrismaClient) {
             create: {
               scanJob: {
                 create: {
+                  id: scanJobId,
                   kind: trigger === 'sbom' ? 'sbom' : 'upload',
                   target: name,
                   imageId: stored.imageId,
@@ -65,6 +76,13 @@ export function createReportsService(prisma: PrismaClient) {
           },
         },
       });
+      if (queue) {
+        // Best effort, as for the workers' scans: the stored result stands either way.
+        await emitScanFinished(prisma, queue, scanJobId, stored.imageId, {
+          findings: stored.findings,
+          samples: stored.samples,
+        }).catch(() => undefined);
+      }
       const digest = report.target.manifestDigest ?? report.target.configDigest;
       return {
         scanId: scan.id,
