@@ -259,7 +259,7 @@ describe('outbound webhooks: signed, scoped, retried, recorded, re-deliverable',
     expect(highCount).toBeGreaterThan(0);
     expect(high?.data).toMatchObject({ total: highCount });
     const urgent = events.find((e) => e.event === 'sample.new_urgent');
-    expect((urgent?.data as { total: number }).total).toBeGreaterThan(0);
+    expect((urgent?.data as { total: number } | undefined)?.total).toBeGreaterThan(0);
 
     const text = await waitFor(
       async () => receiver.at('/slack')[0]?.body,
@@ -274,6 +274,7 @@ describe('outbound webhooks: signed, scoped, retried, recorded, re-deliverable',
       ),
     });
     expect(receiver.at('/slack')).toHaveLength(1);
+    expect((await settled(slack.id)).map((d) => d.event)).toEqual(['finding.new_high']);
     expect(await deliveries(scoped.id)).toEqual([]);
   }, 180_000);
 
