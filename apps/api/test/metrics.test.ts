@@ -151,4 +151,19 @@ describe('GET /metrics (Prometheus)', () => {
     ).toBeGreaterThanOrEqual(1);
     expect([...m.keys()].some((k) => k.includes(digest))).toBe(false);
   });
+
+  it('a group of figures that cannot be read keeps its last values and is counted; the rest stay current', async () => {
+    await t.prisma.$executeRawUnsafe('ALTER SCHEMA pgboss RENAME TO pgboss_away');
+    try {
+      await t.prisma.workerProcess.create({
+        data: { id: 'metrics-test:2', host: 'metrics-test', pid: 2, concurrency: 1 },
+      });
+      const m = parseExposition((await scrape()).body);
+      expect(m.get('drydock_metrics_read_errors_total{part="queue"}')).toBe(1);
+      expect(m.get('drydock_queue_jobs{queue="registry.check",state="queued"}')).toBe(1);
+      expect(m.get('drydock_workers_alive')).toBe(2);
+    } finally {
+      await t.prisma.$executeRawUnsafe('ALTER SCHEMA pgboss_away RENAME TO pgboss');
+    }
+  });
 });

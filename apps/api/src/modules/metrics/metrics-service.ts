@@ -126,16 +126,29 @@ export function createMetricsService(prisma: PrismaClient) {
     help: 'Advisory records in the database',
     registers,
   });
-  const scrapeErrors = new Counter({
-    name: 'drydock_metrics_scrape_errors_total',
-    help: 'Scrapes whose database figures could not be read (the figures keep their last value)',
+  const readErrors = new Counter({
+    name: 'drydock_metrics_read_errors_total',
+    help: 'Scrapes at which a group of database figures could not be read (it keeps its last values), by group',
+    labelNames: ['part'] as const,
     registers,
   });
 
+  /**
+   * Reads the fleet's figures, each group on its own: one that cannot be read (a missing queue
+   * schema, a timeout) keeps its last values and counts an error, the others are still current.
+   */
   async function refresh() {
-    const [scanRows, queueRows, workerRows, findingRows, sampleRows, advisoryRows] =
-      await Promise.all([
-        // width_bucket: how many bounds lie at or below each duration.
+    const read = async <T>(part: string, query: PromiseLike<T>, apply: (rows: T) => void) => {
+      try {
+        apply(await query);
+      } catch {
+        readErrors.inc({ part });
+      }
+    };
+    await Promise.all([
+      // width_bucket: how many bounds lie at or below each duration.
+      read(
+        'scans',
         prisma.$queryRaw<{ result: string; k: number; n: bigint; sum: number }[]>`
           SELECT status::text AS result,
                  width_bucket(d, ${SCAN_DURATION_BUCKETS}::float8[]) AS k,
@@ -145,6 +158,31 @@ export function createMetricsService(prisma: PrismaClient) {
                 WHERE status IN ('succeeded', 'failed')
                   AND started_at IS NOT NULL AND finished_at IS NOT NULL) s
           GROUP BY 1, 2`,
+        (scanRows) => {
+          const finished = new Map<string, ScanRow>();
+          for (const result of ['succeeded', 'failed'])
+            finished.set(result, {
+              result,
+              buckets: SCAN_DURATION_BUCKETS.map(() => 0),
+              sum: 0,
+              count: 0,
+            });
+          for (const row of scanRows) {
+            const into = finished.get(row.result);
+            if (!into) continue;
+            into.count += Number(row.n);
+            into.sum += row.sum;
+            // A duration with k bounds at or below it falls in every bucket from the (k+1)th on.
+            for (let i = Number(row.k); i < SCAN_DURATION_BUCKETS.length; i++)
+              into.buckets[i] = (into.buckets[i] ?? 0) + Number(row.n);
+          }
+          scans.reset();
+          for (const row of finished.values()) scans.inc({ result: row.result }, row.count);
+          durations.rows = [...finished.values()];
+        },
+      ),
+      read(
+        'queue',
         prisma.$queryRaw<{ name: string; queued: bigint; active: bigint; oldest: number | null }[]>`
           SELECT name,
                  count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now()) AS queued,
@@ -154,65 +192,69 @@ export function createMetricsService(prisma: PrismaClient) {
           FROM pgboss.job
           WHERE state IN ('created', 'retry', 'active')
           GROUP BY name`,
+        (queueRows) => {
+          queued.reset();
+          oldest.reset();
+          const byQueue = new Map(queueRows.map((r) => [r.name, r]));
+          for (const name of new Set([...Object.keys(JOBS), ...byQueue.keys()])) {
+            const row = byQueue.get(name);
+            queued.set({ queue: name, state: 'queued' }, Number(row?.queued ?? 0));
+            queued.set({ queue: name, state: 'active' }, Number(row?.active ?? 0));
+            oldest.set({ queue: name }, Math.max(0, Math.round(row?.oldest ?? 0)));
+          }
+        },
+      ),
+      read(
+        'workers',
         prisma.$queryRaw<{ alive: bigint; running: bigint }[]>`
           SELECT count(*) AS alive, coalesce(sum(running), 0)::bigint AS running
           FROM worker_process
           WHERE last_seen_at > now() - make_interval(secs => ${WORKER_WINDOW_SECONDS})`,
+        (workerRows) => {
+          workers.set(Number(workerRows[0]?.alive ?? 0));
+          running.set(Number(workerRows[0]?.running ?? 0));
+        },
+      ),
+      read(
+        'findings',
         prisma.$queryRaw<{ category: string; priority: string; n: bigint }[]>`
           SELECT category, priority::text AS priority, count(*) AS n
           FROM finding WHERE status = 'open' GROUP BY 1, 2`,
+        (findingRows) => {
+          findings.reset();
+          for (const category of ['system', 'application'])
+            for (const priority of ['high', 'medium', 'low'])
+              findings.set({ category, priority }, 0);
+          for (const row of findingRows)
+            findings.set({ category: row.category, priority: row.priority }, Number(row.n));
+        },
+      ),
+      read(
+        'samples',
         prisma.$queryRaw<{ severity: string; n: bigint }[]>`
           SELECT s.severity, count(*) AS n
           FROM sample_finding f JOIN malicious_sample s ON s.sha256 = f.sample_sha256
           WHERE f.status = 'open' GROUP BY 1`,
+        (sampleRows) => {
+          samples.reset();
+          for (const severity of ['urgent', 'warning', 'notice']) samples.set({ severity }, 0);
+          for (const row of sampleRows) samples.set({ severity: row.severity }, Number(row.n));
+        },
+      ),
+      read(
+        'advisories',
         prisma.$queryRaw<{ age: number | null; records: bigint }[]>`
           SELECT extract(epoch FROM now() - (SELECT max(finished_at) FROM advisory_import
                    WHERE status = 'succeeded'))::float8 AS age,
                  (SELECT count(*) FROM advisory) AS records`,
-      ]);
-    const finished = new Map<string, ScanRow>();
-    for (const result of ['succeeded', 'failed'])
-      finished.set(result, {
-        result,
-        buckets: SCAN_DURATION_BUCKETS.map(() => 0),
-        sum: 0,
-        count: 0,
-      });
-    for (const row of scanRows) {
-      const into = finished.get(row.result);
-      if (!into) continue;
-      into.count += Number(row.n);
-      into.sum += row.sum;
-      // A duration with k bounds at or below it falls in every bucket from the (k+1)th on.
-      for (let i = Number(row.k); i < SCAN_DURATION_BUCKETS.length; i++)
-        into.buckets[i] = (into.buckets[i] ?? 0) + Number(row.n);
-    }
-    scans.reset();
-    for (const row of finished.values()) scans.inc({ result: row.result }, row.count);
-    durations.rows = [...finished.values()];
-    queued.reset();
-    oldest.reset();
-    const byQueue = new Map(queueRows.map((r) => [r.name, r]));
-    for (const name of new Set([...Object.keys(JOBS), ...byQueue.keys()])) {
-      const row = byQueue.get(name);
-      queued.set({ queue: name, state: 'queued' }, Number(row?.queued ?? 0));
-      queued.set({ queue: name, state: 'active' }, Number(row?.active ?? 0));
-      oldest.set({ queue: name }, Math.max(0, Math.round(row?.oldest ?? 0)));
-    }
-    workers.set(Number(workerRows[0]?.alive ?? 0));
-    running.set(Number(workerRows[0]?.running ?? 0));
-    findings.reset();
-    for (const category of ['system', 'application'])
-      for (const priority of ['high', 'medium', 'low']) findings.set({ category, priority }, 0);
-    for (const row of findingRows)
-      findings.set({ category: row.category, priority: row.priority }, Number(row.n));
-    samples.reset();
-    for (const severity of ['urgent', 'warning', 'notice']) samples.set({ severity }, 0);
-    for (const row of sampleRows) samples.set({ severity: row.severity }, Number(row.n));
-    advisoryAge.reset();
-    const age = advisoryRows[0]?.age;
-    if (age !== null && age !== undefined) advisoryAge.set(Math.max(0, Math.round(age)));
-    advisories.set(Number(advisoryRows[0]?.records ?? 0));
+        (advisoryRows) => {
+          advisoryAge.reset();
+          const age = advisoryRows[0]?.age;
+          if (age !== null && age !== undefined) advisoryAge.set(Math.max(0, Math.round(age)));
+          advisories.set(Number(advisoryRows[0]?.records ?? 0));
+        },
+      ),
+    ]);
   }
 
   return {
@@ -223,11 +265,7 @@ export function createMetricsService(prisma: PrismaClient) {
     },
     /** The exposition text: database figures read now (their last values if the read fails). */
     async scrape(): Promise<string> {
-      try {
-        await refresh();
-      } catch {
-        scrapeErrors.inc();
-      }
+      await refresh();
       return registry.metrics();
     },
   };
