@@ -84,6 +84,27 @@ describe('scheduled scans', () => {
     await layer('recent', new Date('2026-11-20T09:00:00Z'));
     expect((await later()).layersPruned).toBe(1);
     expect((await prisma.layerMalwareCache.findMany()).map((l) => l.key)).toEqual(['recent']);
+
+    // Webhook deliveries older than 30 days go; a pending SSO sign-in a day old goes.
+    const hook = await prisma.webhook.create({
+      data: { name: 'h', url: 'https://hooks.example.com', secretSealed: 'x', createdBy: 'admin' },
+    });
+    for (const createdAt of [new Date('2026-10-20T00:00:00Z'), new Date('2026-11-20T00:00:00Z')])
+      await prisma.webhookDelivery.create({
+        data: { webhookId: hook.id, event: 'ping', payload: {}, createdAt },
+      });
+    await prisma.oidcLogin.create({
+      data: {
+        id: 'old',
+        state: 's',
+        nonce: 'n',
+        codeVerifier: 'v',
+        createdAt: new Date('2026-11-27T00:00:00Z'),
+      },
+    });
+    expect((await later()).deliveriesPruned).toBe(1);
+    expect(await prisma.webhookDelivery.count()).toBe(1);
+    expect(await prisma.oidcLogin.count()).toBe(0);
   });
 });
 

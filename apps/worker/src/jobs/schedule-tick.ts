@@ -16,6 +16,9 @@ const LAYER_CACHE_DAYS = 30;
  * also removes the stored uploads nobody will scan again (see pruneUploads), per-layer malware
  * results unused for 30 days and the fix plan's stale vulnerability pairs, and queues the scheduled advisory refresh when it is due.
  */
+/** How long webhook deliveries are kept. */
+export const DELIVERY_DAYS = 30;
+
 export function createScheduleTickHandler(deps: {
   prisma: PrismaClient;
   queue: Pick<Queue, 'send'>;
@@ -43,6 +46,14 @@ export function createScheduleTickHandler(deps: {
     const workersPruned = await deps.prisma.workerProcess.deleteMany({
       where: { lastSeenAt: { lt: new Date(now.getTime() - 86_400_000) } },
     });
+    // Webhook deliveries are kept 30 days (the console's delivery list, re-delivery); sign-ins
+    // at the identity provider never finished leave their pending row for a day.
+    const deliveriesPruned = await deps.prisma.webhookDelivery.deleteMany({
+      where: { createdAt: { lt: new Date(now.getTime() - DELIVERY_DAYS * 86_400_000) } },
+    });
+    await deps.prisma.oidcLogin.deleteMany({
+      where: { createdAt: { lt: new Date(now.getTime() - 86_400_000) } },
+    });
     // The fix plan's rows of images noted as changed (a bulk triage, an import): in batches,
     // for at most 30 s a tick.
     const fixActionsRefreshed = await refreshFixActions(deps.prisma, {
@@ -60,6 +71,7 @@ export function createScheduleTickHandler(deps: {
       uploadsPruned,
       layersPruned: layersPruned.count,
       workersPruned: workersPruned.count,
+      deliveriesPruned: deliveriesPruned.count,
       fixListsPruned: Number(fixListsPruned?.n ?? 0),
       fixActionsRefreshed,
     };
