@@ -1,11 +1,15 @@
 import { shared } from '@drydock/test-data';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 import { createRegistryPushHandler } from '../../worker/src/jobs/registry-push.ts';
-import { type RunningWorker, startWorker } from '../../worker/src/worker.ts';
-import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
+import type { RunningWorker } from '../../worker/src/worker.ts';
+import {
+  buildTestApp,
+  startTestWorker,
+  TEST_SECRET_KEY,
+  type TestApp,
+} from './helpers/build-test-app.ts';
 
 describe('registry push events: Debian docker-registry notifies the stack, pushed tags are scanned', () => {
   let t: TestApp;
@@ -40,13 +44,7 @@ describe('registry push events: Debian docker-registry notifies the stack, pushe
       port,
       notify: { url: events, authorization: `Bearer ${secret}` },
     });
-    worker = await startWorker({
-      queue: t.queue,
-      prisma: t.prisma,
-      logger: pino({ level: 'silent' }),
-      concurrency: 2,
-      secretKey: TEST_SECRET_KEY,
-    });
+    worker = await startTestWorker(t);
   }, 120_000);
   afterAll(async () => {
     await worker?.stop();

@@ -3,15 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { importAdvisories } from '@drydock/advisories';
 import { PgAdvisoryStore } from '@drydock/db';
 import { shared } from '@drydock/test-data';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 
 const until = <T>(fn: () => Promise<T | undefined>) => waitFor(fn, 90_000, 'scan state');
 
-import { type RunningWorker, startWorker } from '../../worker/src/worker.ts';
-import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
+import type { RunningWorker } from '../../worker/src/worker.ts';
+import { buildTestApp, startTestWorker, type TestApp } from './helpers/build-test-app.ts';
 
 describe('registries and Scan Now through the API, with a real registry and worker', () => {
   let t: TestApp;
@@ -28,13 +27,7 @@ describe('registries and Scan Now through the API, with a real registry and work
     await registry.push(`docker-archive:${shared('images', 'go-binaries.tar')}`, 'tools/go:1');
     t = await buildTestApp();
     await importAdvisories(new PgAdvisoryStore(t.prisma), shared('advisories', 'osv'));
-    worker = await startWorker({
-      queue: t.queue,
-      prisma: t.prisma,
-      logger: pino({ level: 'silent' }),
-      concurrency: 2,
-      secretKey: TEST_SECRET_KEY,
-    });
+    worker = await startTestWorker(t);
   }, 180_000);
   afterAll(async () => {
     await worker?.stop();

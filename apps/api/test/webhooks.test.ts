@@ -8,12 +8,11 @@ import { PgAdvisoryStore } from '@drydock/db';
 import { toCycloneDx } from '@drydock/sbom';
 import { scanImage } from '@drydock/scanner';
 import { shared } from '@drydock/test-data';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/support/wait.ts';
 import { createAdvisoryImportHandler } from '../../worker/src/jobs/advisory-import.ts';
-import { type RunningWorker, startWorker } from '../../worker/src/worker.ts';
-import { buildTestApp, TEST_SECRET_KEY, type TestApp } from './helpers/build-test-app.ts';
+import type { RunningWorker } from '../../worker/src/worker.ts';
+import { buildTestApp, startTestWorker, type TestApp } from './helpers/build-test-app.ts';
 
 interface Received {
   path: string;
@@ -60,13 +59,7 @@ describe('outbound webhooks: signed, scoped, retried, recorded, re-deliverable',
     receiver = await startReceiver();
     t = await buildTestApp();
     await importAdvisories(new PgAdvisoryStore(t.prisma), shared('advisories', 'osv', 'npm'));
-    worker = await startWorker({
-      queue: t.queue,
-      prisma: t.prisma,
-      logger: pino({ level: 'silent' }),
-      concurrency: 2,
-      secretKey: TEST_SECRET_KEY,
-    });
+    worker = await startTestWorker(t);
   }, 120_000);
   afterAll(async () => {
     await worker?.stop();

@@ -135,14 +135,19 @@ const HASH_NAMES: Record<string, PackageHash['alg']> = {
   'SHA-512': 'SHA-512',
 };
 
-/** Digests in the algorithms Drydock records (CycloneDX or SPDX names), lowercase hex only. */
-function hashesOf(list: { alg: string; content: string }[] | undefined): PackageHash[] | undefined {
+/**
+ * Digests in the algorithms Drydock records (CycloneDX or SPDX names), lowercase hex only, as
+ * `{ hashes }` to spread into a component (nothing when there are none).
+ */
+function hashesOf(list: { alg: string; content: string }[] | undefined): {
+  hashes?: PackageHash[];
+} {
   const out = (list ?? []).flatMap((h) => {
     const alg = HASH_NAMES[h.alg];
     const content = h.content.toLowerCase();
     return alg && /^[0-9a-f]+$/.test(content) ? [{ alg, content }] : [];
   });
-  return out.length ? out : undefined;
+  return out.length ? { hashes: out } : {};
 }
 
 function assemble(doc: Collected, text: string, format: ReadSbom['format']): ScanReport {
@@ -421,7 +426,7 @@ function readCycloneDx(data: unknown, text: string): ReadSbom {
           props: propsOf(c.properties),
           where: at,
           ...(c['bom-ref'] ? { ref: c['bom-ref'] } : {}),
-          ...(hashesOf(c.hashes) ? { hashes: hashesOf(c.hashes) } : {}),
+          ...hashesOf(c.hashes),
         });
       } else if (c.type === 'library' || c.type === 'framework') {
         // (Applications without one are mostly a tool's grouping of a lock file's packages.)
@@ -582,7 +587,7 @@ function readSpdx(data: unknown, text: string): ReadSbom {
       props,
       where: `packages[${i}]`,
       ref: p.SPDXID,
-      ...(hashesOf(checksums) ? { hashes: hashesOf(checksums) } : {}),
+      ...hashesOf(checksums),
     });
   }
   const creator = doc.creationInfo?.creators?.find((c) => c.startsWith('Tool: '));

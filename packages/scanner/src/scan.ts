@@ -267,9 +267,10 @@ export async function scanOpenedImage(
   for (const analyzer of analyzers) {
     const attribution = attributions.get(analyzer) as Attribution;
     const records = await collectSafely(analyzer, fs, warn, undefined);
+    const purlOf = new Map(records.map((r) => [r, analyzer.purl(r, os)]));
     // Dependencies name packages; with several of one name (multilib), the first one's URL.
     const purls = new Map<string, string>();
-    for (const r of records) if (!purls.has(r.name)) purls.set(r.name, analyzer.purl(r, os));
+    for (const [r, url] of purlOf) if (!purls.has(r.name)) purls.set(r.name, url);
     for (const record of records) {
       const layerIndex = attribution.layerOf(record);
       const layer = image.layers[layerIndex];
@@ -283,7 +284,7 @@ export async function scanOpenedImage(
         ...(record.epoch !== undefined ? { epoch: record.epoch } : {}),
         ...(record.arch ? { arch: record.arch } : {}),
         ...(record.licenses?.length ? { licenses: record.licenses } : {}),
-        purl: analyzer.purl(record, os),
+        purl: purlOf.get(record) as string,
         foundBy: analyzer.name,
         layerDiffId: layer?.diffId ?? '',
         layerIndex,

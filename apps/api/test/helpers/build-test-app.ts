@@ -3,6 +3,8 @@ import type { Role } from '@drydock/contract';
 import { createPrismaClient, type PrismaClient, type Queue, startQueue } from '@drydock/db';
 import { createTestDatabase, type TestDatabase } from '@drydock/db/testing';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { pino } from 'pino';
+import { type RunningWorker, startWorker } from '../../../worker/src/worker.ts';
 import { type AppDeps, buildApp } from '../../src/app.ts';
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef-0123456789';
@@ -146,3 +148,13 @@ export async function apiWithClient(
   await app.ready();
   return app;
 }
+
+/** A worker in this process on the app's queue and database (scans, push events, deliveries). */
+export const startTestWorker = (t: Pick<TestApp, 'queue' | 'prisma'>): Promise<RunningWorker> =>
+  startWorker({
+    queue: t.queue,
+    prisma: t.prisma,
+    logger: pino({ level: 'silent' }),
+    concurrency: 2,
+    secretKey: TEST_SECRET_KEY,
+  });

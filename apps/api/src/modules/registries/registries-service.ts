@@ -36,6 +36,11 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 type Row = Prisma.RegistryInstanceGetPayload<object>;
 
+/** Adding, changing and removing registries (and their push events) is for unscoped administrators. */
+export const unscoped = (visible: Visibility) => {
+  if (visible) throw new ForbiddenError('a scoped account cannot manage registries');
+};
+
 /** Registry instances: credentials sealed on the way in, never on the way out. */
 export function createRegistriesService(deps: RegistriesServiceDeps) {
   const { prisma } = deps;
@@ -76,10 +81,6 @@ export function createRegistriesService(deps: RegistriesServiceDeps) {
     });
     if (!row) throw new NotFoundError(`registry ${id} not found`);
     return row;
-  };
-  /** Adding, changing and removing registries is for unscoped administrators. */
-  const unscoped = (visible: Visibility) => {
-    if (visible) throw new ForbiddenError('a scoped account cannot manage registries');
   };
 
   const uniqueName = async <T>(fn: () => Promise<T>, name?: string): Promise<T> => {

@@ -7,12 +7,9 @@ import {
 import type { PrismaClient, Queue } from '@drydock/db';
 import { digest, newSecret, sameSecret } from '../../auth/credentials.ts';
 import type { Visibility } from '../../auth/permissions.ts';
-import {
-  ForbiddenError,
-  NotFoundError,
-  UnauthorizedError,
-  UnprocessableError,
-} from '../../lib/errors.ts';
+import { NotFoundError, UnauthorizedError, UnprocessableError } from '../../lib/errors.ts';
+
+import { unscoped } from './registries-service.ts';
 
 export interface RegistryEventsDeps {
   prisma: PrismaClient;
@@ -95,7 +92,7 @@ export function createRegistryEventsService(deps: RegistryEventsDeps) {
       endpoint: string,
       visible: Visibility,
     ): Promise<RegistryEventSecret> {
-      if (visible) throw new ForbiddenError('a scoped account cannot manage registries');
+      unscoped(visible);
       const secret = newSecret('ddr_');
       const updated = await prisma.registryInstance.updateMany({
         where: { id },
@@ -123,7 +120,7 @@ export function createRegistryEventsService(deps: RegistryEventsDeps) {
     },
 
     async disable(id: string, visible: Visibility): Promise<void> {
-      if (visible) throw new ForbiddenError('a scoped account cannot manage registries');
+      unscoped(visible);
       const updated = await prisma.registryInstance.updateMany({
         where: { id },
         data: { eventSecretHash: null },
