@@ -18,6 +18,7 @@ export const BUILT = [
   'packages/advisories',
   'packages/config',
   'packages/malware',
+  'packages/sensitive',
   'packages/pipeline',
   'packages/db',
   'packages/registry',

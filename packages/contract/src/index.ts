@@ -10,6 +10,7 @@ export * from './problem.ts';
 export * from './registries.ts';
 export * from './scan-report.ts';
 export * from './scans.ts';
+export * from './sensitive.ts';
 export * from './version.ts';
 export * from './vulnerability.ts';
 export * from './webhooks.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MaliciousSampleSchema } from './malware.ts';
+import { ScannerNameSchema, SensitiveFindingSchema } from './sensitive.ts';
 import { VulnerabilityFindingSchema } from './vulnerability.ts';
 
 /**
@@ -217,6 +218,20 @@ export const ScanReportSchema = z.object({
   vulnerabilities: z.array(VulnerabilityFindingSchema).optional(),
   /** Present when the malware scan ran: malicious files in any layer. */
   maliciousSamples: z.array(MaliciousSampleSchema).optional(),
+  /**
+   * Present when the secret or configuration scan ran: secrets, risky image configuration and
+   * ghost content (vulnerable packages deleted by a later layer but still shipped).
+   */
+  sensitive: z.array(SensitiveFindingSchema).optional(),
+  /**
+   * Packages a later layer deleted while their files still ship in a lower layer (`path` and
+   * `layerIndex` say where they are, `deletedInLayer` which layer hid them).
+   */
+  removedPackages: z
+    .array(PackageSchema.extend({ deletedInLayer: z.number().int().min(0) }))
+    .optional(),
+  /** The scanners that ran (absent in reports from before scanners could be chosen: all but secret/config). */
+  scanners: z.array(ScannerNameSchema).optional(),
   advisoryDb: AdvisoryDbUsedSchema.optional().describe(
     'The advisory database the vulnerabilities were matched against',
   ),

@@ -8,6 +8,7 @@ import {
 } from '@drydock/malware';
 import {
   APP_ANALYZERS,
+  type FileVisitor,
   type ImageHandle,
   mergeReanalysis,
   openImage,
@@ -16,6 +17,7 @@ import {
   type ScanProgress,
   scanOpenedImage,
 } from '@drydock/scanner';
+import { createSensitiveScan, dedupe, ghostFindings } from '@drydock/sensitive';
 
 export interface AnalyzeOptions {
   /** The malware scan; absent: inventory only (`drydock scan --skip-malware`). */
@@ -29,6 +31,11 @@ export interface AnalyzeOptions {
     /** Larger files are skipped, with a warning. */
     maxFileSize?: number;
   };
+  /**
+   * Secrets (in files and the image config) and image configuration checks; absent: neither
+   * (`drydock scan --scanners` without `secret` and `config`).
+   */
+  sensitive?: { secrets: boolean; config: boolean; maxFileSize?: number };
   scannerVersion?: string;
   /**
    * An earlier analysis of the same layers with the analyzer versions it was made with
@@ -69,6 +76,11 @@ export async function analyzeOpenedImage(
         ...(options.malware.maxFileSize ? { maxFileSize: options.malware.maxFileSize } : {}),
       })
     : undefined;
+  const sensitive =
+    options.sensitive && (options.sensitive.secrets || options.sensitive.config)
+      ? createSensitiveScan(options.sensitive)
+      : undefined;
+  const visitors = [malware, sensitive].filter((v) => v !== undefined);
   const reanalysis: Reanalysis = options.previous
     ? planReanalysis(options.previous.analyzers)
     : { kind: 'full' };
@@ -85,7 +97,9 @@ export async function analyzeOpenedImage(
     ...(options.maxFiles ? { maxFiles: options.maxFiles } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(malware ? { fileVisitor: (layer) => malware.visitor(layer) } : {}),
+    ...(visitors.length
+      ? { fileVisitor: (layer) => joinVisitors(visitors.map((v) => v.visitor(layer))) }
+      : {}),
   });
   const { removedFiles } = scanned;
   const report =
@@ -96,7 +110,58 @@ export async function analyzeOpenedImage(
     report.maliciousSamples = malware.finish({ layers: report.layers, removedFiles });
     report.warnings.push(...malware.warnings);
   }
+  if (sensitive && options.sensitive) {
+    const packageFiles = new Set<string>();
+    for (const p of scanned.packages) for (const f of p.ownedFiles) packageFiles.add(f);
+    report.sensitive = sensitive.finish({
+      config: image.config,
+      layers: report.layers,
+      removedFiles,
+      fs: scanned.fs,
+      packageFiles,
+    });
+    report.warnings.push(...sensitive.warnings);
+    // The build steps and labels that held a secret keep it masked in the report too.
+    for (const layer of report.layers)
+      if (layer.createdBy) layer.createdBy = sensitive.redact(layer.createdBy);
+    const labels = report.target.labels;
+    if (labels)
+      for (const key of Object.keys(labels)) labels[key] = sensitive.redact(labels[key] as string);
+  }
+  report.scanners = [
+    'vuln',
+    ...(malware ? (['malware'] as const) : []),
+    ...(options.sensitive?.secrets ? (['secret'] as const) : []),
+    ...(options.sensitive?.config ? (['config'] as const) : []),
+  ];
   return { report, malwareLayersCached: malware?.stats.cachedLayers ?? 0, reanalysis };
+}
+
+/** Several file visitors as one: each sees every file; reading waits for whichever is behind. */
+function joinVisitors(visitors: FileVisitor[]): FileVisitor {
+  if (visitors.length === 1) return visitors[0] as FileVisitor;
+  return {
+    onFile(path, size, mode) {
+      const sinks = visitors.flatMap((v) => v.onFile?.(path, size, mode) ?? []);
+      if (!sinks.length) return undefined;
+      if (sinks.length === 1) return sinks[0];
+      return {
+        data(chunk) {
+          for (const s of sinks) s.data(chunk);
+        },
+        end() {
+          for (const s of sinks) s.end();
+        },
+      };
+    },
+    wait() {
+      const pending = visitors.flatMap((v) => v.wait?.() ?? []);
+      return pending.length ? Promise.all(pending).then(() => undefined) : undefined;
+    },
+    async done() {
+      await Promise.all(visitors.map((v) => v.done?.()));
+    },
+  };
 }
 
 /** `analyzeOpenedImage` of an image file or layout (docker-archive, OCI archive or layout). */
@@ -126,8 +191,22 @@ export async function matchReport(
 ) {
   const { findings, warnings, checked } = await assessInventory(report, advisories);
   const { advisoryDb: _previous, ...rest } = report;
+  // Ghost content (with the configuration checks): deleted packages matched like installed ones.
+  let sensitive = report.sensitive;
+  if (sensitive && report.scanners?.includes('config')) {
+    const removed = report.removedPackages ?? [];
+    const ghosts = removed.length
+      ? ghostFindings(
+          removed,
+          (await assessInventory({ ...report, packages: removed }, advisories)).findings,
+          report.layers,
+        )
+      : [];
+    sensitive = dedupe([...sensitive.filter((f) => f.kind !== 'ghost'), ...ghosts]);
+  }
   return {
     ...rest,
+    ...(sensitive ? { sensitive } : {}),
     vulnerabilities: findings,
     warnings: [...report.warnings.filter((w) => !isCoverageWarning(w)), ...warnings],
     ...(database ? { advisoryDb: { ...database, checked } } : {}),

@@ -69,6 +69,71 @@ export interface ScanResult {
   packages: InventoryPackage[];
   /** Files deleted or overwritten by a later layer: they still ship inside the image. */
   removedFiles: RemovedFile[];
+  /** The final filesystem (paths, modes, layers; contents only of captured files). */
+  fs: ImageFs;
+}
+
+type RemovedPackage = NonNullable<ScanReport['removedPackages']>[number];
+
+/**
+ * Packages a later layer deleted whose files still ship in the layer that installed them: OS
+ * packages whose name the database no longer lists, language packages whose metadata file was
+ * deleted. Named by a file they owned (OS) or their metadata file (language packages).
+ */
+function removedPackagesOf(
+  analyzers: readonly OsPackageAnalyzer[],
+  attributions: Map<OsPackageAnalyzer, Attribution>,
+  apps: AppTracker,
+  os: OsInfo | undefined,
+  image: ImageHandle,
+  fs: ImageFs,
+): RemovedPackage[] {
+  const deleted = new Set(fs.removed.filter((r) => r.type === 'file').map((r) => r.path));
+  const present = (file: string) => {
+    try {
+      return fs.resolve(file) !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  const out: RemovedPackage[] = [];
+  const place = (layer: number, deletedInLayer: number) => ({
+    layerDiffId: image.layers[layer]?.diffId ?? '',
+    layerIndex: layer,
+    deletedInLayer,
+  });
+  for (const analyzer of analyzers) {
+    for (const { record, layer, deletedInLayer } of attributions.get(analyzer)?.removed ?? []) {
+      // Unlisted but not deleted (the database itself was removed): its files are in the image.
+      const file = record.ownedFiles.find((f) => deleted.has(f) && !present(f));
+      if (!file) continue;
+      out.push({
+        name: record.name,
+        version: record.version,
+        type: record.type,
+        ...(record.sourceName ? { sourceName: record.sourceName } : {}),
+        ...(record.sourceVersion ? { sourceVersion: record.sourceVersion } : {}),
+        ...(record.epoch !== undefined ? { epoch: record.epoch } : {}),
+        ...(record.arch ? { arch: record.arch } : {}),
+        purl: analyzer.purl(record, os),
+        foundBy: analyzer.name,
+        path: file,
+        ...place(layer, deletedInLayer),
+      });
+    }
+  }
+  for (const { record, layer, deletedInLayer } of apps.removed) {
+    out.push({
+      name: record.name,
+      version: record.version,
+      type: record.type,
+      purl: record.purl,
+      ...(record.foundBy ? { foundBy: record.foundBy } : {}),
+      path: record.path,
+      ...place(layer, deletedInLayer),
+    });
+  }
+  return out.sort(comparePackages);
 }
 
 const DEFAULT_MAX_CAPTURE = 256 * 1024 * 1024;
@@ -88,19 +153,35 @@ function capturePolicy(
 const keyOf = (r: OsPackageRecord) =>
   `${r.type}|${r.name}|${r.epoch ?? ''}|${r.version}|${r.arch ?? ''}`;
 
+/** A package a later layer deleted: its files still ship in the layer that added it. */
+interface Removed<R> {
+  record: R;
+  layer: number;
+  deletedInLayer: number;
+}
+
 /**
  * Tracks, for every package, the layer from which it has been continuously present: the layer that
- * introduced the version the final image has.
+ * introduced the version the final image has. A package whose name a later layer's database no
+ * longer lists at all (removed, not upgraded) is kept as removed.
  */
 class Attribution {
-  private readonly since = new Map<string, number>();
+  private readonly since = new Map<string, { layer: number; record: OsPackageRecord }>();
+  readonly removed: Removed<OsPackageRecord>[] = [];
   update(layer: number, records: OsPackageRecord[]): void {
-    const present = new Set(records.map(keyOf));
-    for (const key of this.since.keys()) if (!present.has(key)) this.since.delete(key);
-    for (const key of present) if (!this.since.has(key)) this.since.set(key, layer);
+    const present = new Map(records.map((r) => [keyOf(r), r]));
+    const names = new Set(records.map((r) => r.name));
+    for (const [key, was] of this.since) {
+      if (present.has(key)) continue;
+      this.since.delete(key);
+      if (!names.has(was.record.name))
+        this.removed.push({ record: was.record, layer: was.layer, deletedInLayer: layer });
+    }
+    for (const [key, record] of present)
+      if (!this.since.has(key)) this.since.set(key, { layer, record });
   }
   layerOf(record: OsPackageRecord): number {
-    return this.since.get(keyOf(record)) ?? 0;
+    return this.since.get(keyOf(record))?.layer ?? 0;
   }
 }
 
@@ -113,13 +194,23 @@ const appKey = (r: AppRecord) => `${r.type}|${r.name}|${r.version}|${r.path}`;
 class AppTracker {
   private readonly state = new Map<string, { records: AppRecord[]; since: Map<string, number> }>();
 
+  /** Installed packages whose file a later layer deleted (their bytes still ship). */
+  readonly removed: Removed<AppRecord>[] = [];
+
   apply(layer: number, contents: LayerContents, touched: Set<string>): void {
     for (const path of touched) {
       const records = contents.apps?.get(path);
       const previous = this.state.get(path);
       if (!records) {
         // Deleted, or replaced by something that is not (readable) package metadata.
-        if (previous) this.state.delete(path);
+        if (previous) {
+          this.state.delete(path);
+          for (const record of previous.records) {
+            if (record.declared) continue;
+            const since = previous.since.get(appKey(record)) ?? 0;
+            this.removed.push({ record, layer: since, deletedInLayer: layer });
+          }
+        }
         continue;
       }
       const since = new Map<string, number>();
@@ -296,6 +387,7 @@ export async function scanOpenedImage(
   }
   packages.push(...appPackages(apps, packages, fs, image));
   packages.sort(comparePackages);
+  const removedPackages = removedPackagesOf(analyzers, attributions, apps, os, image, fs);
 
   const report: ScanReport = {
     schemaVersion: SCAN_REPORT_SCHEMA_VERSION,
@@ -304,9 +396,10 @@ export async function scanOpenedImage(
     ...(os ? { os } : {}),
     layers: layerInfos,
     packages: packages.map(({ ownedFiles: _owned, ...pkg }) => pkg),
+    ...(removedPackages.length ? { removedPackages } : {}),
     warnings,
   };
-  return { report, packages, removedFiles: fs.removed };
+  return { report, packages, removedFiles: fs.removed, fs };
 }
 
 /** What a report says about the image it describes. */

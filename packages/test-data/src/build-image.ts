@@ -93,6 +93,10 @@ export interface LayerSpec {
 export interface OciOptions {
   os?: string;
   architecture?: string;
+  /** The image config's `config` (User, Env, Labels, Healthcheck, Cmd…). */
+  config?: Record<string, unknown>;
+  /** The whole history (with empty-layer steps); default one step per layer. */
+  history?: { created_by: string; empty_layer?: boolean }[];
   /** Mutates blobs/config before they are written, to make broken images. */
   tamper?: {
     diffIds?: (ids: string[]) => string[];
@@ -132,8 +136,9 @@ export async function writeOciLayout(dir: string, layers: LayerSpec[], options: 
     JSON.stringify({
       architecture: options.architecture ?? 'amd64',
       os: options.os ?? 'linux',
+      ...(options.config ? { config: options.config } : {}),
       rootfs: { type: 'layers', diff_ids: diffIds },
-      history: layers.map((l) => ({ created_by: l.createdBy ?? 'test layer' })),
+      history: options.history ?? layers.map((l) => ({ created_by: l.createdBy ?? 'test layer' })),
     }),
   );
   const configDigest = await put(config);

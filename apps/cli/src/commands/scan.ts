@@ -2,11 +2,14 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AdvisoryDb, defaultCacheDir } from '@drydock/advisories';
 import {
+  ALL_SCANNERS,
   isCoverageWarning,
   PRIORITY_RANK,
   type Priority,
   PrioritySchema,
   ReportPushedSchema,
+  type ScannerName,
+  ScannerNameSchema,
   type ScanReport,
   ScanReportSchema,
   type Severity,
@@ -52,7 +55,11 @@ Options:
       --fail-on <priority>    exit with --exit-code when findings at or above it remain
       --exit-code <n>         exit code for --fail-on (default 1)
       --cache-dir <dir>       advisory database and malware cache (default: $DRYDOCK_CACHE_DIR or ~/.cache/drydock)
-      --skip-malware          do not look for malicious files
+      --scanners <list>       what to look for (default all): vuln (vulnerabilities), malware,
+                              secret (secrets in files and the image config), config (image
+                              configuration checks; with vuln also ghost content: vulnerable
+                              packages deleted by a later layer but still shipped)
+      --skip-malware          do not look for malicious files (same as leaving malware out)
       --malware-max-size <n>  largest file scanned for malware, in MiB (default 64)
       --server <url>          also push the report to a Drydock server ($DRYDOCK_SERVER)
       --token <token>         API token for --server (scan permission; $DRYDOCK_TOKEN)
@@ -190,6 +197,7 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
         'exit-code': { type: 'string' },
         'cache-dir': { type: 'string' },
         'skip-malware': { type: 'boolean' },
+        scanners: { type: 'string' },
         'malware-max-size': { type: 'string' },
         server: { type: 'string' },
         token: { type: 'string' },
@@ -235,7 +243,11 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
   let severities: Set<Severity> | undefined;
   let failOn: Priority | undefined;
   let exitCode = 1;
+  let scanners = new Set<ScannerName>(ALL_SCANNERS);
   try {
+    scanners =
+      list(values.scanners as string | undefined, ScannerNameSchema, '--scanners') ?? scanners;
+    if (values['skip-malware']) scanners.delete('malware');
     priorities = list(values.priority as string | undefined, PrioritySchema, '--priority');
     severities = list(values.severity as string | undefined, SeveritySchema, '--severity');
     if (values['fail-on'] !== undefined) {
@@ -298,7 +310,7 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
   try {
     const sbom = await readSbomFile(input);
     // An SBOM has no files to look into: its inventory is matched, nothing is scanned.
-    const ruleSet = values['skip-malware'] || sbom ? undefined : loadRuleSet();
+    const ruleSet = !scanners.has('malware') || sbom ? undefined : loadRuleSet();
     engine = ruleSet ? await createYaraEngine(ruleSet.source) : undefined;
     const analysis = sbom
       ? { report: sbom }
@@ -306,6 +318,9 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
           ...(platform ? { platform } : {}),
           scannerVersion: VERSION,
           ...(onProgress ? { onProgress } : {}),
+          ...(scanners.has('secret') || scanners.has('config')
+            ? { sensitive: { secrets: scanners.has('secret'), config: scanners.has('config') } }
+            : {}),
           ...(ruleSet && engine
             ? {
                 malware: {
@@ -318,8 +333,9 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
             : {}),
         });
     report = analysis.report;
+    if (!sbom) report.scanners = ALL_SCANNERS.filter((s) => scanners.has(s));
     const db = await AdvisoryDb.open(cacheDir);
-    const described = db.describe();
+    const described = scanners.has('vuln') ? db.describe() : undefined;
     if (described) {
       report = await matchReport(report, db, described);
       const all = report.vulnerabilities ?? [];
@@ -346,11 +362,13 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
           );
         }
       }
-    } else {
+    } else if (scanners.has('vuln')) {
       io.stderr(
         `drydock scan: no advisory database in ${db.dir}; run \`drydock db update --source <dir|url>\` to match vulnerabilities (inventory only)\n`,
       );
     }
+    if (report.sensitive && priorities)
+      report.sensitive = report.sensitive.filter((f) => priorities.has(f.priority));
     report = ScanReportSchema.parse(report);
   } catch (error) {
     await engine?.close();
@@ -393,7 +411,8 @@ export async function scanCommand(argv: string[], io: Io, now = new Date()): Pro
     failOn !== undefined && PRIORITY_RANK[p] >= PRIORITY_RANK[failOn];
   if (
     (findings ?? []).some((f) => atLeast(f.priority)) ||
-    (report.maliciousSamples ?? []).some((s) => atLeast(samplePriority[s.severity]))
+    (report.maliciousSamples ?? []).some((s) => atLeast(samplePriority[s.severity])) ||
+    (report.sensitive ?? []).some((f) => atLeast(f.priority))
   ) {
     return exitCode;
   }

@@ -4,11 +4,14 @@ const LEVEL = { high: 'error', medium: 'warning', low: 'note' } as const;
 const SAMPLE_LEVEL = { urgent: 'error', warning: 'warning', notice: 'note' } as const;
 
 /**
- * SARIF 2.1.0 for code-scanning dashboards: one rule per vulnerability id or malware rule, one
- * result per finding, located at the file inside the image.
+ * SARIF 2.1.0 for code-scanning dashboards: one rule per vulnerability id, malware rule or
+ * sensitive-content rule (`secret/…`, `config/…`, `ghost/…`), one result per finding, located at
+ * the file inside the image (or the image config).
  */
 export function renderSarif(report: ScanReport, findings: VulnerabilityFinding[]): string {
   const samples = report.maliciousSamples ?? [];
+  const sensitive = report.sensitive ?? [];
+  const sensitiveRules = new Map(sensitive.map((f) => [`${f.kind}/${f.ruleId}`, f]));
   const vulnRules = new Map<string, VulnerabilityFinding>();
   for (const f of findings) if (!vulnRules.has(f.id)) vulnRules.set(f.id, f);
   const sampleRules = new Map(samples.map((s) => [s.name, s]));
@@ -35,11 +38,32 @@ export function renderSarif(report: ScanReport, findings: VulnerabilityFinding[]
       ...(s.references[0] ? { helpUri: s.references[0] } : {}),
       properties: { tags: ['security', 'malware', s.category], precision: 'high' },
     })),
+    ...[...sensitiveRules].map(([id, f]) => ({
+      id,
+      name: f.ruleId,
+      shortDescription: {
+        text: f.kind === 'ghost' ? 'Vulnerable package deleted but still shipped' : f.title,
+      },
+      help: { text: f.fix },
+      ...(f.references[0] ? { helpUri: f.references[0] } : {}),
+      properties: {
+        tags: ['security', f.kind === 'config' ? 'misconfiguration' : f.kind, f.category],
+        precision: f.kind === 'secret' && f.category === 'Generic' ? 'medium' : 'high',
+      },
+    })),
   ];
-  const location = (uri: string, layerIndex: number, createdBy?: string) => [
+  const location = (uri: string, layerIndex?: number, createdBy?: string, line?: number) => [
     {
-      physicalLocation: { artifactLocation: { uri } },
-      message: { text: `layer ${layerIndex}${createdBy ? `: ${createdBy}` : ''}` },
+      physicalLocation: {
+        artifactLocation: { uri },
+        ...(line ? { region: { startLine: line } } : {}),
+      },
+      message: {
+        text:
+          layerIndex === undefined
+            ? (createdBy ?? 'image config')
+            : `layer ${layerIndex}${createdBy ? `: ${createdBy}` : ''}`,
+      },
     },
   ];
   const results = [
@@ -58,6 +82,16 @@ export function renderSarif(report: ScanReport, findings: VulnerabilityFinding[]
       message: { text: `${s.category} (${s.severity}): ${s.reason}. sha256 ${s.sha256}` },
       locations: location(s.path, s.layerIndex, s.createdBy),
       partialFingerprints: { drydock: `${s.name}|${s.sha256}|${s.path}` },
+    })),
+    // Secrets by their masked preview and hash only, never the value.
+    ...sensitive.map((f) => ({
+      ruleId: `${f.kind}/${f.ruleId}`,
+      level: LEVEL[f.priority],
+      message: {
+        text: `${f.description}${f.preview ? ` Preview: ${f.preview}, sha256 ${f.secretSha256}.` : ''} Fix: ${f.fix}`,
+      },
+      locations: location(f.location, f.layerIndex, f.createdBy, f.line),
+      partialFingerprints: { drydock: `${f.id}|${f.location}|${f.line ?? ''}` },
     })),
   ];
   const sarif = {

@@ -103,6 +103,32 @@ export function renderTable(report: ScanReport): string {
       );
     }
   }
+  if (report.sensitive) {
+    const s = report.sensitive;
+    const count = (kind: string) => s.filter((f) => f.kind === kind).length;
+    out.push('');
+    out.push(
+      `Sensitive content: ${s.length} (secrets ${count('secret')}, configuration ${count('config')}, ghost content ${count('ghost')})`,
+    );
+    if (s.length) {
+      out.push('');
+      out.push(
+        table(
+          ['PRIORITY', 'KIND', 'TITLE', 'WHERE', 'LAYER', 'PREVIEW'],
+          s.map((f) => [
+            f.priority.toUpperCase(),
+            f.kind,
+            f.title,
+            `${f.location}${f.line ? `:${f.line}` : ''}`,
+            f.layerIndex === undefined
+              ? '-'
+              : `${f.layerIndex}${f.deletedInLayer !== undefined ? ` (deleted in ${f.deletedInLayer})` : ''}`,
+            f.preview ?? (f.vulnerabilities ? f.vulnerabilities.slice(0, 3).join(', ') : ''),
+          ]),
+        ),
+      );
+    }
+  }
   for (const w of report.warnings) out.push(`warning: ${w.message}`);
   return `${out.join('\n')}\n`;
 }
