@@ -15,7 +15,10 @@ export async function scanFile(file: string, advisories: AdvisoryStore): Promise
   const rules = loadRuleSet();
   const engine = await createYaraEngine(rules.source, { threads: 1 });
   try {
-    const { report } = await analyzeFile(file, { malware: { engine, rules } });
+    const { report } = await analyzeFile(file, {
+      malware: { engine, rules },
+      sensitive: { secrets: true, config: true },
+    });
     return await matchReport(report, advisories);
   } finally {
     await engine.close();

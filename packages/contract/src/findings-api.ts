@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pageOf } from './envelopes.ts';
 import { SampleSeveritySchema } from './malware.ts';
 import { AdvisoryDbUsedSchema } from './scan-report.ts';
+import { SensitiveKindSchema } from './sensitive.ts';
 import { CategorySchema, PrioritySchema, SeveritySchema } from './vulnerability.ts';
 
 /** Comma-separated or repeated query values, e.g. `priority=high,medium` or `priority=high&priority=low`. */
@@ -210,10 +211,64 @@ export const SampleDetailSchema = SampleRowSchema.extend({
   ),
 });
 
+export const ListSensitiveQuerySchema = ImageScopeQuerySchema.extend({
+  priority: multi(PrioritySchema).optional(),
+  kind: multi(SensitiveKindSchema).optional(),
+  introducedBy: IntroducedBySchema.optional(),
+  name: text.optional(),
+  status: FindingStatusFilterSchema.default('open'),
+  sort: z.enum(['priority', 'images', 'lastScanAt', 'title']).default('priority'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  ...page,
+}).strict();
+
+/** A row of the sensitive-content tab: one secret (by hash), check or ghost package. */
+export const SensitiveRowSchema = z.object({
+  id: z.string(),
+  kind: SensitiveKindSchema,
+  ruleId: z.string(),
+  title: z.string(),
+  category: z.string(),
+  priority: PrioritySchema,
+  /** A secret's masked preview (never the value). */
+  preview: z.string().nullable(),
+  affectedImages: z.number().int(),
+  firstScanAt: z.iso.datetime(),
+  lastScanAt: z.iso.datetime(),
+  processingStatus: FindingStatusFilterSchema,
+});
+export const SensitiveListSchema = pageOf(SensitiveRowSchema);
+
+export const SensitiveDetailSchema = SensitiveRowSchema.extend({
+  fix: z.string(),
+  references: z.array(z.string()),
+  secretSha256: z.string().nullable(),
+  packagePurl: z.string().nullable(),
+  vulnerabilities: z.array(z.string()),
+  source: z.string().nullable(),
+  history: z.lazy(() => z.array(TriageEventSchema)),
+  occurrences: z.array(
+    z.object({
+      image: z.object({ id: z.uuid(), digest: z.string(), name: z.string() }),
+      location: z.string(),
+      line: z.number().int().nullable(),
+      layerIndex: z.number().int().nullable(),
+      layerDiffId: z.string().nullable(),
+      createdBy: z.string().nullable(),
+      deletedInLayer: z.number().int().nullable(),
+      deletedBy: z.string().nullable(),
+      description: z.string(),
+      status: FindingStatusFilterSchema,
+    }),
+  ),
+});
+
 const tab = z.object({ high: z.number(), medium: z.number(), low: z.number(), total: z.number() });
 export const SummarySchema = z.object({
   system: tab,
   application: tab,
+  /** Sensitive content: secrets, risky configuration, ghost content. */
+  sensitive: tab,
   malicious: z.object({
     urgent: z.number(),
     warning: z.number(),
@@ -225,8 +280,11 @@ export const SummarySchema = z.object({
 });
 export type Summary = z.infer<typeof SummarySchema>;
 
-/** What a triage decision applies to: a vulnerability (by id) or a malicious sample (by sha256). */
-export const TriageKindSchema = z.enum(['vulnerability', 'sample']);
+/**
+ * What a triage decision applies to: a vulnerability (by id), a malicious sample (by sha256) or
+ * sensitive content (by its row id).
+ */
+export const TriageKindSchema = z.enum(['vulnerability', 'sample', 'sensitive']);
 export type TriageKind = z.infer<typeof TriageKindSchema>;
 
 /**

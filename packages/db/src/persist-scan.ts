@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { isCoverageWarning, type ScanReport } from '@drydock/contract';
 import { Prisma, type PrismaClient } from './generated/prisma/client.ts';
+import { persistSensitive } from './persist-sensitive.ts';
+import { planReconcile } from './reconcile.ts';
+
+export { planReconcile };
 
 export interface ImageLocation {
   /** Registry instance; absent for ad-hoc scans (uploaded or local tarballs). */
@@ -331,45 +335,6 @@ async function recordChanges(
   }
 }
 
-/**
- * How one scan's items meet an image's previous findings, by key: new ones, ones that come back
- * after being resolved, ones still present (they keep status and triage), and open ones no
- * longer found. An item repeated under the same key counts once.
- */
-export function planReconcile<I, O extends { status: string }>(
-  items: readonly I[],
-  before: readonly O[],
-  itemKey: (item: I) => string,
-  oldKey: (old: O) => string,
-) {
-  const previous = new Map(before.map((o) => [oldKey(o), o]));
-  const seen = new Set<string>();
-  const fresh: I[] = [];
-  const reopened: { item: I; old: O }[] = [];
-  const still: { item: I; old: O }[] = [];
-  for (const item of items) {
-    const k = itemKey(item);
-    if (seen.has(k)) continue;
-    seen.add(k);
-    const old = previous.get(k);
-    if (!old) fresh.push(item);
-    else if (old.status === 'resolved') reopened.push({ item, old });
-    else still.push({ item, old });
-  }
-  const gone = before.filter((o) => !seen.has(oldKey(o)) && o.status !== 'resolved');
-  return {
-    fresh,
-    reopened,
-    still,
-    gone,
-    counts: {
-      opened: fresh.length,
-      stillOpen: reopened.length + still.length,
-      resolved: gone.length,
-    },
-  };
-}
-
 export async function persistScan(
   prisma: PrismaClient,
   where: ImageLocation,
@@ -460,6 +425,7 @@ export async function persistScan(
             in: [
               ...(report.vulnerabilities ?? []).map((v) => v.id),
               ...(report.maliciousSamples ?? []).map((m) => m.sha256),
+              ...(report.sensitive ?? []).map((f) => f.id),
             ],
           },
         },
@@ -682,6 +648,12 @@ export async function persistScan(
           data: { status: 'resolved', resolvedAt: scannedAt },
         });
       }
+      // Sensitive content is reconciled only when the scan looked for it.
+      const sensitive = report.sensitive
+        ? await persistSensitive(tx, image.id, report.sensitive, scannedAt, (id, layer) =>
+            initialStatus('sensitive', id, layer),
+          )
+        : undefined;
       await recordChanges(tx, {
         imageId: image.id,
         // A registry sync creates the row before the first scan: "scanned before" is what counts.
@@ -696,7 +668,12 @@ export async function persistScan(
         samples,
         samplePlan,
       });
-      return { imageId: image.id, findings: plan.counts, samples: samplePlan.counts };
+      return {
+        imageId: image.id,
+        findings: plan.counts,
+        samples: samplePlan.counts,
+        ...(sensitive ? { sensitive } : {}),
+      };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );

@@ -11,6 +11,7 @@ import {
   ScanError,
   type ScanProgress,
 } from '@drydock/scanner';
+import { loadSecretRules } from '@drydock/sensitive';
 
 export interface ScanLimits {
   /** Largest image (sum of compressed layers) a worker pulls. */
@@ -39,9 +40,9 @@ export interface Analyzer {
 /** The malware rule set's part of the version: per-layer malware results depend only on it. */
 export const malwareVersion = (rules: RuleSet) => `malware:rules@${rules.version.slice(0, 12)}`;
 
-/** Every analyzer's version (the registry's) and the malware rule set's. */
+/** Every analyzer's version (the registry's), the malware rule set's and the secret rules'. */
 export const analyzerVersion = (rules: RuleSet) =>
-  `${formatAnalyzerVersions()} ${malwareVersion(rules)}`;
+  `${formatAnalyzerVersions()} ${malwareVersion(rules)} sensitive:rules@${loadSecretRules().version}`;
 
 /**
  * Cache key: the platform and the ordered diffIDs (the filesystem is a function of both). The
@@ -141,7 +142,13 @@ export async function analyzeImage(
   let previous: { report: ScanReport; analyzers: string } | undefined;
   if (cached) {
     const parsed = ScanReportSchema.safeParse(cached.inventory);
-    if (parsed.success && cached.analyzerVersion === analyzer.version) {
+    // Secrets and checks read the image config too: the same layers under another config (an
+    // ENV or LABEL step on top) are analyzed again.
+    if (
+      parsed.success &&
+      cached.analyzerVersion === analyzer.version &&
+      parsed.data.target.configDigest === image.configDigest
+    ) {
       await prisma.analysisCache.update({ where: { key }, data: { lastUsedAt: new Date() } });
       return { report: { ...parsed.data, target }, key, cacheHit: true };
     }
@@ -160,6 +167,7 @@ export async function analyzeImage(
       rules: analyzer.rules,
       ...(layers ? { cache: layers } : {}),
     },
+    sensitive: { secrets: true, config: true },
     scannerVersion: VERSION,
     ...(previous ? { previous } : {}),
     maxFiles: analyzer.limits.maxFiles,

@@ -3,6 +3,7 @@ import { createChangesRepository } from './changes-repository.ts';
 import { createFixPlanRepository } from './fix-plan-repository.ts';
 import { createImagesRepository } from './images-repository.ts';
 import { createSamplesRepository } from './samples-repository.ts';
+import { createSensitiveRepository } from './sensitive-repository.ts';
 import { createSummaryRepository } from './summary-repository.ts';
 import { createVulnerabilitiesRepository } from './vulnerabilities-repository.ts';
 
@@ -13,6 +14,7 @@ export function createFindingsRepository(db: PrismaClient) {
   return {
     ...createVulnerabilitiesRepository(db),
     ...createSamplesRepository(db),
+    ...createSensitiveRepository(db),
     ...createImagesRepository(db),
     ...createSummaryRepository(db),
     ...createFixPlanRepository(db),

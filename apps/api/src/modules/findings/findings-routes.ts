@@ -5,10 +5,13 @@ import {
   ImageRowSchema,
   ListImagesQuerySchema,
   ListSamplesQuerySchema,
+  ListSensitiveQuerySchema,
   ListVulnerabilitiesQuerySchema,
   PageQuerySchema,
   SampleDetailSchema,
   SampleListSchema,
+  SensitiveDetailSchema,
+  SensitiveListSchema,
   SummarySchema,
   TrendQuerySchema,
   TrendSchema,
@@ -26,11 +29,14 @@ const VulnerabilityIdParams = z
 const Sha256Params = z
   .object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest') })
   .strict();
+const SensitiveIdParams = z
+  .object({ id: z.string().regex(/^[0-9a-f]{64}$/, 'a sensitive-content id (64 hex)') })
+  .strict();
 const DigestParams = z
   .object({ digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>') })
   .strict();
 
-/** The Image Security page's data: summary, the three tabs, details, images. */
+/** The Image Security page's data: summary, the four tabs, details, images. */
 export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }> = async (
   app,
   { service },
@@ -135,6 +141,33 @@ export const findingsRoutes: FastifyPluginAsyncZod<{ service: FindingsService }>
       },
     },
     async (request) => service.sampleDetail(request.params.sha256, principalOf(request).visible),
+  );
+  app.get(
+    '/api/v1/sensitive',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags,
+        operationId: 'listSensitive',
+        querystring: ListSensitiveQuerySchema,
+        response: { 200: SensitiveListSchema },
+      },
+    },
+    async (request) =>
+      service.listSensitive({ ...request.query, visible: principalOf(request).visible }),
+  );
+  app.get(
+    '/api/v1/sensitive/:id',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags,
+        operationId: 'getSensitive',
+        params: SensitiveIdParams,
+        response: { 200: SensitiveDetailSchema },
+      },
+    },
+    async (request) => service.sensitiveDetail(request.params.id, principalOf(request).visible),
   );
   app.get(
     '/api/v1/changes',

@@ -4,8 +4,10 @@ import {
   FindingChangeTypeSchema,
   ImageWarningSchema,
   PRIORITY_RANK,
+  PrioritySchema,
   priorityOfRank,
   type SampleSeverity,
+  SensitiveKindSchema,
   type Severity,
   TriageKindSchema,
 } from '@drydock/contract';
@@ -100,6 +102,54 @@ export function createFindingsService(
       await triage.resurfaceExpired();
       const { items, total } = await repo.listSamples(q);
       return toPage(q, items, total);
+    },
+    async listSensitive(q: Parameters<Repo['listSensitive']>[0]) {
+      await triage.resurfaceExpired();
+      const { items, total } = await repo.listSensitive(q);
+      return toPage(q, items, total);
+    },
+
+    /** A sensitive row: what it is, how to fix it, and where it is in each image (never a secret). */
+    async sensitiveDetail(id: string, visible: Visibility = null) {
+      await triage.resurfaceExpired();
+      const s = await repo.sensitiveItem(id, visible);
+      if (!s || (visible && s.findings.length === 0))
+        throw new NotFoundError(`No sensitive content ${id}`);
+      const first = new Date(
+        Math.min(s.firstSeenAt.getTime(), ...s.findings.map((f) => f.firstSeenAt.getTime())),
+      );
+      return {
+        id: s.id,
+        kind: SensitiveKindSchema.catch('secret').parse(s.kind),
+        ruleId: s.ruleId,
+        title: s.title,
+        category: s.category,
+        priority: s.priority,
+        preview: s.preview,
+        affectedImages: new Set(s.findings.map((f) => f.imageId)).size,
+        firstScanAt: first.toISOString(),
+        lastScanAt: s.lastSeenAt.toISOString(),
+        processingStatus: s.findings[0]?.status ?? 'resolved',
+        fix: s.fix,
+        references: s.references,
+        secretSha256: s.secretSha256,
+        packagePurl: s.packagePurl,
+        vulnerabilities: s.vulnerabilities,
+        source: s.source,
+        history: await triage.history('sensitive', s.id, visible),
+        occurrences: s.findings.map((f) => ({
+          image: f.image,
+          location: f.location,
+          line: f.line || null,
+          layerIndex: f.layerIndex,
+          layerDiffId: f.layerDiffId,
+          createdBy: f.createdBy,
+          deletedInLayer: f.deletedInLayer,
+          deletedBy: f.deletedBy,
+          description: f.description,
+          status: f.status,
+        })),
+      };
     },
 
     async vulnerabilityDetail(id: string, visible: Visibility = null) {
@@ -240,6 +290,12 @@ export function createFindingsService(
     async summary(visible: Visibility = null) {
       await triage.resurfaceExpired();
       const { tabs, samples, images, lastScanAt } = await repo.summary(visible);
+      const sensitive = { high: 0, medium: 0, low: 0, total: 0 };
+      for (const r of await repo.sensitiveSummary(visible)) {
+        const key = PrioritySchema.catch('low').parse(r.priority);
+        sensitive[key] += Number(r.n);
+        sensitive.total += Number(r.n);
+      }
       const tab = (category: string) => {
         const out = { high: 0, medium: 0, low: 0, total: 0 };
         for (const t of tabs.filter((x) => x.category === category)) {
@@ -259,6 +315,7 @@ export function createFindingsService(
       return {
         system: tab('system'),
         application: tab('application'),
+        sensitive,
         malicious,
         images,
         lastScanAt: lastScanAt?.toISOString() ?? null,

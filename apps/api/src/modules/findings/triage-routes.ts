@@ -2,6 +2,7 @@ import {
   BulkTriageRequestSchema,
   BulkTriageResultSchema,
   ListSamplesQuerySchema,
+  ListSensitiveQuerySchema,
   ListVulnerabilitiesQuerySchema,
   TriageRequestSchema,
   TriageResultSchema,
@@ -19,6 +20,7 @@ const VulnerabilityIdParams = z
   .object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/) })
   .strict();
 const Sha256Params = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+const SensitiveIdParams = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
 const MAX_BULK = 5000;
 
 export const triageRoutes: FastifyPluginAsyncZod<{
@@ -28,7 +30,8 @@ export const triageRoutes: FastifyPluginAsyncZod<{
   const tags = ['triage'];
   const exists = async (kind: TriageKind, id: string, visible: Visibility) => {
     if (kind === 'vulnerability') await findings.vulnerabilityDetail(id, visible);
-    else await findings.sampleDetail(id, visible);
+    else if (kind === 'sample') await findings.sampleDetail(id, visible);
+    else await findings.sensitiveDetail(id, visible);
   };
 
   app.post(
@@ -74,21 +77,60 @@ export const triageRoutes: FastifyPluginAsyncZod<{
     },
   );
 
-  /** The hashes of every sample a samples-tab filter matches (a short list: samples are few). */
-  async function samplesMatching(
+  app.post(
+    '/api/v1/sensitive/:id/triage',
+    {
+      config: { permission: 'triage' },
+      schema: {
+        tags,
+        operationId: 'triageSensitive',
+        params: SensitiveIdParams,
+        body: TriageRequestSchema,
+        response: { 200: TriageResultSchema },
+      },
+    },
+    async (request) => {
+      const { visible } = principalOf(request);
+      await exists('sensitive', request.params.id, visible);
+      return triage.apply('sensitive', request.params.id, request.body, actorOf(request), visible);
+    },
+  );
+
+  /**
+   * The rows a samples or sensitive-content filter matches (short lists: samples, secrets and
+   * checks are few next to vulnerabilities).
+   */
+  async function rowsMatching(
+    kind: 'sample' | 'sensitive',
     filter: Record<string, unknown>,
     visible: Visibility,
   ): Promise<string[]> {
     const ids: string[] = [];
     for (let page = 1; ; page++) {
-      const q = { ...parseFilter(ListSamplesQuerySchema, filter), page, pageSize: 200 };
-      const { items } = await findings.listSamples({ ...q, visible });
-      ids.push(...items.map((i) => i.sha256));
+      const items =
+        kind === 'sample'
+          ? (
+              await findings.listSamples({
+                ...parseFilter(ListSamplesQuerySchema, filter),
+                page,
+                pageSize: 200,
+                visible,
+              })
+            ).items.map((i) => i.sha256)
+          : (
+              await findings.listSensitive({
+                ...parseFilter(ListSensitiveQuerySchema, filter),
+                page,
+                pageSize: 200,
+                visible,
+              })
+            ).items.map((i) => i.id);
+      ids.push(...items);
       if (items.length < 200) break;
       if (ids.length > MAX_BULK)
         throw new UnprocessableError(
           'too_many',
-          `the filter matches more than ${MAX_BULK} samples; narrow it`,
+          `the filter matches more than ${MAX_BULK} rows; narrow it`,
         );
     }
     return ids;
@@ -109,10 +151,15 @@ export const triageRoutes: FastifyPluginAsyncZod<{
       const { kind, triage: t, dryRun = false } = request.body;
       const { visible } = principalOf(request);
       const actor = actorOf(request);
-      if (request.body.ids || kind === 'sample') {
-        // Listed rows (or the samples a filter matches, a short list): one statement for all.
+      if (request.body.ids || kind !== 'vulnerability') {
+        // Listed rows (or the samples / sensitive rows a filter matches): one statement for all.
         const ids =
-          request.body.ids ?? (await samplesMatching(listFilter(request.body.filter), visible));
+          request.body.ids ??
+          (await rowsMatching(
+            kind as 'sample' | 'sensitive',
+            listFilter(request.body.filter),
+            visible,
+          ));
         const known = await triage.knownTargets(kind, ids, visible);
         const applied = await triage.applyMany(
           kind,
@@ -123,7 +170,11 @@ export const triageRoutes: FastifyPluginAsyncZod<{
           dryRun,
         );
         const { perTarget, ruleIds: _rules, ...summary } = applied;
-        const what = kind === 'vulnerability' ? 'vulnerability' : 'malicious sample';
+        const what = {
+          vulnerability: 'vulnerability',
+          sample: 'malicious sample',
+          sensitive: 'sensitive content',
+        }[kind];
         return {
           ...summary,
           ...(request.body.ids

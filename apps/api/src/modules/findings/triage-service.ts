@@ -17,8 +17,18 @@ const sql = Prisma.sql;
 
 export type { TriageKind };
 
-const TABLE = { vulnerability: sql`finding`, sample: sql`sample_finding` };
-const TARGET = { vulnerability: sql`vulnerability_id`, sample: sql`sample_sha256` };
+const TABLE = {
+  vulnerability: sql`finding`,
+  sample: sql`sample_finding`,
+  sensitive: sql`sensitive_finding`,
+};
+const TARGET = {
+  vulnerability: sql`vulnerability_id`,
+  sample: sql`sample_sha256`,
+  sensitive: sql`item_id`,
+};
+/** Where a finding is, for the changes feed. */
+const PLACE = { vulnerability: sql`f.path`, sample: sql`f.path`, sensitive: sql`f.location` };
 
 /** A scope as SQL needs it: for `base`, the chain id of the image's top base layer. */
 type ResolvedScope = TriageScope & { chainId?: string };
@@ -291,7 +301,7 @@ export function createTriageService(db: PrismaClient, now: () => Date = () => ne
             INSERT INTO finding_change (at, image_id, kind, target_id, change, cause, category,
               package_name, installed_version, path, priority)
             SELECT ${now()}, f.image_id, ${kind}, f.${TARGET[kind]}, 'reintroduced', 'triage_expired',
-              ${kind === 'vulnerability' ? sql`f.category, f.package_name, f.installed_version, f.path, f.priority::text` : sql`NULL, NULL, NULL, f.path, NULL`}
+              ${kind === 'vulnerability' ? sql`f.category, f.package_name, f.installed_version, f.path, f.priority::text` : sql`NULL, NULL, NULL, ${PLACE[kind]}, NULL`}
             FROM ${TABLE[kind]} f WHERE f.id = ANY(${ids}::uuid[])`;
           await db.triageEvent.createMany({
             data: rows.map((r) => ({
