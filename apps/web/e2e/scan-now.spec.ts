@@ -95,6 +95,34 @@ test('add a registry, Scan Now, follow progress, filter, open drawers, copy the 
   await page.keyboard.press('Escape');
   await expect(sampleDrawer).toBeHidden();
 
+  // The fourth tab: sensitive content. The node app's `ws` was deleted by a later RUN step but
+  // still ships in a lower layer (ghost content); the Python image runs as root.
+  await page.getByRole('tab', { name: /Sensitive Content/ }).click();
+  const sensitive = page.getByRole('table', { name: 'Sensitive content' });
+  const ghost = sensitive.getByRole('row', { name: /ws 7\.4\.5 deleted but still shipped/ });
+  await expect(ghost).toContainText('Ghost content');
+  await expect(sensitive.getByRole('row', { name: /Runs as root/ })).toContainText('Medium');
+  await page
+    .getByRole('form', { name: 'Filter sensitive content' })
+    .getByRole('button', { name: 'Configuration' })
+    .click();
+  await expect(page).toHaveURL(/kind=config/);
+  await expect(ghost).toBeHidden();
+  await page
+    .getByRole('form', { name: 'Filter sensitive content' })
+    .getByRole('button', { name: 'Configuration' })
+    .click();
+  await ghost.getByRole('button', { name: /^View / }).click();
+  const ghostDrawer = page.getByRole('dialog');
+  const where = ghostDrawer.getByRole('region', { name: 'Occurrences' });
+  await expect(where).toContainText('app/node_modules/ws/package.json');
+  await expect(where).toContainText('deleted in layer #5 by RUN /bin/sh -c rm -rf node_modules/ws');
+  await expect(ghostDrawer).toContainText('CVE-2021-32640');
+  await expect(ghostDrawer).toContainText('multi-stage build');
+  await shot(page, 'drawer-sensitive');
+  await page.keyboard.press('Escape');
+  await expect(ghostDrawer).toBeHidden();
+
   // 4. Filters live in the URL: by repository, then by fuzzy name; back goes back.
   await page.getByRole('tab', { name: /Image Application Vulnerabilities/ }).click();
   // The tab's own filters are mounted once its table is (the samples tab had a Repository box too).

@@ -6,9 +6,10 @@ import { queryRoots } from '../query-keys.ts';
 const BASE: Record<TriageKind, string> = {
   vulnerability: '/api/v1/vulnerabilities',
   sample: '/api/v1/malicious-samples',
+  sensitive: '/api/v1/sensitive',
 };
 
-/** Ignore, mark handled or reopen one finding (a vulnerability or a sample). */
+/** Ignore, mark handled or reopen one finding (a vulnerability, a sample, sensitive content). */
 export const triageFinding = (kind: TriageKind, id: string, body: TriageRequest) =>
   send(TriageResultSchema, `${BASE[kind]}/${encodeURIComponent(id)}/triage`, 'POST', body);
 

@@ -140,7 +140,11 @@ export function BulkBar({
   const count = selection.all ? total : selection.ids.size;
   /** `3 vulnerabilities`, `1 sample`: the rows of this list. */
   const rows = (n: number) =>
-    kind === 'vulnerability' ? plural(n, 'vulnerability', 'vulnerabilities') : plural(n, 'sample');
+    kind === 'vulnerability'
+      ? plural(n, 'vulnerability', 'vulnerabilities')
+      : kind === 'sample'
+        ? plural(n, 'sample')
+        : plural(n, 'item');
   const target = selection.all ? { filter } : { ids: [...selection.ids] };
 
   const triage = (a: Action): TriageRequest =>

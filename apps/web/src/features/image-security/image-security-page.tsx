@@ -19,6 +19,7 @@ import { formatDateTime } from '../../lib/format.ts';
 import { useCan } from '../../lib/session.tsx';
 import { AdvisoryBanner } from './advisory-banner.tsx';
 import { SamplesTab } from './samples-tab.tsx';
+import { SensitiveTab } from './sensitive-tab.tsx';
 import { VulnerabilityTab } from './vulnerability-tab.tsx';
 
 export function ImageSecurityPage() {
@@ -56,7 +57,9 @@ export function ImageSecurityPage() {
         aria-labelledby={`tab-${tab.data}`}
         className="panel"
       >
-        {tab.data === 'malicious' ? (
+        {tab.data === 'sensitive' ? (
+          <SensitiveTab key="sensitive" />
+        ) : tab.data === 'malicious' ? (
           <SamplesTab key="malicious" />
         ) : (
           <VulnerabilityTab key={tab.data} category={tab.data} />
@@ -82,6 +85,7 @@ function SummaryHeader() {
     <section className="summary" aria-label="Summary" aria-busy={summary.isPending}>
       <SummaryCard label="System vulnerabilities" tab="system" summary={s} />
       <SummaryCard label="Application vulnerabilities" tab="application" summary={s} />
+      <SummaryCard label="Sensitive content" tab="sensitive" summary={s} />
       <div className="card">
         <div className="card-label">Malicious samples</div>
         <div className="card-counts">
@@ -103,7 +107,15 @@ function SummaryHeader() {
   );
 }
 
-function SummaryCard({ label, tab, summary }: { label: string; tab: Category; summary?: Summary }) {
+function SummaryCard({
+  label,
+  tab,
+  summary,
+}: {
+  label: string;
+  tab: Category | 'sensitive';
+  summary?: Summary;
+}) {
   const t = summary?.[tab];
   return (
     <div className="card">
