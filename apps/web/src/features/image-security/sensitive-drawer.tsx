@@ -7,7 +7,7 @@ import { ExternalLinks } from '../../components/external-links.tsx';
 import { ImageLink, LayerCell } from '../../components/image-cells.tsx';
 import { ErrorState, Skeleton } from '../../components/states.tsx';
 import { formatDateTime } from '../../lib/format.ts';
-import { kindLabel } from './sensitive-tab.tsx';
+import { kindLabel } from './sensitive-kinds.ts';
 import { TriagePanel } from './triage-panel.tsx';
 
 /** A secret, configuration check or ghost package: what, how to fix it, where in each image. */

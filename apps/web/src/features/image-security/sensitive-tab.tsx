@@ -1,4 +1,3 @@
-import type { SensitiveKind } from '@drydock/contract';
 import { useSensitiveList } from '../../api/findings/get-sensitive-list.ts';
 import { PriorityBadge, StatusBadge } from '../../components/badges.tsx';
 import {
@@ -16,6 +15,7 @@ import { formatDateTime } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
 import { BulkBar, PageCheckbox, RowCheckbox, useSelection } from './bulk-bar.tsx';
 import { SensitiveDrawer } from './sensitive-drawer.tsx';
+import { SENSITIVE_KINDS } from './sensitive-kinds.ts';
 import { PRIORITIES, SortHeader } from './vulnerability-tab.tsx';
 
 const KEYS = [
@@ -29,14 +29,6 @@ const KEYS = [
   'page',
 ];
 const FILTER_KEYS = KEYS.filter((k) => k !== 'sort' && k !== 'order' && k !== 'page');
-export const SENSITIVE_KINDS: { value: SensitiveKind; label: string }[] = [
-  { value: 'secret', label: 'Secrets' },
-  { value: 'config', label: 'Configuration' },
-  { value: 'ghost', label: 'Ghost content' },
-];
-export const kindLabel = (kind: SensitiveKind) =>
-  SENSITIVE_KINDS.find((k) => k.value === kind)?.label ?? kind;
-
 /** Secrets, risky image configuration and ghost content: one row per secret, check or package. */
 export function SensitiveTab() {
   const { params, get, set } = useUrlFilters();
