@@ -8,6 +8,7 @@
 //   pnpm bench import [--runs N]           import of the whole shared advisory mirror: time, peak RSS
 //   pnpm bench rematch [--images N]        re-match of N stored images after an advisory import
 //   pnpm bench triage                      bulk triage of a whole tab and the findings export, at scale
+//   pnpm bench sensitive [--runs N] [img…]  cost of the secret and configuration scan per image
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -24,6 +25,7 @@ const suites: Record<string, string> = {
   import: 'bench/import.ts',
   rematch: 'bench/rematch.ts',
   triage: 'bench/triage.ts',
+  sensitive: 'bench/sensitive.ts',
 };
 const script = suite ? suites[suite] : undefined;
 if (!script) {
