@@ -75,6 +75,17 @@ export interface ScanResult {
 
 type RemovedPackage = NonNullable<ScanReport['removedPackages']>[number];
 
+/** What names an OS package in a report: name, version, type, source, epoch, architecture. */
+const osIdentity = (record: OsPackageRecord) => ({
+  name: record.name,
+  version: record.version,
+  type: record.type,
+  ...(record.sourceName ? { sourceName: record.sourceName } : {}),
+  ...(record.sourceVersion ? { sourceVersion: record.sourceVersion } : {}),
+  ...(record.epoch !== undefined ? { epoch: record.epoch } : {}),
+  ...(record.arch ? { arch: record.arch } : {}),
+});
+
 /**
  * Packages a later layer deleted whose files still ship in the layer that installed them: OS
  * packages whose name the database no longer lists, language packages whose metadata file was
@@ -108,13 +119,7 @@ function removedPackagesOf(
       const file = record.ownedFiles.find((f) => deleted.has(f) && !present(f));
       if (!file) continue;
       out.push({
-        name: record.name,
-        version: record.version,
-        type: record.type,
-        ...(record.sourceName ? { sourceName: record.sourceName } : {}),
-        ...(record.sourceVersion ? { sourceVersion: record.sourceVersion } : {}),
-        ...(record.epoch !== undefined ? { epoch: record.epoch } : {}),
-        ...(record.arch ? { arch: record.arch } : {}),
+        ...osIdentity(record),
         purl: analyzer.purl(record, os),
         foundBy: analyzer.name,
         path: file,
@@ -367,13 +372,7 @@ export async function scanOpenedImage(
       const layer = image.layers[layerIndex];
       const dependsOn = (record.dependsOn ?? []).flatMap((name) => purls.get(name) ?? []);
       packages.push({
-        name: record.name,
-        version: record.version,
-        type: record.type,
-        ...(record.sourceName ? { sourceName: record.sourceName } : {}),
-        ...(record.sourceVersion ? { sourceVersion: record.sourceVersion } : {}),
-        ...(record.epoch !== undefined ? { epoch: record.epoch } : {}),
-        ...(record.arch ? { arch: record.arch } : {}),
+        ...osIdentity(record),
         ...(record.licenses?.length ? { licenses: record.licenses } : {}),
         purl: purlOf.get(record) as string,
         foundBy: analyzer.name,
