@@ -90,6 +90,14 @@ describe('the sensitive-content tab', () => {
     }
   });
 
+  it('exports the tab as CSV with previews only', async () => {
+    const res = await t.app.inject({ url: '/api/v1/sensitive/export?format=csv&kind=secret' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body.split('\n')[0]).toMatch(/^id,kind,ruleId,title/);
+    expect(res.body).toContain('AKIA************MPLE');
+    for (const secret of Object.values(PLANTED)) expect(res.body).not.toContain(secret);
+  });
+
   it('triage: ignore with a reason, kept when the image is scanned again', async () => {
     const root = (await list('kind=config')).items.find((i) => i.ruleId === 'config-root-user');
     expect(root?.ruleId).toBe('config-root-user');

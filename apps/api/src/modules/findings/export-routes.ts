@@ -4,6 +4,7 @@ import {
   isCoverageWarning,
   ListImagesQuerySchema,
   ListSamplesQuerySchema,
+  ListSensitiveQuerySchema,
   ListVulnerabilitiesQuerySchema,
 } from '@drydock/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -125,6 +126,41 @@ export const exportRoutes: FastifyPluginAsyncZod<{ findings: FindingsService }> 
       (async function* () {
         for (let page = 1; ; page++) {
           const { items } = await findings.listSamples({ ...filter, page, pageSize: 200, visible });
+          yield items as Record<string, unknown>[];
+          if (items.length < 200) return;
+        }
+      })(),
+  });
+  exportRoute({
+    url: '/api/v1/sensitive/export',
+    operationId: 'exportSensitive',
+    querystring: ListSensitiveQuerySchema.omit({ page: true, pageSize: true })
+      .extend(ExportFormat.shape)
+      .strict(),
+    // Masked previews only: a secret never leaves the scanner.
+    columns: [
+      'id',
+      'kind',
+      'ruleId',
+      'title',
+      'category',
+      'priority',
+      'preview',
+      'affectedImages',
+      'firstScanAt',
+      'lastScanAt',
+      'processingStatus',
+    ],
+    filename: () => 'sensitive-content',
+    pages: ({ format: _f, ...filter }, visible) =>
+      (async function* () {
+        for (let page = 1; ; page++) {
+          const { items } = await findings.listSensitive({
+            ...filter,
+            page,
+            pageSize: 200,
+            visible,
+          });
           yield items as Record<string, unknown>[];
           if (items.length < 200) return;
         }

@@ -4,6 +4,7 @@ import { withQuery } from '../../lib/api-client.ts';
 const EXPORT: Record<TriageKind, string> = {
   vulnerability: '/api/v1/vulnerabilities/export',
   sample: '/api/v1/malicious-samples/export',
+  sensitive: '/api/v1/sensitive/export',
 };
 
 /** The download address of every row of a list filter (all pages), as CSV or JSON. */

@@ -15,7 +15,7 @@ import { formatDateTime } from '../../lib/format.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
 import { BulkBar, PageCheckbox, RowCheckbox, useSelection } from './bulk-bar.tsx';
 import { SensitiveDrawer } from './sensitive-drawer.tsx';
-import { SENSITIVE_KINDS } from './sensitive-kinds.ts';
+import { kindLabel, SENSITIVE_KINDS } from './sensitive-kinds.ts';
 import { PRIORITIES, SortHeader } from './vulnerability-tab.tsx';
 
 const KEYS = [
