@@ -33,7 +33,7 @@ test('first run: create the administrator with the setup token, then sign out an
   await expect(page.getByText(`${ADMIN.username} (admin)`)).toBeVisible();
 });
 
-test('the console opens on the Image Security page with its three tabs', async ({ page }) => {
+test('the console opens on the Image Security page with its four tabs', async ({ page }) => {
   await signIn(page);
   await page.goto('/');
   await expect(page).toHaveURL(/\/image-security\/system$/);
@@ -45,6 +45,7 @@ test('the console opens on the Image Security page with its three tabs', async (
     'Image System Vulnerabilities 0',
     'Image Application Vulnerabilities 0',
     'Malicious Image Samples 0',
+    'Sensitive Content 0',
   ]);
   await expect(page.getByRole('tab', { name: /Image System Vulnerabilities/ })).toHaveAttribute(
     'aria-selected',
