@@ -1,6 +1,6 @@
 import type { LayerInfo, Priority, SensitiveFinding } from '@drydock/contract';
 import type { ImageFs } from '@drydock/scanner';
-import type { SensitiveContext } from './finding.ts';
+import { historyOf, type SensitiveContext } from './finding.ts';
 import { findingId } from './text.ts';
 
 interface Check {
@@ -108,11 +108,6 @@ function* files(node: Node, prefix: string): Generator<[string, NonNullable<Node
   }
 }
 
-const historyLayers = (history: { empty_layer?: boolean }[]) => {
-  let next = 0;
-  return history.map((h) => (h.empty_layer ? undefined : next++));
-};
-
 /** A reference without a tag (`debian`) or with `latest`; digests pin whatever the tag says. */
 export function isLatestRef(ref: string): boolean {
   if (ref.includes('@') || /^(?:scratch|\$|\{)/i.test(ref)) return false;
@@ -131,8 +126,7 @@ export function isLatestRef(ref: string): boolean {
 export function configChecks(context: SensitiveContext): SensitiveFinding[] {
   const { config, layers, fs } = context;
   const cfg = (config.config ?? {}) as Record<string, unknown>;
-  const history = Array.isArray(config.history) ? config.history.slice(0, 1000) : [];
-  const layerOfStep = historyLayers(history);
+  const { history, layerOf: layerOfStep } = historyOf(config);
   const out: SensitiveFinding[] = [];
   const add = (
     check: Check,

@@ -1,6 +1,6 @@
 import type { LayerInfo, SensitiveFinding } from '@drydock/contract';
 import type { ImageHandle } from '@drydock/scanner';
-import { secretFinding } from './finding.ts';
+import { historyOf, secretFinding } from './finding.ts';
 import type { SecretRuleSet } from './rules.ts';
 import { findSecrets, type SecretHit } from './secrets.ts';
 import { isPlaceholder, mask } from './text.ts';
@@ -34,12 +34,6 @@ const named = (ruleId: string, title: string, name: string, value: string): Secr
   references: ['https://docs.docker.com/build/building/secrets/'],
 });
 
-/** Layer index of each history entry that made a layer (empty-layer steps have none). */
-function layerOfHistory(history: { empty_layer?: boolean }[]): (number | undefined)[] {
-  let next = 0;
-  return history.map((h) => (h.empty_layer ? undefined : next++));
-}
-
 /**
  * Secrets in the image config: `ENV` values, labels, and the build history — `--build-arg`
  * values that BuildKit and the classic builder record in `RUN` steps (`RUN |2 TOKEN=… /bin/sh
@@ -53,8 +47,7 @@ export function configSecrets(
   const out: SensitiveFinding[] = [];
   const secrets = new Set<string>();
   const cfg = (config.config ?? {}) as Record<string, unknown>;
-  const history = Array.isArray(config.history) ? config.history.slice(0, 1000) : [];
-  const layerOf = layerOfHistory(history);
+  const { history, layerOf } = historyOf(config);
   const envStep = (name: string) =>
     history.findLast((h) => typeof h.created_by === 'string' && h.created_by.includes(`${name}=`))
       ?.created_by;

@@ -39,3 +39,14 @@ export function secretFinding(
     source: hit.source,
   };
 }
+
+/**
+ * The image config's build history (bounded: it comes from the image) and, for each step, the
+ * layer it made (empty-layer steps such as ENV or CMD made none).
+ */
+export function historyOf(config: ImageHandle['config']) {
+  const history = Array.isArray(config.history) ? config.history.slice(0, 1000) : [];
+  let next = 0;
+  const layerOf = history.map((h) => (h.empty_layer ? undefined : next++));
+  return { history, layerOf };
+}
